@@ -1,0 +1,280 @@
+/*
+ * Copyright (c) 2026 The callscore authors. ISC licence; see COPYING.
+ *
+ * The quantile sketch: DDSketch's logarithmic mapping over a fixed bucket
+ * array, so inserting is one log() and an increment, merging is addition,
+ * and a quantile is within SKETCH_ALPHA relative error of a sample value
+ * of the requested rank.  The store keeps sketches in a sparse varint
+ * encoding, decoded defensively since the bytes come from disk.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "sketch.h"
+
+#define SKETCH_GAMMA	((1.0 + SKETCH_ALPHA) / (1.0 - SKETCH_ALPHA))
+#define SKETCH_VARINT_MAX 10	/* bytes of a LEB128 uint64 */
+
+static size_t	sketch_varint_len(uint64_t);
+static size_t	sketch_varint_put(unsigned char *, uint64_t);
+static size_t	sketch_varint_get(const unsigned char *, size_t, uint64_t *);
+static size_t	sketch_decode(struct sketch *, const unsigned char *, size_t);
+
+/* The largest value must have a bucket of its own; see sketch.h. */
+_Static_assert(SKETCH_NBUCKETS >= 1038, "SKETCH_NBUCKETS too small for MAX");
+
+void
+sketch_reset(struct sketch *s)
+{
+	memset(s, 0, sizeof *s);
+}
+
+/*
+ * Bucket i holds (MIN * gamma^(i-1), MIN * gamma^i].  NaN and negative
+ * values cannot come from the parser, but count them as zero rather
+ * than index out of the array.
+ */
+int
+sketch_index(double v)
+{
+	double	x;
+
+	if (!(v >= SKETCH_MIN))
+		return (SKETCH_ZERO);
+	if (v > SKETCH_MAX)
+		v = SKETCH_MAX;
+	x = ceil(log(v / SKETCH_MIN) / log(SKETCH_GAMMA));
+	if (x < 0)
+		return (0);
+	if (x > SKETCH_NBUCKETS - 1)
+		return (SKETCH_NBUCKETS - 1);
+	return ((int)x);
+}
+
+/* The value with the same relative distance to both ends of bucket i. */
+double
+sketch_value(int i)
+{
+	if (i < 0)
+		return (0.0);
+	if (i > SKETCH_NBUCKETS - 1)
+		i = SKETCH_NBUCKETS - 1;
+	return (SKETCH_MIN * 2.0 * pow(SKETCH_GAMMA, i) / (SKETCH_GAMMA + 1.0));
+}
+
+void
+sketch_add_index(struct sketch *s, int i)
+{
+	s->count++;
+	if (i < 0)
+		s->zero++;
+	else if (i < SKETCH_NBUCKETS)
+		s->bucket[i]++;
+	else
+		s->bucket[SKETCH_NBUCKETS - 1]++;
+}
+
+void
+sketch_add(struct sketch *s, double v)
+{
+	sketch_add_index(s, sketch_index(v));
+}
+
+void
+sketch_merge(struct sketch *dst, const struct sketch *src)
+{
+	size_t	i;
+
+	if (src->count == 0)
+		return;
+	dst->count += src->count;
+	dst->zero += src->zero;
+	for (i = 0; i < SKETCH_NBUCKETS; i++)
+		dst->bucket[i] += src->bucket[i];
+}
+
+double
+sketch_quantile(const struct sketch *s, double q)
+{
+	uint64_t	rank, seen;
+	double		r;
+	size_t		i;
+
+	if (s->count == 0 || isnan(q))
+		return (NAN);
+	if (q < 0)
+		q = 0;
+	if (q > 1)
+		q = 1;
+	r = ceil(q * (double)s->count);
+	rank = r < 1 ? 1 : (uint64_t)r;
+	if (rank > s->count)
+		rank = s->count;
+
+	if (rank <= s->zero)
+		return (0.0);
+	seen = s->zero;
+	for (i = 0; i < SKETCH_NBUCKETS; i++) {
+		seen += s->bucket[i];
+		if (seen >= rank)
+			return (sketch_value((int)i));
+	}
+	/* Only if count disagrees with the buckets: the top one. */
+	return (sketch_value(SKETCH_NBUCKETS - 1));
+}
+
+static size_t
+sketch_varint_len(uint64_t v)
+{
+	size_t	n = 1;
+
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return (n);
+}
+
+static size_t
+sketch_varint_put(unsigned char *p, uint64_t v)
+{
+	size_t	n = 0;
+
+	while (v >= 0x80) {
+		p[n++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (unsigned char)v;
+	return (n);
+}
+
+/* Read one LEB128 varint; 0 if truncated, too long or overflowing. */
+static size_t
+sketch_varint_get(const unsigned char *p, size_t len, uint64_t *v)
+{
+	uint64_t	x = 0;
+	size_t		n;
+
+	for (n = 0; n < len && n < SKETCH_VARINT_MAX; n++) {
+		if (n == SKETCH_VARINT_MAX - 1 && p[n] > 1)
+			return (0);
+		x |= (uint64_t)(p[n] & 0x7f) << (7 * n);
+		if ((p[n] & 0x80) == 0) {
+			*v = x;
+			return (n + 1);
+		}
+	}
+	return (0);
+}
+
+/*
+ * Layout: varint count, varint zero, varint number of non-empty buckets,
+ * then for each in increasing order varint (index - previous index - 1)
+ * and varint bucket count.  If buf is NULL or too small, nothing is
+ * written and the size needed is returned, so callers can ask with
+ * (NULL, 0) first.
+ */
+size_t
+sketch_encode(const struct sketch *s, unsigned char *buf, size_t len)
+{
+	size_t	need, nnz, i, off;
+	int	prev;
+
+	need = sketch_varint_len(s->count) + sketch_varint_len(s->zero);
+	nnz = 0;
+	prev = -1;
+	for (i = 0; i < SKETCH_NBUCKETS; i++) {
+		if (s->bucket[i] == 0)
+			continue;
+		need += sketch_varint_len((uint64_t)((int)i - prev - 1));
+		need += sketch_varint_len(s->bucket[i]);
+		prev = (int)i;
+		nnz++;
+	}
+	need += sketch_varint_len(nnz);
+	if (buf == NULL || len < need)
+		return (need);
+
+	off = sketch_varint_put(buf, s->count);
+	off += sketch_varint_put(buf + off, s->zero);
+	off += sketch_varint_put(buf + off, nnz);
+	prev = -1;
+	for (i = 0; i < SKETCH_NBUCKETS; i++) {
+		if (s->bucket[i] == 0)
+			continue;
+		off += sketch_varint_put(buf + off,
+		    (uint64_t)((int)i - prev - 1));
+		off += sketch_varint_put(buf + off, s->bucket[i]);
+		prev = (int)i;
+	}
+	return (off);
+}
+
+/*
+ * Parse an encoded sketch, adding it into dst unless dst is NULL (a
+ * validation pass, so a bad blob leaves dst untouched).  Every count must
+ * be consistent: the buckets and zeros add up to count exactly.
+ */
+static size_t
+sketch_decode(struct sketch *dst, const unsigned char *buf, size_t len)
+{
+	uint64_t	count, zero, nnz, gap, n, sum;
+	size_t		off, k, j;
+	uint64_t	idx;
+	int64_t		prev;
+
+	off = 0;
+	if ((k = sketch_varint_get(buf + off, len - off, &count)) == 0)
+		return (0);
+	off += k;
+	if ((k = sketch_varint_get(buf + off, len - off, &zero)) == 0)
+		return (0);
+	off += k;
+	if ((k = sketch_varint_get(buf + off, len - off, &nnz)) == 0)
+		return (0);
+	off += k;
+	if (zero > count || nnz > SKETCH_NBUCKETS)
+		return (0);
+
+	sum = zero;
+	prev = -1;
+	for (j = 0; j < nnz; j++) {
+		if ((k = sketch_varint_get(buf + off, len - off, &gap)) == 0)
+			return (0);
+		off += k;
+		if ((k = sketch_varint_get(buf + off, len - off, &n)) == 0)
+			return (0);
+		off += k;
+		if (gap >= SKETCH_NBUCKETS)
+			return (0);
+		idx = (uint64_t)(prev + 1) + gap;
+		if (idx >= SKETCH_NBUCKETS || n == 0 || n > UINT32_MAX)
+			return (0);
+		sum += n;	/* < 2^43: no overflow */
+		if (sum > count)
+			return (0);
+		if (dst != NULL)
+			dst->bucket[idx] += (uint32_t)n;
+		prev = (int64_t)idx;
+	}
+	if (sum != count)
+		return (0);
+	if (dst != NULL) {
+		dst->count += count;
+		dst->zero += zero;
+	}
+	return (off);
+}
+
+size_t
+sketch_decode_merge(struct sketch *dst, const unsigned char *buf, size_t len)
+{
+	size_t	n;
+
+	if (buf == NULL || len == 0)
+		return (0);
+	if ((n = sketch_decode(NULL, buf, len)) == 0)
+		return (0);
+	return (sketch_decode(dst, buf, len));
+}

@@ -1,0 +1,43 @@
+/*
+ * Copyright (c) 2026 The callscore authors. ISC licence; see COPYING.
+ *
+ * A mergeable log-bucket quantile sketch (the DDSketch mapping): a value v
+ * in [SKETCH_MIN, SKETCH_MAX] lands in bucket ceil(log_gamma(v/SKETCH_MIN))
+ * with gamma = (1 + a) / (1 - a), so any quantile it returns is within
+ * relative error a = SKETCH_ALPHA of a true sample value of that rank.
+ * Values below SKETCH_MIN (zeros included) are kept in their own bucket and
+ * reported as 0; values above SKETCH_MAX are clamped.  Fixed size, no
+ * allocation on insert; merging is bucket-wise addition.
+ */
+#ifndef SKETCH_H
+#define SKETCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SKETCH_ALPHA	0.01		/* relative accuracy */
+#define SKETCH_MIN	0.001		/* seconds; smaller counts as zero */
+#define SKETCH_MAX	1000000.0	/* seconds; larger is clamped */
+#define SKETCH_NBUCKETS	1040		/* ceil(ln(MAX/MIN) / ln(gamma)) + 1 */
+#define SKETCH_ZERO	(-1)		/* sketch_index() for the zero bucket */
+
+struct sketch {
+	uint64_t	count;			/* all values, zeros included */
+	uint64_t	zero;			/* values < SKETCH_MIN */
+	uint32_t	bucket[SKETCH_NBUCKETS];
+};
+
+void	sketch_reset(struct sketch *);
+int	sketch_index(double);			/* bucket of a value, or ZERO */
+double	sketch_value(int);			/* representative of a bucket */
+void	sketch_add_index(struct sketch *, int);	/* count one value */
+void	sketch_add(struct sketch *, double);	/* index + add */
+void	sketch_merge(struct sketch *, const struct sketch *); /* dst += src */
+/* The q-quantile (0 <= q <= 1) by rank ceil(q * count); NaN if empty. */
+double	sketch_quantile(const struct sketch *, double);
+/* Sparse encoding for the store: returns bytes written, or needed if 0. */
+size_t	sketch_encode(const struct sketch *, unsigned char *, size_t);
+/* Decode and add into dst; returns bytes consumed or 0 if malformed. */
+size_t	sketch_decode_merge(struct sketch *, const unsigned char *, size_t);
+
+#endif

@@ -1,0 +1,489 @@
+/*
+ * Copyright (c) 2026 The callscore authors. ISC licence; see COPYING.
+ *
+ * Rolling windows as rings of time slots.  Each slot remembers which slot
+ * number k it holds, so a slot still carrying an older k is simply stale:
+ * it is skipped by sums and cleared when reused, and no timer has to
+ * rotate anything.  Rings are serialized for the store in a versioned
+ * little-endian format that names every field, so that a restart, or an
+ * upgrade that changes struct agg or the slot count, can still read it.
+ */
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agg.h"
+#include "sketch.h"
+#include "window.h"
+#include "xmalloc.h"
+
+#define RING_EMPTY	UINT64_MAX	/* key of a slot holding nothing */
+#define RING_MAGIC	"CSRG"
+#define RING_VERSION	1
+
+struct ring {
+	uint32_t	 nslots;
+	uint64_t	*key;		/* slot number k held, or RING_EMPTY */
+	struct agg	*slot;
+};
+
+struct ring_wbuf {
+	unsigned char	*p;
+	size_t		 len;
+	size_t		 cap;
+};
+
+struct ring_rbuf {
+	const unsigned char	*p;
+	size_t			 len;
+	size_t			 off;
+};
+
+static int	ring_live(uint64_t, uint64_t, uint32_t);
+static void	ring_wreserve(struct ring_wbuf *, size_t);
+static void	ring_put32(struct ring_wbuf *, uint32_t);
+static void	ring_put64(struct ring_wbuf *, uint64_t);
+static void	ring_put_slot(struct ring_wbuf *, const struct agg *,
+		    uint64_t);
+static int	ring_get32(struct ring_rbuf *, uint32_t *);
+static int	ring_get64(struct ring_rbuf *, uint64_t *);
+static int	ring_get_slot(struct ring_rbuf *, struct agg *,
+		    struct sketch_pool *);
+
+/*
+ * The serialized fields, in their order on disk.  Adding a field to
+ * struct agg trips the assertions below until it is added here (and
+ * RING_VERSION considered).
+ */
+#define RING_F(f)	offsetof(struct agg, f)
+static const size_t ring_u32_fields[] = {
+	RING_F(offered), RING_F(answered), RING_F(abandoned),
+	RING_F(short_abandoned), RING_F(timeouts), RING_F(answered_in_sl),
+	RING_F(abandoned_in_sl), RING_F(transferred), RING_F(held),
+	RING_F(fc_yes), RING_F(fc_n), RING_F(res_yes), RING_F(res_n),
+	RING_F(revenue_n), RING_F(csat_pos), RING_F(csat_n),
+	RING_F(nps_pro), RING_F(nps_det), RING_F(nps_n),
+	RING_F(esat_pos), RING_F(esat_n), RING_F(qa_n),
+	RING_F(qa_crit_n[0]), RING_F(qa_crit_n[1]), RING_F(qa_crit_n[2]),
+	RING_F(qa_crit_n[3]), RING_F(qa_crit_n[4]), RING_F(qa_crit_n[5]),
+	RING_F(qa_crit_n[6]), RING_F(qa_crit_n[7])
+};
+static const size_t ring_f64_fields[] = {
+	RING_F(wait_answered), RING_F(wait_abandoned), RING_F(wait_all),
+	RING_F(talk), RING_F(hold), RING_F(wrap), RING_F(revenue),
+	RING_F(csat_sum), RING_F(qa_sum),
+	RING_F(qa_crit_sum[0]), RING_F(qa_crit_sum[1]),
+	RING_F(qa_crit_sum[2]), RING_F(qa_crit_sum[3]),
+	RING_F(qa_crit_sum[4]), RING_F(qa_crit_sum[5]),
+	RING_F(qa_crit_sum[6]), RING_F(qa_crit_sum[7])
+};
+#define RING_NU32	(sizeof ring_u32_fields / sizeof ring_u32_fields[0])
+#define RING_NF64	(sizeof ring_f64_fields / sizeof ring_f64_fields[0])
+_Static_assert(RING_NU32 * sizeof (uint32_t) ==
+    offsetof(struct agg, wait_answered), "ring_u32_fields out of date");
+_Static_assert(offsetof(struct agg, wait_answered) + RING_NF64 *
+    sizeof (double) == offsetof(struct agg, dist),
+    "ring_f64_fields out of date");
+
+/* Header: magic, version, slot_ms, field counts, slot records. */
+#define RING_HDR_LEN	(4 + 4 + 8 + 4 + 4 + 4 + 4)
+/* Smallest record: start, fields, and an empty length per dist. */
+#define RING_REC_MIN	(8 + RING_NU32 * 4 + RING_NF64 * 8 + AGG_DIST_COUNT * 4)
+
+int
+window_parse_span(const char *s, uint64_t *ms)
+{
+	uint64_t	n = 0, unit;
+	size_t		i;
+
+	for (i = 0; s[i] >= '0' && s[i] <= '9'; i++) {
+		if (i >= 12)		/* a million days will do */
+			return (-1);
+		n = n * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (i == 0 || n == 0 || s[i] == '\0' || s[i + 1] != '\0')
+		return (-1);
+	switch (s[i]) {
+	case 's':
+		unit = 1000;
+		break;
+	case 'm':
+		unit = 60 * 1000;
+		break;
+	case 'h':
+		unit = 3600 * 1000;
+		break;
+	case 'd':
+		unit = 86400 * 1000;
+		break;
+	default:
+		return (-1);
+	}
+	if (n > UINT64_MAX / unit)
+		return (-1);
+	*ms = n * unit;
+	return (0);
+}
+
+/* The span must divide into whole milliseconds per slot. */
+int
+window_def_init(struct window_def *def, const char *name, uint32_t nslots)
+{
+	uint64_t	span;
+	size_t		len;
+
+	len = strnlen(name, WINDOW_NAME_MAX + 1);
+	if (len == 0 || len > WINDOW_NAME_MAX)
+		return (-1);
+	if (window_parse_span(name, &span) != 0)
+		return (-1);
+	if (nslots == 0 || span % nslots != 0)
+		return (-1);
+	memset(def, 0, sizeof *def);
+	memcpy(def->name, name, len);
+	def->span_ms = span;
+	def->nslots = nslots;
+	def->slot_ms = span / nslots;
+	return (0);
+}
+
+struct ring *
+ring_new(const struct window_def *def)
+{
+	struct ring	*r;
+	uint32_t	 i;
+
+	r = xcalloc(1, sizeof *r);
+	r->nslots = def->nslots;
+	r->key = xreallocarray(NULL, r->nslots, sizeof *r->key);
+	r->slot = xcalloc(r->nslots, sizeof *r->slot);
+	for (i = 0; i < r->nslots; i++)
+		r->key[i] = RING_EMPTY;
+	return (r);
+}
+
+void
+ring_free(struct ring *r, struct sketch_pool *pool)
+{
+	uint32_t	i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->nslots; i++)
+		agg_clear(&r->slot[i], pool);
+	free(r->slot);
+	free(r->key);
+	free(r);
+}
+
+/* Is slot number k inside the window ending with slot now_k? */
+static int
+ring_live(uint64_t k, uint64_t now_k, uint32_t nslots)
+{
+	return (k != RING_EMPTY && k <= now_k && now_k - k < nslots);
+}
+
+int
+ring_add(struct ring *r, const struct window_def *def, uint64_t t_ms,
+    uint64_t now_ms, const struct contrib *c, struct sketch_pool *pool)
+{
+	uint64_t	k, now_k;
+	uint32_t	i;
+
+	if (t_ms > now_ms)
+		t_ms = now_ms;
+	k = t_ms / def->slot_ms;
+	now_k = now_ms / def->slot_ms;
+	if (!ring_live(k, now_k, r->nslots))
+		return (-1);
+	i = (uint32_t)(k % r->nslots);
+	if (r->key[i] != k) {
+		/*
+		 * A newer k in the slot means k's own turn has passed: only
+		 * possible if now went backwards between calls.
+		 */
+		if (r->key[i] != RING_EMPTY && r->key[i] > k)
+			return (-1);
+		agg_clear(&r->slot[i], pool);
+		r->key[i] = k;
+	}
+	agg_apply(&r->slot[i], c, pool);
+	return (0);
+}
+
+/* out is overwritten, not freed: agg_clear() it first if reused. */
+void
+ring_sum(const struct ring *r, const struct window_def *def, uint64_t now_ms,
+    struct agg *out, struct sketch_pool *pool)
+{
+	uint64_t	now_k;
+	uint32_t	i;
+
+	memset(out, 0, sizeof *out);
+	now_k = now_ms / def->slot_ms;
+	for (i = 0; i < r->nslots; i++) {
+		if (ring_live(r->key[i], now_k, r->nslots))
+			agg_merge(out, &r->slot[i], pool);
+	}
+}
+
+/* Slots holding a k newer than now are kept: now may be behind. */
+size_t
+ring_expire(struct ring *r, const struct window_def *def, uint64_t now_ms,
+    struct sketch_pool *pool)
+{
+	uint64_t	now_k;
+	uint32_t	i;
+	size_t		n = 0;
+
+	now_k = now_ms / def->slot_ms;
+	for (i = 0; i < r->nslots; i++) {
+		if (r->key[i] == RING_EMPTY || r->key[i] > now_k ||
+		    ring_live(r->key[i], now_k, r->nslots))
+			continue;
+		agg_clear(&r->slot[i], pool);
+		r->key[i] = RING_EMPTY;
+		n++;
+	}
+	return (n);
+}
+
+int
+ring_is_empty(const struct ring *r)
+{
+	uint32_t	i;
+
+	for (i = 0; i < r->nslots; i++) {
+		if (r->key[i] != RING_EMPTY && !agg_is_empty(&r->slot[i]))
+			return (0);
+	}
+	return (1);
+}
+
+static void
+ring_wreserve(struct ring_wbuf *w, size_t n)
+{
+	if (w->cap - w->len >= n)
+		return;
+	while (w->cap - w->len < n)
+		w->cap = w->cap == 0 ? 1024 : w->cap * 2;
+	w->p = xreallocarray(w->p, 1, w->cap);
+}
+
+static void
+ring_put32(struct ring_wbuf *w, uint32_t v)
+{
+	int	i;
+
+	ring_wreserve(w, 4);
+	for (i = 0; i < 4; i++)
+		w->p[w->len++] = (unsigned char)(v >> (8 * i));
+}
+
+static void
+ring_put64(struct ring_wbuf *w, uint64_t v)
+{
+	int	i;
+
+	ring_wreserve(w, 8);
+	for (i = 0; i < 8; i++)
+		w->p[w->len++] = (unsigned char)(v >> (8 * i));
+}
+
+/* One slot: start time, the counters, the sums, length-prefixed dists. */
+static void
+ring_put_slot(struct ring_wbuf *w, const struct agg *a, uint64_t start_ms)
+{
+	const unsigned char	*base = (const unsigned char *)a;
+	const struct sketch	*s;
+	uint32_t		 u;
+	uint64_t		 bits;
+	double			 d;
+	size_t			 i, need;
+
+	ring_put64(w, start_ms);
+	for (i = 0; i < RING_NU32; i++) {
+		memcpy(&u, base + ring_u32_fields[i], sizeof u);
+		ring_put32(w, u);
+	}
+	for (i = 0; i < RING_NF64; i++) {
+		memcpy(&d, base + ring_f64_fields[i], sizeof d);
+		memcpy(&bits, &d, sizeof bits);
+		ring_put64(w, bits);
+	}
+	for (i = 0; i < AGG_DIST_COUNT; i++) {
+		s = a->dist[i];
+		if (s == NULL || s->count == 0) {
+			ring_put32(w, 0);
+			continue;
+		}
+		need = sketch_encode(s, NULL, 0);
+		ring_put32(w, (uint32_t)need);
+		ring_wreserve(w, need);
+		w->len += sketch_encode(s, w->p + w->len, need);
+	}
+}
+
+/*
+ * Format, all integers little-endian: "CSRG", u32 version, u64 slot_ms,
+ * u32 number of u32 fields, u32 number of f64 fields, u32 number of
+ * dists, u32 number of records; then per live slot, oldest first: u64
+ * start ms, the u32 fields, the f64 fields (IEEE 754 bits), and per dist
+ * a u32 length (0 = none) and that many bytes of sketch_encode().
+ */
+unsigned char *
+ring_serialize(const struct ring *r, const struct window_def *def,
+    uint64_t now_ms, size_t *len)
+{
+	struct ring_wbuf	 w;
+	uint64_t		 k, first, now_k;
+	uint32_t		 i, nrec = 0;
+	size_t			 nrec_off;
+
+	memset(&w, 0, sizeof w);
+	ring_wreserve(&w, RING_HDR_LEN);
+	memcpy(w.p, RING_MAGIC, 4);
+	w.len = 4;
+	ring_put32(&w, RING_VERSION);
+	ring_put64(&w, def->slot_ms);
+	ring_put32(&w, (uint32_t)RING_NU32);
+	ring_put32(&w, (uint32_t)RING_NF64);
+	ring_put32(&w, AGG_DIST_COUNT);
+	nrec_off = w.len;
+	ring_put32(&w, 0);	/* filled in below */
+
+	/* Oldest first, so the blob is the same for the same contents. */
+	now_k = now_ms / def->slot_ms;
+	first = now_k >= r->nslots - 1 ? now_k - (r->nslots - 1) : 0;
+	for (k = first; k <= now_k; k++) {
+		i = (uint32_t)(k % r->nslots);
+		if (r->key[i] != k || agg_is_empty(&r->slot[i]))
+			continue;
+		ring_put_slot(&w, &r->slot[i], k * def->slot_ms);
+		nrec++;
+	}
+	for (i = 0; i < 4; i++)
+		w.p[nrec_off + i] = (unsigned char)(nrec >> (8 * i));
+	*len = w.len;
+	return (w.p);
+}
+
+static int
+ring_get32(struct ring_rbuf *rb, uint32_t *v)
+{
+	int	i;
+
+	if (rb->len - rb->off < 4)
+		return (-1);
+	*v = 0;
+	for (i = 0; i < 4; i++)
+		*v |= (uint32_t)rb->p[rb->off++] << (8 * i);
+	return (0);
+}
+
+static int
+ring_get64(struct ring_rbuf *rb, uint64_t *v)
+{
+	int	i;
+
+	if (rb->len - rb->off < 8)
+		return (-1);
+	*v = 0;
+	for (i = 0; i < 8; i++)
+		*v |= (uint64_t)rb->p[rb->off++] << (8 * i);
+	return (0);
+}
+
+/* Read one slot's fields into a, which must be zero; -1 if malformed. */
+static int
+ring_get_slot(struct ring_rbuf *rb, struct agg *a, struct sketch_pool *pool)
+{
+	unsigned char	*base = (unsigned char *)a;
+	uint32_t	 u, n;
+	uint64_t	 bits;
+	double		 d;
+	size_t		 i;
+
+	for (i = 0; i < RING_NU32; i++) {
+		if (ring_get32(rb, &u) != 0)
+			return (-1);
+		memcpy(base + ring_u32_fields[i], &u, sizeof u);
+	}
+	for (i = 0; i < RING_NF64; i++) {
+		if (ring_get64(rb, &bits) != 0)
+			return (-1);
+		memcpy(&d, &bits, sizeof d);
+		if (!isfinite(d))
+			return (-1);
+		memcpy(base + ring_f64_fields[i], &d, sizeof d);
+	}
+	for (i = 0; i < AGG_DIST_COUNT; i++) {
+		if (ring_get32(rb, &n) != 0 || n > rb->len - rb->off)
+			return (-1);
+		if (n == 0)
+			continue;
+		a->dist[i] = sketch_pool_get(pool);
+		if (sketch_decode_merge(a->dist[i], rb->p + rb->off, n) != n)
+			return (-1);
+		rb->off += n;
+	}
+	return (0);
+}
+
+/*
+ * Each saved slot goes into the slot holding its start time under the
+ * current definition; with fewer, longer slots several saved slots share
+ * one, with more, shorter ones a saved slot lands whole in the first.
+ */
+int
+ring_restore(struct ring *r, const struct window_def *def, uint64_t now_ms,
+    const unsigned char *buf, size_t len, struct sketch_pool *pool)
+{
+	struct ring_rbuf	 rb;
+	struct agg		 tmp;
+	uint64_t		 slot_ms, start, k, now_k;
+	uint32_t		 version, nu32, nf64, ndist, nrec, j, i;
+
+	if (buf == NULL || len < RING_HDR_LEN || memcmp(buf, RING_MAGIC, 4))
+		return (-1);
+	rb.p = buf;
+	rb.len = len;
+	rb.off = 4;
+	if (ring_get32(&rb, &version) != 0 || version != RING_VERSION ||
+	    ring_get64(&rb, &slot_ms) != 0 || slot_ms == 0 ||
+	    ring_get32(&rb, &nu32) != 0 || nu32 != RING_NU32 ||
+	    ring_get32(&rb, &nf64) != 0 || nf64 != RING_NF64 ||
+	    ring_get32(&rb, &ndist) != 0 || ndist != AGG_DIST_COUNT ||
+	    ring_get32(&rb, &nrec) != 0 ||
+	    nrec > (len - rb.off) / RING_REC_MIN)
+		return (-1);
+
+	now_k = now_ms / def->slot_ms;
+	memset(&tmp, 0, sizeof tmp);
+	for (j = 0; j < nrec; j++) {
+		if (ring_get64(&rb, &start) != 0 || start % slot_ms != 0 ||
+		    ring_get_slot(&rb, &tmp, pool) != 0) {
+			agg_clear(&tmp, pool);
+			return (-1);
+		}
+		k = (start > now_ms ? now_ms : start) / def->slot_ms;
+		i = (uint32_t)(k % r->nslots);
+		if (!ring_live(k, now_k, r->nslots) || agg_is_empty(&tmp) ||
+		    (r->key[i] != k && r->key[i] != RING_EMPTY &&
+		    r->key[i] > k)) {
+			agg_clear(&tmp, pool);
+			continue;
+		}
+		if (r->key[i] != k) {
+			agg_clear(&r->slot[i], pool);
+			r->key[i] = k;
+		}
+		agg_merge(&r->slot[i], &tmp, pool);
+		agg_clear(&tmp, pool);
+	}
+	if (rb.off != len)
+		return (-1);		/* trailing bytes */
+	return (0);
+}

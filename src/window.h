@@ -1,0 +1,67 @@
+/*
+ * Copyright (c) 2026 The callscore authors. ISC licence; see COPYING.
+ *
+ * Rolling windows.  A window of span S is a ring of N slots of S/N
+ * milliseconds each; slot k holds the aggregates of steady-epoch times
+ * [k * slot_ms, (k + 1) * slot_ms).  The window at time now is the sum of
+ * the N slots ending with the current one.  A slot is cleared lazily when
+ * it is reused for a newer k, so nothing runs per tick and memory is
+ * fixed per scope.
+ */
+#ifndef WINDOW_H
+#define WINDOW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "agg.h"
+
+#define WINDOW_NAME_MAX	15
+
+struct window_def {
+	char		name[WINDOW_NAME_MAX + 1];	/* "5m" */
+	uint64_t	span_ms;
+	uint32_t	nslots;
+	uint64_t	slot_ms;			/* span_ms / nslots */
+};
+
+struct ring;
+
+/* Fill def from a name like "15m" and a slot count; -1 if invalid. */
+int		 window_def_init(struct window_def *, const char *, uint32_t);
+/* Parse "30s", "5m", "1h", "2d" into milliseconds; -1 if invalid. */
+int		 window_parse_span(const char *, uint64_t *);
+
+struct ring	*ring_new(const struct window_def *);
+void		 ring_free(struct ring *, struct sketch_pool *);
+/*
+ * Add c at event time t_ms, the clock being now_ms.  Times in the future
+ * count as now; returns -1 (and adds nothing) if t_ms is already outside
+ * the window.
+ */
+int		 ring_add(struct ring *, const struct window_def *,
+		    uint64_t t_ms, uint64_t now_ms, const struct contrib *,
+		    struct sketch_pool *);
+/*
+ * out = sum of the live slots at now_ms; out's sketches from pool.  out is
+ * overwritten, not freed: agg_clear() it first if it holds sketches.
+ */
+void		 ring_sum(const struct ring *, const struct window_def *,
+		    uint64_t, struct agg *, struct sketch_pool *);
+/* Expire slots older than the window at now_ms; returns slots cleared. */
+size_t		 ring_expire(struct ring *, const struct window_def *,
+		    uint64_t, struct sketch_pool *);
+int		 ring_is_empty(const struct ring *);
+/*
+ * Serialize the live slots (with their start times) into a buffer the
+ * caller frees; *len is its size.  ring_restore() adds a serialized ring
+ * into r, re-binning slots by start time if the definition changed, and
+ * skipping slots already outside the window; -1 if the blob is malformed.
+ */
+unsigned char	*ring_serialize(const struct ring *, const struct window_def *,
+		    uint64_t, size_t *);
+int		 ring_restore(struct ring *, const struct window_def *,
+		    uint64_t, const unsigned char *, size_t,
+		    struct sketch_pool *);
+
+#endif
