@@ -1,0 +1,108 @@
+/*
+ * Copyright (c) 2026 The callscore authors. ISC licence; see COPYING.
+ *
+ * The YAML configuration (callscored.yaml(5)).  One key table drives
+ * parsing, defaults, validation and printing.  conf_load() parses into a
+ * fresh struct conf and validates it whole, reporting every error as
+ * "file:line:column: key: message"; unknown keys are errors.  Other
+ * modules get a const struct conf *.
+ */
+#ifndef CONF_H
+#define CONF_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "agg.h"
+#include "window.h"
+
+#define CONF_WINDOWS_MAX	16
+#define CONF_DEFAULT_PORT	7311
+
+struct conf_queue {
+	char		*name;
+	double		 sl_threshold;	/* seconds; service level T */
+};
+
+struct conf {
+	char			*path;		/* file loaded, or NULL */
+
+	/* listen: addresses as "host:port" (IPv6 "[::1]:7311"); NULL = off */
+	char			*listen_tcp;	/* default 127.0.0.1:7311 */
+	char			*listen_unix;	/* default "events.sock" */
+	char			*listen_udp;	/* default off */
+	size_t			 udp_rcvbuf;	/* bytes; 0 = kernel default */
+
+	/* control */
+	char			*control_socket; /* default "control.sock" */
+	unsigned int		 control_mode;	/* default 0660 */
+
+	/* directories for relative paths; see conf_path() */
+	char			*state_directory;
+	char			*runtime_directory;
+
+	/* windows */
+	struct window_def	 windows[CONF_WINDOWS_MAX];
+	size_t			 nwindows;	/* default 5m 15m 1h 24h */
+	unsigned int		 window_slots;	/* per window, default 60 */
+
+	/* KPI parameters */
+	double			 sl_threshold;	/* default 20 s */
+	double			 short_abandon;	/* default 5 s */
+	double			 cost_per_hour;	/* agent cost, default 0 */
+	char			*qa_criteria[AGG_QA_MAX];
+	size_t			 nqa;		/* default 4 criteria */
+	struct conf_queue	*queues;	/* per-queue overrides */
+	size_t			 nqueues;
+
+	/* snapshots and the database */
+	char			*database;	/* default "callscore.db" */
+	double			 snapshot_interval;	/* default 60 s */
+	double			 retention;	/* history, seconds; 30 d */
+	int			 history_agents;/* also store agent KPIs */
+
+	/* limits */
+	size_t			 max_line;	/* bytes, default 65536 */
+	size_t			 max_conns;	/* default 1024 */
+	size_t			 max_queues;	/* default 1000 */
+	size_t			 max_agents;	/* default 10000 */
+	size_t			 max_teams;	/* default 1000 */
+	double			 idle_timeout;	/* seconds, default 300 */
+	double			 line_timeout;	/* seconds, default 10 */
+	double			 max_age;	/* event ts, seconds, 86400 */
+	double			 max_skew;	/* event ts, seconds, 300 */
+
+	/* logging */
+	int			 log_level;	/* enum log_level, info */
+};
+
+/* A configuration holding every default. */
+struct conf	*conf_default(void);
+/*
+ * Load path into a new conf (defaults for absent keys).  On error
+ * returns NULL and sets *errors to every problem found, one per line,
+ * "file:line:column: key: message"; the caller frees it.
+ */
+struct conf	*conf_load(const char *, char **);
+void		 conf_free(struct conf *);
+/* Write the effective configuration as YAML that conf_load() accepts. */
+void		 conf_print(const struct conf *, FILE *);
+/* Service-level threshold of a queue (its override or the default). */
+double		 conf_sl_threshold(const struct conf *, const char *);
+/* Fill the classification parameters for a queue. */
+void		 conf_agg_params(const struct conf *, const char *,
+		    struct agg_params *);
+/* The window of a name, or NULL. */
+const struct window_def *conf_window(const struct conf *, const char *);
+/*
+ * Resolve a configured path: absolute paths stay; relative ones are
+ * joined to dir (state or runtime directory).  Caller frees.
+ */
+char		*conf_path(const char *, const char *);
+/*
+ * Split "host:port" or "[v6addr]:port" into host (without brackets) and
+ * port (0-65535, 0 = any free port); -1 if malformed or host does not fit.
+ */
+int		 conf_parse_addr(const char *, char *, size_t, int *);
+
+#endif
