@@ -1,0 +1,1023 @@
+/*
+ * Copyright (c) 2026 The callscore authors. ISC licence; see COPYING.
+ *
+ * Persistence in SQLite.  The connection is opened, checked, migrated
+ * and read (restore) on the loop thread before the daemon listens; after
+ * store_start() it belongs to one writer thread.  The loop hands the
+ * writer whole snapshots through a small bounded queue and never waits:
+ * when the queue is full the new snapshot is dropped and counted.  The
+ * writer reports each outcome through a list and a pipe that the loop
+ * watches, so done callbacks always run on the loop thread.
+ */
+#include <sys/queue.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <sqlite3.h>
+
+#include "log.h"
+#include "store.h"
+#include "xmalloc.h"
+
+/* Snapshots waiting for the writer; more are dropped, never waited on. */
+#define STORE_QUEUE_MAX		4
+/* Ours, in PRAGMA application_id, so a foreign database is recognised. */
+#define STORE_APPLICATION_ID	0x43534352	/* "CSCR" */
+#define STORE_BUSY_TIMEOUT	5000		/* ms */
+#define STORE_HISTORY_TIMEOUT	2000		/* ms, client reads */
+
+/*
+ * Migrations: entry i moves the schema from version i to i + 1, in one
+ * transaction with the user_version update.  Append only.
+ */
+static const char *store_migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
+	"CREATE TABLE snapshots (id INTEGER PRIMARY KEY,"
+	" time REAL NOT NULL, duration REAL, rows INTEGER);"
+	"CREATE TABLE state (kind INTEGER, name TEXT, \"window\" TEXT,"
+	" blob BLOB NOT NULL, PRIMARY KEY (kind, name, \"window\"))"
+	" WITHOUT ROWID;"
+	"CREATE TABLE kpi_history (time REAL, kind INTEGER, name TEXT,"
+	" \"window\" TEXT, kpi TEXT, value REAL);"
+	"CREATE INDEX kpi_history_lookup ON kpi_history"
+	" (kind, name, kpi, time);"
+	"INSERT INTO meta (key, value) VALUES"
+	" ('created', strftime('%s', 'now'));"
+};
+#define STORE_VERSION \
+	((int)(sizeof store_migrations / sizeof store_migrations[0]))
+
+/* Prepared statements, indexes into store->stmts. */
+enum store_stmt {
+	STORE_BEGIN,
+	STORE_COMMIT,
+	STORE_ROLLBACK,
+	STORE_DELETE_STATE,
+	STORE_INSERT_STATE,
+	STORE_INSERT_KPI,
+	STORE_INSERT_SNAPSHOT,
+	STORE_SET_LAST,
+	STORE_PRUNE_HISTORY,
+	STORE_PRUNE_SNAPSHOTS,
+	STORE_NSTMTS
+};
+
+static const char *store_stmt_sql[STORE_NSTMTS] = {
+	[STORE_BEGIN] = "BEGIN IMMEDIATE",
+	[STORE_COMMIT] = "COMMIT",
+	[STORE_ROLLBACK] = "ROLLBACK",
+	[STORE_DELETE_STATE] = "DELETE FROM state",
+	[STORE_INSERT_STATE] = "INSERT INTO state (kind, name, \"window\","
+	    " blob) VALUES (?1, ?2, ?3, ?4)",
+	[STORE_INSERT_KPI] = "INSERT INTO kpi_history (time, kind, name,"
+	    " \"window\", kpi, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[STORE_INSERT_SNAPSHOT] = "INSERT INTO snapshots (time, duration,"
+	    " rows) VALUES (?1, ?2, ?3)",
+	[STORE_SET_LAST] = "INSERT OR REPLACE INTO meta (key, value)"
+	    " VALUES ('last_snapshot', ?1)",
+	[STORE_PRUNE_HISTORY] = "DELETE FROM kpi_history WHERE time < ?1",
+	[STORE_PRUNE_SNAPSHOTS] = "DELETE FROM snapshots WHERE time < ?1"
+	    " AND id < ?2",
+};
+
+struct store_done {
+	struct store_result	 result;
+	TAILQ_ENTRY(store_done)	 entry;
+};
+TAILQ_HEAD(store_done_list, store_done);
+
+struct store {
+	char			*path;
+	sqlite3			*db;
+	sqlite3_stmt		*stmts[STORE_NSTMTS];
+
+	struct event_base	*base;
+	struct event		*ev;
+	int			 pipe[2];
+	store_done_cb		 done;
+	void			*arg;
+
+	pthread_t		 thread;
+	int			 started;
+
+	/* Everything below is protected by lock. */
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 cond;
+	int			 stopping;
+	int			 paused;
+	struct store_snap	*queue[STORE_QUEUE_MAX];
+	size_t			 qhead, qlen;
+	uint64_t		 next_id;
+	struct store_stats	 stats;
+	struct store_done_list	 results;
+};
+
+static const char *store_rc_name(int);
+static int	 store_exec_sql(sqlite3 *, const char *, const char *,
+		     char **);
+static int	 store_pragma_int(sqlite3 *, const char *, const char *,
+		     int *, char **);
+static int	 store_quick_check(sqlite3 *, const char *, int *, char **);
+static int	 store_migrate(sqlite3 *, const char *, int *, char **);
+static void	 store_fail(struct store_result *, sqlite3 *, const char *,
+		     int);
+static int	 store_step(struct store *, enum store_stmt,
+		     struct store_result *, const char *);
+static double	 store_mono(void);
+static void	 store_write(struct store *, struct store_snap *,
+		     struct store_result *);
+static void	*store_thread(void *);
+static void	 store_notify(struct store *);
+static void	 store_pipe_cb(evutil_socket_t, short, void *);
+
+/* The name of a result code ("FULL" for SQLITE_FULL) for errors, metrics. */
+static const char *
+store_rc_name(int rc)
+{
+	static const char *names[] = {
+		"OK", "ERROR", "INTERNAL", "PERM", "ABORT", "BUSY", "LOCKED",
+		"NOMEM", "READONLY", "INTERRUPT", "IOERR", "CORRUPT",
+		"NOTFOUND", "FULL", "CANTOPEN", "PROTOCOL", "EMPTY", "SCHEMA",
+		"TOOBIG", "CONSTRAINT", "MISMATCH", "MISUSE", "NOLFS", "AUTH",
+		"FORMAT", "RANGE", "NOTADB", "NOTICE", "WARNING"
+	};
+	int		 primary = rc & 0xff;
+
+	if (primary >= 0 && primary < (int)(sizeof names / sizeof names[0]))
+		return (names[primary]);
+	if (primary == SQLITE_ROW)
+		return ("ROW");
+	if (primary == SQLITE_DONE)
+		return ("DONE");
+	return ("UNKNOWN");
+}
+
+/* Run SQL that returns no rows; on failure fill cause. */
+static int
+store_exec_sql(sqlite3 *db, const char *path, const char *sql, char **cause)
+{
+	char	*errmsg = NULL;
+	int	 rc;
+
+	rc = sqlite3_exec(db, sql, NULL, NULL, &errmsg);
+	if (rc != SQLITE_OK) {
+		xasprintf(cause, "%s: %s (SQLITE_%s)", path,
+		    errmsg != NULL ? errmsg : sqlite3_errmsg(db),
+		    store_rc_name(rc));
+		sqlite3_free(errmsg);
+		return (-1);
+	}
+	return (0);
+}
+
+/* Read a PRAGMA (or any query) that returns one integer. */
+static int
+store_pragma_int(sqlite3 *db, const char *path, const char *sql, int *value,
+    char **cause)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	rc = sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
+	if (rc != SQLITE_OK)
+		goto fail;
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(stmt);
+		goto fail;
+	}
+	*value = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	return (0);
+
+fail:
+	xasprintf(cause, "%s: %s: %s (SQLITE_%s)", path, sql,
+	    sqlite3_errmsg(db), store_rc_name(rc));
+	return (-1);
+}
+
+/*
+ * PRAGMA quick_check: a damaged header fails with SQLITE_NOTADB, damaged
+ * pages with SQLITE_CORRUPT or with rows describing the damage.  Either
+ * way *corrupt is set, so the caller knows quarantine may help.
+ */
+static int
+store_quick_check(sqlite3 *db, const char *path, int *corrupt, char **cause)
+{
+	sqlite3_stmt		*stmt;
+	const unsigned char	*text;
+	char			*p;
+	int			 rc, primary;
+
+	rc = sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &stmt, NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(stmt);
+		if (rc == SQLITE_ROW) {
+			text = sqlite3_column_text(stmt, 0);
+			if (text != NULL && strcmp((const char *)text,
+			    "ok") == 0) {
+				sqlite3_finalize(stmt);
+				return (0);
+			}
+			*corrupt = 1;
+			xasprintf(cause, "%s: database is corrupt: %s", path,
+			    text != NULL ? (const char *)text : "(null)");
+			/* SQLite's report spans lines; a cause is one. */
+			for (p = *cause; *p != '\0'; p++) {
+				if (*p == '\n')
+					*p = ' ';
+			}
+			sqlite3_finalize(stmt);
+			return (-1);
+		}
+		sqlite3_finalize(stmt);
+	}
+	primary = rc & 0xff;
+	if (primary == SQLITE_NOTADB) {
+		*corrupt = 1;
+		xasprintf(cause, "%s: file is not a database (SQLITE_NOTADB)",
+		    path);
+	} else {
+		if (primary == SQLITE_CORRUPT)
+			*corrupt = 1;
+		xasprintf(cause, "%s: quick_check: %s (SQLITE_%s)", path,
+		    sqlite3_errmsg(db), store_rc_name(rc));
+	}
+	return (-1);
+}
+
+/*
+ * Bring the schema to STORE_VERSION.  A newer version is refused (an
+ * older callscored must not write it); a database that is not ours is
+ * reported as corrupt so it can be set aside rather than mixed into.
+ */
+static int
+store_migrate(sqlite3 *db, const char *path, int *corrupt, char **cause)
+{
+	int	 version, appid, tables;
+	char	*sql;
+
+	if (store_pragma_int(db, path, "PRAGMA application_id", &appid,
+	    cause) != 0)
+		return (-1);
+	if (appid != 0 && appid != STORE_APPLICATION_ID) {
+		*corrupt = 1;
+		xasprintf(cause, "%s: not a callscore database "
+		    "(application_id %#x)", path, (unsigned int)appid);
+		return (-1);
+	}
+	if (store_pragma_int(db, path, "PRAGMA user_version", &version,
+	    cause) != 0)
+		return (-1);
+	if (version > STORE_VERSION) {
+		xasprintf(cause, "%s: database schema version %d is newer "
+		    "than this callscored supports (%d)", path, version,
+		    STORE_VERSION);
+		return (-1);
+	}
+	if (version < 0) {
+		*corrupt = 1;
+		xasprintf(cause, "%s: bad schema version %d", path, version);
+		return (-1);
+	}
+	if (version == 0) {
+		if (store_pragma_int(db, path,
+		    "SELECT count(*) FROM sqlite_master", &tables, cause) != 0)
+			return (-1);
+		if (tables != 0) {
+			*corrupt = 1;
+			xasprintf(cause, "%s: not a callscore database "
+			    "(schema version 0 with %d objects)", path, tables);
+			return (-1);
+		}
+	}
+
+	for (; version < STORE_VERSION; version++) {
+		if (store_exec_sql(db, path, "BEGIN IMMEDIATE", cause) != 0)
+			return (-1);
+		if (store_exec_sql(db, path, store_migrations[version],
+		    cause) != 0)
+			goto rollback;
+		xasprintf(&sql, "PRAGMA application_id = %d;"
+		    "PRAGMA user_version = %d", STORE_APPLICATION_ID,
+		    version + 1);
+		if (store_exec_sql(db, path, sql, cause) != 0) {
+			free(sql);
+			goto rollback;
+		}
+		free(sql);
+		if (store_exec_sql(db, path, "COMMIT", cause) != 0)
+			goto rollback;
+	}
+	return (0);
+
+rollback:
+	if (!sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return (-1);
+}
+
+struct store *
+store_open(const char *path, char **cause)
+{
+	int	 corrupt;
+
+	return (store_open_check(path, &corrupt, cause));
+}
+
+struct store *
+store_open_check(const char *path, int *corrupt, char **cause)
+{
+	struct store	*s;
+	sqlite3		*db = NULL;
+	sqlite3_stmt	*stmt;
+	const char	*mode;
+	int		 rc, i;
+
+	*corrupt = 0;
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE|
+	    SQLITE_OPEN_CREATE|SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		xasprintf(cause, "%s: %s (SQLITE_%s)", path,
+		    db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc),
+		    store_rc_name(rc));
+		sqlite3_close(db);
+		return (NULL);
+	}
+	sqlite3_extended_result_codes(db, 1);
+	sqlite3_busy_timeout(db, STORE_BUSY_TIMEOUT);
+
+	if (store_quick_check(db, path, corrupt, cause) != 0)
+		goto fail;
+
+	/* WAL or nothing: the writer thread and readers rely on it. */
+	rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode = WAL", -1, &stmt,
+	    NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		mode = (const char *)sqlite3_column_text(stmt, 0);
+		if (mode == NULL || strcmp(mode, "wal") != 0) {
+			xasprintf(cause, "%s: cannot use WAL (journal mode "
+			    "is %s)", path, mode != NULL ? mode : "unknown");
+			sqlite3_finalize(stmt);
+			goto fail;
+		}
+		sqlite3_finalize(stmt);
+	} else {
+		if ((rc & 0xff) == SQLITE_NOTADB || (rc & 0xff) ==
+		    SQLITE_CORRUPT)
+			*corrupt = 1;
+		xasprintf(cause, "%s: journal_mode: %s (SQLITE_%s)", path,
+		    sqlite3_errmsg(db), store_rc_name(rc));
+		sqlite3_finalize(stmt);
+		goto fail;
+	}
+	/*
+	 * NORMAL is consistent in WAL mode and survives process crashes;
+	 * temp files in memory so a small private /tmp cannot fill up.
+	 */
+	if (store_exec_sql(db, path, "PRAGMA synchronous = NORMAL;"
+	    "PRAGMA temp_store = MEMORY;"
+	    "PRAGMA journal_size_limit = 67108864;"
+	    "PRAGMA foreign_keys = OFF", cause) != 0)
+		goto fail;
+
+	if (store_migrate(db, path, corrupt, cause) != 0)
+		goto fail;
+
+	s = xcalloc(1, sizeof *s);
+	s->path = xstrdup(path);
+	s->db = db;
+	s->pipe[0] = s->pipe[1] = -1;
+	TAILQ_INIT(&s->results);
+	if ((errno = pthread_mutex_init(&s->lock, NULL)) != 0)
+		fatal("store: pthread_mutex_init");
+	if ((errno = pthread_cond_init(&s->cond, NULL)) != 0)
+		fatal("store: pthread_cond_init");
+	for (i = 0; i < STORE_NSTMTS; i++) {
+		rc = sqlite3_prepare_v3(db, store_stmt_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &s->stmts[i], NULL);
+		if (rc != SQLITE_OK) {
+			xasprintf(cause, "%s: preparing \"%s\": %s "
+			    "(SQLITE_%s)", path, store_stmt_sql[i],
+			    sqlite3_errmsg(db), store_rc_name(rc));
+			store_close(s);
+			return (NULL);
+		}
+	}
+	return (s);
+
+fail:
+	sqlite3_close(db);
+	return (NULL);
+}
+
+int
+store_quarantine(const char *path, char **newpath)
+{
+	static const char	*suffixes[] = { "", "-wal", "-shm" };
+	struct stat		 sb;
+	char			*base = NULL, *from, *to;
+	size_t			 i;
+	int			 n;
+	long long		 now = (long long)time(NULL);
+
+	/* Two quarantines in one second must not overwrite each other. */
+	for (n = 0; n < 1000; n++) {
+		free(base);
+		if (n == 0)
+			xasprintf(&base, "%s.corrupt-%lld", path, now);
+		else
+			xasprintf(&base, "%s.corrupt-%lld.%d", path, now, n);
+		if (lstat(base, &sb) != 0 && errno == ENOENT)
+			break;
+	}
+	if (n == 1000) {
+		free(base);
+		errno = EEXIST;
+		return (-1);
+	}
+
+	if (rename(path, base) != 0) {
+		free(base);
+		return (-1);
+	}
+	/* The -wal and -shm files follow, so the copy stays readable. */
+	for (i = 1; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+		xasprintf(&from, "%s%s", path, suffixes[i]);
+		xasprintf(&to, "%s%s", base, suffixes[i]);
+		if (rename(from, to) != 0 && errno != ENOENT) {
+			/* Never leave a stale WAL beside a fresh database. */
+			if (unlink(from) != 0 && errno != ENOENT) {
+				free(from);
+				free(to);
+				*newpath = base;
+				return (-1);
+			}
+		}
+		free(from);
+		free(to);
+	}
+	*newpath = base;
+	return (0);
+}
+
+int
+store_restore(struct store *s, store_restore_cb cb, void *arg, char **cause)
+{
+	static unsigned char	 empty[1];
+	sqlite3_stmt		*stmt;
+	struct store_state	 st;
+	const void		*blob;
+	int			 rc, rows = 0;
+
+	rc = sqlite3_prepare_v2(s->db, "SELECT kind, name, \"window\", blob"
+	    " FROM state ORDER BY kind, name, \"window\"", -1, &stmt, NULL);
+	if (rc != SQLITE_OK)
+		goto fail;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		st.kind = sqlite3_column_int(stmt, 0);
+		st.name = (char *)sqlite3_column_text(stmt, 1);
+		if (st.name == NULL)
+			st.name = (char *)"";
+		st.window = (char *)sqlite3_column_text(stmt, 2);
+		if (st.window == NULL)
+			st.window = (char *)"";
+		blob = sqlite3_column_blob(stmt, 3);
+		st.len = (size_t)sqlite3_column_bytes(stmt, 3);
+		st.blob = blob != NULL ? (unsigned char *)blob : empty;
+		cb(&st, arg);
+		rows++;
+	}
+	if (rc != SQLITE_DONE) {
+		sqlite3_finalize(stmt);
+		goto fail;
+	}
+	sqlite3_finalize(stmt);
+	return (rows);
+
+fail:
+	xasprintf(cause, "%s: restore: %s (SQLITE_%s)", s->path,
+	    sqlite3_errmsg(s->db), store_rc_name(rc));
+	return (-1);
+}
+
+double
+store_last_snapshot(struct store *s)
+{
+	sqlite3_stmt	*stmt;
+	double		 t = 0;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT max(time) FROM snapshots", -1,
+	    &stmt, NULL) != SQLITE_OK)
+		return (0);
+	if (sqlite3_step(stmt) == SQLITE_ROW &&
+	    sqlite3_column_type(stmt, 0) != SQLITE_NULL)
+		t = sqlite3_column_double(stmt, 0);
+	sqlite3_finalize(stmt);
+	return (t);
+}
+
+int
+store_start(struct store *s, struct event_base *base, store_done_cb done,
+    void *arg, char **cause)
+{
+	sigset_t	 all, old;
+	int		 error, i, flags;
+
+	if (s->started) {
+		xasprintf(cause, "%s: store already started", s->path);
+		return (-1);
+	}
+	/* Both ends non-blocking: a full pipe already means "wake up". */
+	if (pipe(s->pipe) != 0) {
+		xasprintf(cause, "%s: pipe: %s", s->path, strerror(errno));
+		s->pipe[0] = s->pipe[1] = -1;
+		return (-1);
+	}
+	for (i = 0; i < 2; i++) {
+		if (fcntl(s->pipe[i], F_SETFD, FD_CLOEXEC) == -1 ||
+		    (flags = fcntl(s->pipe[i], F_GETFL)) == -1 ||
+		    fcntl(s->pipe[i], F_SETFL, flags|O_NONBLOCK) == -1) {
+			xasprintf(cause, "%s: fcntl: %s", s->path,
+			    strerror(errno));
+			goto fail;
+		}
+	}
+	s->base = base;
+	s->done = done;
+	s->arg = arg;
+	s->ev = event_new(base, s->pipe[0], EV_READ|EV_PERSIST, store_pipe_cb,
+	    s);
+	if (s->ev == NULL || event_add(s->ev, NULL) != 0) {
+		xasprintf(cause, "%s: cannot watch the writer pipe", s->path);
+		goto fail;
+	}
+
+	/* Signals belong to the loop thread, never to the writer. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	error = pthread_create(&s->thread, NULL, store_thread, s);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (error != 0) {
+		xasprintf(cause, "%s: pthread_create: %s", s->path,
+		    strerror(error));
+		goto fail;
+	}
+	s->started = 1;
+	return (0);
+
+fail:
+	if (s->ev != NULL)
+		event_free(s->ev);
+	s->ev = NULL;
+	close(s->pipe[0]);
+	close(s->pipe[1]);
+	s->pipe[0] = s->pipe[1] = -1;
+	return (-1);
+}
+
+uint64_t
+store_submit(struct store *s, struct store_snap *snap)
+{
+	uint64_t	 id;
+
+	if (snap == NULL)
+		return (0);
+	pthread_mutex_lock(&s->lock);
+	if (s->stopping || s->qlen == STORE_QUEUE_MAX) {
+		s->stats.dropped++;
+		pthread_mutex_unlock(&s->lock);
+		store_snap_free(snap);
+		return (0);
+	}
+	id = ++s->next_id;
+	snap->id = id;
+	s->queue[(s->qhead + s->qlen) % STORE_QUEUE_MAX] = snap;
+	s->qlen++;
+	s->stats.queue_depth = s->qlen;
+	pthread_cond_signal(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	return (id);
+}
+
+void
+store_get_stats(struct store *s, struct store_stats *stats)
+{
+	pthread_mutex_lock(&s->lock);
+	*stats = s->stats;
+	stats->queue_depth = s->qlen;
+	pthread_mutex_unlock(&s->lock);
+}
+
+void
+store_pause(struct store *s, int paused)
+{
+	pthread_mutex_lock(&s->lock);
+	s->paused = paused;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+}
+
+int
+store_exec(struct store *s, const char *sql, char **cause)
+{
+	if (s->started) {
+		xasprintf(cause, "%s: store_exec after store_start", s->path);
+		return (-1);
+	}
+	return (store_exec_sql(s->db, s->path, sql, cause));
+}
+
+void
+store_close(struct store *s)
+{
+	struct store_done	*d;
+	int			 i;
+
+	if (s == NULL)
+		return;
+
+	if (s->started) {
+		/* The writer finishes what is queued, then exits. */
+		pthread_mutex_lock(&s->lock);
+		s->stopping = 1;
+		pthread_cond_broadcast(&s->cond);
+		pthread_mutex_unlock(&s->lock);
+		if ((errno = pthread_join(s->thread, NULL)) != 0)
+			fatal("store: pthread_join");
+		s->started = 0;
+	}
+	if (s->ev != NULL)
+		event_free(s->ev);
+	if (s->pipe[0] != -1)
+		close(s->pipe[0]);
+	if (s->pipe[1] != -1)
+		close(s->pipe[1]);
+
+	/* Results nobody will hear about, and snapshots never started. */
+	while ((d = TAILQ_FIRST(&s->results)) != NULL) {
+		TAILQ_REMOVE(&s->results, d, entry);
+		free(d);
+	}
+	while (s->qlen > 0) {
+		store_snap_free(s->queue[s->qhead]);
+		s->qhead = (s->qhead + 1) % STORE_QUEUE_MAX;
+		s->qlen--;
+	}
+
+	for (i = 0; i < STORE_NSTMTS; i++)
+		sqlite3_finalize(s->stmts[i]);
+	sqlite3_close(s->db);
+	pthread_cond_destroy(&s->cond);
+	pthread_mutex_destroy(&s->lock);
+	free(s->path);
+	free(s);
+}
+
+/* Record a failure: the message must be read before ROLLBACK resets it. */
+static void
+store_fail(struct store_result *r, sqlite3 *db, const char *what, int rc)
+{
+	r->ok = 0;
+	r->code = store_rc_name(rc);
+	snprintf(r->error, sizeof r->error, "%s: %s (SQLITE_%s)", what,
+	    sqlite3_errmsg(db), r->code);
+}
+
+/* Step a prepared statement that returns no rows and reset it. */
+static int
+store_step(struct store *s, enum store_stmt which, struct store_result *r,
+    const char *what)
+{
+	sqlite3_stmt	*stmt = s->stmts[which];
+	int		 rc;
+
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		store_fail(r, s->db, what, rc);
+		sqlite3_reset(stmt);
+		return (-1);
+	}
+	sqlite3_reset(stmt);
+	return (0);
+}
+
+static double
+store_mono(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+}
+
+/*
+ * Write one snapshot in one transaction: the state rows are replaced,
+ * KPI rows appended, old history pruned.  Any failure rolls back all of
+ * it and leaves the connection ready for the next snapshot (SQLite
+ * itself rolls back on SQLITE_FULL; ROLLBACK only if still open).
+ */
+static void
+store_write(struct store *s, struct store_snap *snap, struct store_result *r)
+{
+	sqlite3_stmt		*stmt;
+	struct store_state	*st;
+	struct store_kpi	*k;
+	double			 start;
+	sqlite3_int64		 snapid;
+	size_t			 i;
+
+	start = store_mono();
+	memset(r, 0, sizeof *r);
+	r->id = snap->id;
+	r->time = snap->time;
+	r->rows = snap->nstates + snap->nkpis;
+	r->code = "";
+
+	if (store_step(s, STORE_BEGIN, r, "begin") != 0)
+		goto fail;
+	if (store_step(s, STORE_DELETE_STATE, r, "delete state") != 0)
+		goto fail;
+
+	stmt = s->stmts[STORE_INSERT_STATE];
+	for (i = 0; i < snap->nstates; i++) {
+		st = &snap->states[i];
+		sqlite3_bind_int(stmt, 1, st->kind);
+		sqlite3_bind_text(stmt, 2, st->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 3, st->window, -1, SQLITE_STATIC);
+		/* A zero-length blob must stay a blob: NULL breaks NOT NULL. */
+		if (st->len == 0)
+			sqlite3_bind_zeroblob(stmt, 4, 0);
+		else
+			sqlite3_bind_blob64(stmt, 4, st->blob, st->len,
+			    SQLITE_STATIC);
+		if (store_step(s, STORE_INSERT_STATE, r, "insert state") != 0)
+			goto fail;
+	}
+
+	stmt = s->stmts[STORE_INSERT_KPI];
+	for (i = 0; i < snap->nkpis; i++) {
+		k = &snap->kpis[i];
+		sqlite3_bind_double(stmt, 1, snap->time);
+		sqlite3_bind_int(stmt, 2, k->kind);
+		sqlite3_bind_text(stmt, 3, k->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 4, k->window, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 5, k->kpi, -1, SQLITE_STATIC);
+		sqlite3_bind_double(stmt, 6, k->value);
+		if (store_step(s, STORE_INSERT_KPI, r, "insert kpi") != 0)
+			goto fail;
+	}
+
+	/* The row's duration covers the inserts, not the commit. */
+	stmt = s->stmts[STORE_INSERT_SNAPSHOT];
+	sqlite3_bind_double(stmt, 1, snap->time);
+	sqlite3_bind_double(stmt, 2, store_mono() - start);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)r->rows);
+	if (store_step(s, STORE_INSERT_SNAPSHOT, r, "insert snapshot") != 0)
+		goto fail;
+	snapid = sqlite3_last_insert_rowid(s->db);
+
+	stmt = s->stmts[STORE_SET_LAST];
+	sqlite3_bind_double(stmt, 1, snap->time);
+	if (store_step(s, STORE_SET_LAST, r, "update meta") != 0)
+		goto fail;
+
+	if (snap->prune_before > 0) {
+		stmt = s->stmts[STORE_PRUNE_HISTORY];
+		sqlite3_bind_double(stmt, 1, snap->prune_before);
+		if (store_step(s, STORE_PRUNE_HISTORY, r, "prune history") != 0)
+			goto fail;
+		/* Never the row just written: last_snapshot relies on it. */
+		stmt = s->stmts[STORE_PRUNE_SNAPSHOTS];
+		sqlite3_bind_double(stmt, 1, snap->prune_before);
+		sqlite3_bind_int64(stmt, 2, snapid);
+		if (store_step(s, STORE_PRUNE_SNAPSHOTS, r,
+		    "prune snapshots") != 0)
+			goto fail;
+	}
+
+	if (store_step(s, STORE_COMMIT, r, "commit") != 0)
+		goto fail;
+	r->ok = 1;
+	r->duration = store_mono() - start;
+	return;
+
+fail:
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_step(s->stmts[STORE_ROLLBACK]);
+	sqlite3_reset(s->stmts[STORE_ROLLBACK]);
+	r->duration = store_mono() - start;
+}
+
+/* Wake the loop; EAGAIN means a wake-up is already pending. */
+static void
+store_notify(struct store *s)
+{
+	char	 c = 0;
+
+	while (write(s->pipe[1], &c, 1) == -1 && errno == EINTR)
+		continue;
+}
+
+static void *
+store_thread(void *arg)
+{
+	struct store		*s = arg;
+	struct store_snap	*snap;
+	struct store_done	*d;
+
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		while (!s->stopping && (s->paused || s->qlen == 0))
+			pthread_cond_wait(&s->cond, &s->lock);
+		if (s->qlen == 0)
+			break;		/* stopping and drained */
+		snap = s->queue[s->qhead];
+		s->queue[s->qhead] = NULL;
+		s->qhead = (s->qhead + 1) % STORE_QUEUE_MAX;
+		s->qlen--;
+		s->stats.queue_depth = s->qlen;
+		pthread_mutex_unlock(&s->lock);
+
+		d = xcalloc(1, sizeof *d);
+		store_write(s, snap, &d->result);
+		store_snap_free(snap);
+
+		pthread_mutex_lock(&s->lock);
+		if (d->result.ok) {
+			s->stats.snapshots++;
+			s->stats.last_time = d->result.time;
+			s->stats.last_duration = d->result.duration;
+		} else
+			s->stats.errors++;
+		TAILQ_INSERT_TAIL(&s->results, d, entry);
+		store_notify(s);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return (NULL);
+}
+
+/* On the loop: drain the pipe, then report every finished snapshot. */
+static void
+store_pipe_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct store		*s = arg;
+	struct store_done_list	 list;
+	struct store_done	*d;
+	char			 buf[64];
+	ssize_t			 n;
+
+	do
+		n = read(fd, buf, sizeof buf);
+	while (n > 0 || (n == -1 && errno == EINTR));
+
+	TAILQ_INIT(&list);
+	pthread_mutex_lock(&s->lock);
+	TAILQ_CONCAT(&list, &s->results, entry);
+	pthread_mutex_unlock(&s->lock);
+
+	while ((d = TAILQ_FIRST(&list)) != NULL) {
+		TAILQ_REMOVE(&list, d, entry);
+		if (s->done != NULL)
+			s->done(&d->result, s->arg);
+		free(d);
+	}
+}
+
+struct store_snap *
+store_snap_new(double t)
+{
+	struct store_snap	*snap;
+
+	snap = xcalloc(1, sizeof *snap);
+	snap->time = t;
+	return (snap);
+}
+
+void
+store_snap_add_state(struct store_snap *snap, int kind, const char *name,
+    const char *window, unsigned char *blob, size_t len)
+{
+	struct store_state	*st;
+
+	if (snap->nstates == snap->states_cap) {
+		snap->states_cap = snap->states_cap == 0 ? 16 :
+		    snap->states_cap * 2;
+		snap->states = xreallocarray(snap->states, snap->states_cap,
+		    sizeof *snap->states);
+	}
+	st = &snap->states[snap->nstates++];
+	st->kind = kind;
+	st->name = xstrdup(name);
+	st->window = xstrdup(window);
+	st->blob = blob;
+	st->len = len;
+}
+
+void
+store_snap_add_kpi(struct store_snap *snap, int kind, const char *name,
+    const char *window, const char *kpi, double value)
+{
+	struct store_kpi	*k;
+
+	if (snap->nkpis == snap->kpis_cap) {
+		snap->kpis_cap = snap->kpis_cap == 0 ? 64 : snap->kpis_cap * 2;
+		snap->kpis = xreallocarray(snap->kpis, snap->kpis_cap,
+		    sizeof *snap->kpis);
+	}
+	k = &snap->kpis[snap->nkpis++];
+	k->kind = kind;
+	k->name = xstrdup(name);
+	k->window = xstrdup(window);
+	k->kpi = kpi;
+	k->value = value;
+}
+
+void
+store_snap_free(struct store_snap *snap)
+{
+	size_t	 i;
+
+	if (snap == NULL)
+		return;
+	for (i = 0; i < snap->nstates; i++) {
+		free(snap->states[i].name);
+		free(snap->states[i].window);
+		free(snap->states[i].blob);
+	}
+	free(snap->states);
+	for (i = 0; i < snap->nkpis; i++) {
+		free(snap->kpis[i].name);
+		free(snap->kpis[i].window);
+	}
+	free(snap->kpis);
+	free(snap);
+}
+
+ssize_t
+store_history(const char *path, int kind, const char *name,
+    const char *window, const char *kpi, double since,
+    struct store_point **points, char **cause)
+{
+	sqlite3		*db = NULL;
+	sqlite3_stmt	*stmt = NULL;
+	struct store_point *p = NULL;
+	size_t		 n = 0, cap = 0;
+	int		 rc;
+
+	*points = NULL;
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY|
+	    SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK)
+		goto fail;
+	sqlite3_extended_result_codes(db, 1);
+	sqlite3_busy_timeout(db, STORE_HISTORY_TIMEOUT);
+
+	rc = sqlite3_prepare_v2(db, "SELECT time, value FROM kpi_history"
+	    " WHERE kind = ?1 AND name = ?2 AND \"window\" = ?3 AND kpi = ?4"
+	    " AND time >= ?5 ORDER BY time", -1, &stmt, NULL);
+	if (rc != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int(stmt, 1, kind);
+	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, window, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, kpi, -1, SQLITE_STATIC);
+	sqlite3_bind_double(stmt, 5, since);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap == 0 ? 64 : cap * 2;
+			p = xreallocarray(p, cap, sizeof *p);
+		}
+		p[n].time = sqlite3_column_double(stmt, 0);
+		p[n].value = sqlite3_column_double(stmt, 1);
+		n++;
+	}
+	if (rc != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	*points = p;
+	return ((ssize_t)n);
+
+fail:
+	xasprintf(cause, "%s: history: %s (SQLITE_%s)", path,
+	    db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc),
+	    store_rc_name(rc));
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	free(p);
+	return (-1);
+}

@@ -1,0 +1,136 @@
+/*
+ * Copyright (c) 2026 The callscore authors. ISC licence; see COPYING.
+ *
+ * Persistence.  Only store.c includes sqlite3.h.  A writer thread owns
+ * the database connection; the event loop hands it whole snapshots
+ * (struct store_snap, built without touching the disk) through a queue
+ * and never waits for it.  Completion is reported back on the loop by a
+ * pipe the loop watches.  Restore at start is synchronous, before the
+ * daemon listens.  Schema: docs/architecture.md, versioned by
+ * PRAGMA user_version with migrations from 0 (an empty file).
+ */
+#ifndef STORE_H
+#define STORE_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct event_base;
+
+/* The aggregate state of one scope and window: a ring_serialize() blob. */
+struct store_state {
+	int		 kind;		/* scope kind (scope.h) */
+	char		*name;		/* scope name; "" for global */
+	char		*window;	/* "5m" */
+	unsigned char	*blob;
+	size_t		 len;
+};
+
+/* One KPI value for history and trends. */
+struct store_kpi {
+	int		 kind;
+	char		*name;
+	char		*window;
+	const char	*kpi;		/* static kpi_table id */
+	double		 value;
+};
+
+/* A snapshot: written in one transaction, replacing the state rows. */
+struct store_snap {
+	double			 time;		/* wall clock, epoch seconds */
+	struct store_state	*states;
+	size_t			 nstates, states_cap;
+	struct store_kpi	*kpis;
+	size_t			 nkpis, kpis_cap;
+	double			 prune_before;	/* delete history older; 0 none */
+	uint64_t		 id;		/* set by store_submit */
+};
+
+/* The outcome of one snapshot, handed back on the loop. */
+struct store_result {
+	uint64_t	id;
+	int		ok;
+	double		time;		/* snapshot time */
+	double		duration;	/* seconds spent writing */
+	size_t		rows;
+	const char	*code;		/* "FULL", "BUSY"...; "" if ok */
+	char		error[256];
+};
+
+struct store_stats {
+	uint64_t	snapshots;	/* committed */
+	uint64_t	errors;		/* failed transactions */
+	double		last_time;	/* last committed snapshot; 0 none */
+	double		last_duration;	/* seconds */
+	size_t		queue_depth;	/* snapshots waiting */
+	uint64_t	dropped;	/* snapshots dropped, queue full */
+};
+
+typedef void	(*store_done_cb)(const struct store_result *, void *);
+typedef void	(*store_restore_cb)(const struct store_state *, void *);
+
+struct store;
+
+/*
+ * Open (creating and migrating as needed) the database at path.  Returns
+ * NULL and sets *cause (caller frees) on failure.
+ */
+struct store	*store_open(const char *, char **);
+/*
+ * As store_open; also sets the int to 1 when the file is damaged or not a
+ * callscore database, so store_quarantine() and a fresh open can help.
+ */
+struct store	*store_open_check(const char *, int *, char **);
+/*
+ * Rename a database that is not open (and its -wal, -shm) aside to
+ * path.corrupt-<epoch>; the new name is returned (caller frees).  Returns
+ * -1 with errno set.
+ */
+int		 store_quarantine(const char *, char **);
+/* Call cb for every saved state row; returns rows, or -1 with *cause. */
+int		 store_restore(struct store *, store_restore_cb, void *,
+		    char **);
+/* Time of the last snapshot saved, 0 if none. */
+double		 store_last_snapshot(struct store *);
+/*
+ * Start the writer thread; done is called on base after each snapshot.
+ * After this only the writer uses the connection: no store_restore.
+ * done must not call store_close.
+ */
+int		 store_start(struct store *, struct event_base *,
+		    store_done_cb, void *, char **);
+/* Queue a snapshot (takes ownership); returns its id, 0 if dropped. */
+uint64_t	 store_submit(struct store *, struct store_snap *);
+void		 store_get_stats(struct store *, struct store_stats *);
+/*
+ * Drain the queue, stop the thread, close the database.  Results not yet
+ * reported are dropped (done is not called); accepts NULL and a store
+ * that was never started (queued snapshots are then freed unwritten).
+ */
+void		 store_close(struct store *);
+
+/* Tests: hold the writer before its next snapshot (1) or release it (0). */
+void		 store_pause(struct store *, int);
+/* Tests: run SQL on the store's connection; only before store_start. */
+int		 store_exec(struct store *, const char *, char **);
+
+/* Building snapshots (on the loop; no disk). */
+struct store_snap *store_snap_new(double);
+void		 store_snap_add_state(struct store_snap *, int, const char *,
+		    const char *, unsigned char *, size_t); /* takes blob */
+void		 store_snap_add_kpi(struct store_snap *, int, const char *,
+		    const char *, const char *, double);
+void		 store_snap_free(struct store_snap *);
+
+/* History for trends: points of kpi for a scope since a time. */
+struct store_point {
+	double	time;
+	double	value;
+};
+/* Read with a separate connection; returns points (caller frees) or -1. */
+ssize_t		 store_history(const char *, int, const char *, const char *,
+		    const char *, double, struct store_point **, char **);
+
+#endif

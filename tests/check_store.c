@@ -1,0 +1,823 @@
+/*
+ * Copyright (c) 2026 The callscore authors. ISC licence; see COPYING.
+ *
+ * Tests for store.c: schema creation and migration, refusing newer and
+ * foreign databases, quarantine, snapshots written by the writer thread
+ * and reported on a real event loop, restore, history, pruning, the
+ * bounded queue and recovery from SQLITE_FULL.  The database is checked
+ * with a separate sqlite3 connection.
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <event2/event.h>
+#include <sqlite3.h>
+
+#include "store.h"
+#include "xmalloc.h"
+
+#define MAX_RESULTS	16
+#define MAX_ROWS	16
+#define LOOP_BOUND	1000
+
+struct done_ctx {
+	int			n;
+	struct store_result	r[MAX_RESULTS];
+};
+
+struct row {
+	int		 kind;
+	char		*name;
+	char		*window;
+	unsigned char	*blob;
+	size_t		 len;
+};
+
+struct rows {
+	int		 n;
+	struct row	 row[MAX_ROWS];
+};
+
+static char	 tmpdir[] = "/tmp/check_store.XXXXXX";
+static char	*dbpath;
+
+static void	 setup(void);
+static void	 teardown(void);
+static int	 raw_int(const char *);
+static void	 raw_exec(const char *);
+static void	 done_cb(const struct store_result *, void *);
+static void	 restore_cb(const struct store_state *, void *);
+static void	 rows_free(struct rows *);
+static unsigned char *blob_make(size_t, unsigned int);
+static int	 blob_is(const unsigned char *, size_t, unsigned int);
+static void	 submit_wait(struct store *, struct event_base *,
+		     struct done_ctx *, struct store_snap *);
+static void	 run_until(struct event_base *, struct done_ctx *, int);
+static struct store *open_ok(void);
+static void	 write_file(const char *, const void *, size_t);
+
+static void
+setup(void)
+{
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/check_store.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	xasprintf(&dbpath, "%s/callscore.db", tmpdir);
+}
+
+static void
+teardown(void)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		*p;
+
+	if ((d = opendir(tmpdir)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			xasprintf(&p, "%s/%s", tmpdir, de->d_name);
+			unlink(p);
+			free(p);
+		}
+		closedir(d);
+	}
+	rmdir(tmpdir);
+	free(dbpath);
+	dbpath = NULL;
+}
+
+/* One integer from the database through a connection of our own. */
+static int
+raw_int(const char *sql)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*stmt;
+	int		 v;
+
+	ck_assert_int_eq(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READWRITE,
+	    NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL),
+	    SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
+	v = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return (v);
+}
+
+static void
+raw_exec(const char *sql)
+{
+	sqlite3	*db;
+
+	ck_assert_int_eq(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READWRITE|
+	    SQLITE_OPEN_CREATE, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static void
+done_cb(const struct store_result *r, void *arg)
+{
+	struct done_ctx	*ctx = arg;
+
+	ck_assert_int_lt(ctx->n, MAX_RESULTS);
+	ctx->r[ctx->n++] = *r;
+}
+
+static void
+restore_cb(const struct store_state *st, void *arg)
+{
+	struct rows	*rows = arg;
+	struct row	*row;
+
+	ck_assert_int_lt(rows->n, MAX_ROWS);
+	row = &rows->row[rows->n++];
+	row->kind = st->kind;
+	row->name = xstrdup(st->name);
+	row->window = xstrdup(st->window);
+	row->len = st->len;
+	row->blob = xmalloc(st->len + 1);
+	memcpy(row->blob, st->blob, st->len);
+}
+
+static void
+rows_free(struct rows *rows)
+{
+	int	 i;
+
+	for (i = 0; i < rows->n; i++) {
+		free(rows->row[i].name);
+		free(rows->row[i].window);
+		free(rows->row[i].blob);
+	}
+	rows->n = 0;
+}
+
+/* A blob of len bytes, byte i = (i * 7 + seed) & 0xff; NULL when empty. */
+static unsigned char *
+blob_make(size_t len, unsigned int seed)
+{
+	unsigned char	*b;
+	size_t		 i;
+
+	if (len == 0)
+		return (NULL);
+	b = xmalloc(len);
+	for (i = 0; i < len; i++)
+		b[i] = (unsigned char)((i * 7 + seed) & 0xff);
+	return (b);
+}
+
+static int
+blob_is(const unsigned char *b, size_t len, unsigned int seed)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++) {
+		if (b[i] != (unsigned char)((i * 7 + seed) & 0xff))
+			return (0);
+	}
+	return (1);
+}
+
+/* Run the loop until want results arrived; bounded, never sleeps. */
+static void
+run_until(struct event_base *base, struct done_ctx *ctx, int want)
+{
+	int	 i;
+
+	for (i = 0; i < LOOP_BOUND && ctx->n < want; i++)
+		event_base_loop(base, EVLOOP_ONCE);
+	ck_assert_int_eq(ctx->n, want);
+}
+
+static struct store *
+open_ok(void)
+{
+	struct store	*s;
+	char		*cause = NULL;
+
+	s = store_open(dbpath, &cause);
+	if (s == NULL)
+		ck_abort_msg("store_open: %s", cause);
+	return (s);
+}
+
+static void
+write_file(const char *path, const void *buf, size_t len)
+{
+	int	 fd;
+
+	fd = open(path, O_WRONLY|O_CREAT|O_TRUNC, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, buf, len), (ssize_t)len);
+	close(fd);
+}
+
+START_TEST(test_open_fresh)
+{
+	struct store	*s;
+
+	s = open_ok();
+	ck_assert_double_eq(store_last_snapshot(s), 0);
+	store_close(s);
+
+	ck_assert_int_eq(raw_int("PRAGMA user_version"), 1);
+	ck_assert_int_eq(raw_int("PRAGMA application_id"), 0x43534352);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM sqlite_master WHERE"
+	    " type = 'table' AND name IN ('meta', 'snapshots', 'state',"
+	    " 'kpi_history')"), 4);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM sqlite_master WHERE"
+	    " type = 'index' AND name = 'kpi_history_lookup'"), 1);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM meta WHERE"
+	    " key = 'created' AND CAST(value AS INTEGER) > 1600000000"), 1);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM pragma_journal_mode"
+	    " WHERE journal_mode = 'wal'"), 1);
+
+	/* Reopening a current database migrates nothing and works. */
+	s = open_ok();
+	store_close(s);
+	ck_assert_int_eq(raw_int("PRAGMA user_version"), 1);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM meta"), 1);
+}
+END_TEST
+
+START_TEST(test_open_empty_file)
+{
+	struct store	*s;
+
+	write_file(dbpath, "", 0);
+	s = open_ok();
+	store_close(s);
+	ck_assert_int_eq(raw_int("PRAGMA user_version"), 1);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM state"), 0);
+}
+END_TEST
+
+START_TEST(test_open_newer)
+{
+	struct store	*s;
+	char		*cause = NULL, *want;
+	int		 corrupt = -1;
+
+	raw_exec("PRAGMA user_version = 2");
+	s = store_open_check(dbpath, &corrupt, &cause);
+	ck_assert_ptr_null(s);
+	xasprintf(&want, "%s: database schema version 2 is newer than this "
+	    "callscored supports (1)", dbpath);
+	ck_assert_str_eq(cause, want);
+	ck_assert_int_eq(corrupt, 0);	/* never quarantine a newer one */
+	free(want);
+	free(cause);
+	ck_assert_int_eq(raw_int("PRAGMA user_version"), 2);
+}
+END_TEST
+
+START_TEST(test_open_foreign)
+{
+	struct store	*s;
+	char		*cause = NULL;
+	int		 corrupt = 0;
+
+	raw_exec("CREATE TABLE calls (a INTEGER)");
+	s = store_open_check(dbpath, &corrupt, &cause);
+	ck_assert_ptr_null(s);
+	ck_assert_int_eq(corrupt, 1);
+	ck_assert_ptr_nonnull(strstr(cause, "not a callscore database "
+	    "(schema version 0 with 1 objects)"));
+	free(cause);
+
+	unlink(dbpath);
+	raw_exec("PRAGMA application_id = 1234");
+	cause = NULL;
+	corrupt = 0;
+	s = store_open_check(dbpath, &corrupt, &cause);
+	ck_assert_ptr_null(s);
+	ck_assert_int_eq(corrupt, 1);
+	ck_assert_ptr_nonnull(strstr(cause, "(application_id 0x4d2)"));
+	free(cause);
+}
+END_TEST
+
+START_TEST(test_restore_empty)
+{
+	struct store	*s;
+	struct rows	 rows = { 0 };
+	char		*cause = NULL;
+
+	s = open_ok();
+	ck_assert_int_eq(store_restore(s, restore_cb, &rows, &cause), 0);
+	ck_assert_int_eq(rows.n, 0);
+	ck_assert_ptr_null(cause);
+	store_close(s);
+}
+END_TEST
+
+START_TEST(test_roundtrip)
+{
+	struct event_base	*base;
+	struct store		*s;
+	struct store_snap	*snap;
+	struct store_stats	 st;
+	struct done_ctx		 ctx = { 0 };
+	struct rows		 rows = { 0 };
+	char			*cause = NULL;
+
+	base = event_base_new();
+	ck_assert_ptr_nonnull(base);
+	s = open_ok();
+	ck_assert_int_eq(store_start(s, base, done_cb, &ctx, &cause), 0);
+
+	snap = store_snap_new(1700000000.5);
+	store_snap_add_state(snap, 1, "q1", "5m", blob_make(5000, 1), 5000);
+	store_snap_add_state(snap, 0, "", "1h", blob_make(3, 2), 3);
+	store_snap_add_state(snap, 2, "agent7", "5m", NULL, 0);
+	store_snap_add_kpi(snap, 1, "q1", "5m", "aht", 123.5);
+	store_snap_add_kpi(snap, 0, "", "1h", "service_level", 0.8);
+	ck_assert_uint_eq(store_submit(s, snap), 1);
+
+	run_until(base, &ctx, 1);
+	ck_assert_int_eq(ctx.r[0].ok, 1);
+	ck_assert_uint_eq(ctx.r[0].id, 1);
+	ck_assert_double_eq(ctx.r[0].time, 1700000000.5);
+	ck_assert_uint_eq(ctx.r[0].rows, 5);
+	ck_assert_str_eq(ctx.r[0].code, "");
+	ck_assert_double_ge(ctx.r[0].duration, 0);
+
+	store_get_stats(s, &st);
+	ck_assert_uint_eq(st.snapshots, 1);
+	ck_assert_uint_eq(st.errors, 0);
+	ck_assert_double_eq(st.last_time, 1700000000.5);
+	ck_assert_double_eq(st.last_duration, ctx.r[0].duration);
+	ck_assert_uint_eq(st.queue_depth, 0);
+	ck_assert_uint_eq(st.dropped, 0);
+	store_close(s);
+
+	s = open_ok();
+	ck_assert_double_eq(store_last_snapshot(s), 1700000000.5);
+	ck_assert_int_eq(store_restore(s, restore_cb, &rows, &cause), 3);
+	ck_assert_int_eq(rows.n, 3);
+	/* Ordered by kind, name, window. */
+	ck_assert_int_eq(rows.row[0].kind, 0);
+	ck_assert_str_eq(rows.row[0].name, "");
+	ck_assert_str_eq(rows.row[0].window, "1h");
+	ck_assert_uint_eq(rows.row[0].len, 3);
+	ck_assert_int_eq(blob_is(rows.row[0].blob, 3, 2), 1);
+	ck_assert_int_eq(rows.row[1].kind, 1);
+	ck_assert_str_eq(rows.row[1].name, "q1");
+	ck_assert_str_eq(rows.row[1].window, "5m");
+	ck_assert_uint_eq(rows.row[1].len, 5000);
+	ck_assert_int_eq(blob_is(rows.row[1].blob, 5000, 1), 1);
+	ck_assert_int_eq(rows.row[2].kind, 2);
+	ck_assert_str_eq(rows.row[2].name, "agent7");
+	ck_assert_uint_eq(rows.row[2].len, 0);
+	rows_free(&rows);
+	store_close(s);
+
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM kpi_history"), 2);
+	ck_assert_int_eq(raw_int("SELECT rows FROM snapshots"), 5);
+	ck_assert_int_eq(raw_int("SELECT CAST(value AS REAL) = 1700000000.5"
+	    " FROM meta WHERE key = 'last_snapshot'"), 1);
+	event_base_free(base);
+}
+END_TEST
+
+/* Submit one snapshot and wait for its result. */
+static void
+submit_wait(struct store *s, struct event_base *base, struct done_ctx *ctx,
+    struct store_snap *snap)
+{
+	int	 want = ctx->n + 1;
+
+	ck_assert_uint_ne(store_submit(s, snap), 0);
+	run_until(base, ctx, want);
+	ck_assert_msg(ctx->r[want - 1].ok, "snapshot failed: %s",
+	    ctx->r[want - 1].error);
+}
+
+START_TEST(test_replace_and_history)
+{
+	struct event_base	*base;
+	struct store		*s;
+	struct store_snap	*snap;
+	struct store_point	*p = NULL;
+	struct done_ctx		 ctx = { 0 };
+	struct rows		 rows = { 0 };
+	char			*cause = NULL;
+	ssize_t			 n;
+
+	base = event_base_new();
+	s = open_ok();
+	ck_assert_int_eq(store_start(s, base, done_cb, &ctx, &cause), 0);
+
+	snap = store_snap_new(3000);
+	store_snap_add_state(snap, 1, "q1", "5m", blob_make(10, 1), 10);
+	store_snap_add_state(snap, 1, "q2", "5m", blob_make(10, 2), 10);
+	store_snap_add_kpi(snap, 1, "q1", "5m", "aht", 300);
+	store_snap_add_kpi(snap, 1, "q1", "15m", "aht", 999);
+	store_snap_add_kpi(snap, 1, "q2", "5m", "aht", 998);
+	store_snap_add_kpi(snap, 1, "q1", "5m", "asa", 997);
+	submit_wait(s, base, &ctx, snap);
+
+	/* The wall clock went back: history is still ordered by time. */
+	snap = store_snap_new(1000);
+	store_snap_add_state(snap, 1, "q1", "5m", blob_make(20, 9), 20);
+	store_snap_add_kpi(snap, 1, "q1", "5m", "aht", 100);
+	submit_wait(s, base, &ctx, snap);
+
+	snap = store_snap_new(2000);
+	store_snap_add_state(snap, 1, "q1", "5m", blob_make(30, 5), 30);
+	store_snap_add_kpi(snap, 1, "q1", "5m", "aht", 200);
+	submit_wait(s, base, &ctx, snap);
+	ck_assert_uint_eq(ctx.r[2].id, 3);
+	store_close(s);
+
+	/* Only the last snapshot's state, once. */
+	s = open_ok();
+	ck_assert_int_eq(store_restore(s, restore_cb, &rows, &cause), 1);
+	ck_assert_str_eq(rows.row[0].name, "q1");
+	ck_assert_uint_eq(rows.row[0].len, 30);
+	ck_assert_int_eq(blob_is(rows.row[0].blob, 30, 5), 1);
+	rows_free(&rows);
+	ck_assert_double_eq(store_last_snapshot(s), 3000);
+	store_close(s);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM state"), 1);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM kpi_history"), 6);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM snapshots"), 3);
+
+	n = store_history(dbpath, 1, "q1", "5m", "aht", 0, &p, &cause);
+	ck_assert_int_eq(n, 3);
+	ck_assert_double_eq(p[0].time, 1000);
+	ck_assert_double_eq(p[0].value, 100);
+	ck_assert_double_eq(p[1].time, 2000);
+	ck_assert_double_eq(p[1].value, 200);
+	ck_assert_double_eq(p[2].time, 3000);
+	ck_assert_double_eq(p[2].value, 300);
+	free(p);
+
+	n = store_history(dbpath, 1, "q1", "5m", "aht", 2000, &p, &cause);
+	ck_assert_int_eq(n, 2);
+	ck_assert_double_eq(p[0].value, 200);
+	free(p);
+
+	n = store_history(dbpath, 1, "q9", "5m", "aht", 0, &p, &cause);
+	ck_assert_int_eq(n, 0);
+	ck_assert_ptr_null(p);
+
+	n = store_history(dbpath, 2, "q1", "5m", "aht", 0, &p, &cause);
+	ck_assert_int_eq(n, 0);
+	event_base_free(base);
+}
+END_TEST
+
+START_TEST(test_history_missing)
+{
+	struct store_point	*p = NULL;
+	char			*cause = NULL;
+
+	ck_assert_int_eq(store_history(dbpath, 1, "q1", "5m", "aht", 0, &p,
+	    &cause), -1);
+	ck_assert_ptr_null(p);
+	ck_assert_ptr_nonnull(strstr(cause, "SQLITE_CANTOPEN"));
+	free(cause);
+}
+END_TEST
+
+START_TEST(test_prune)
+{
+	struct event_base	*base;
+	struct store		*s;
+	struct store_snap	*snap;
+	struct done_ctx		 ctx = { 0 };
+	char			*cause = NULL;
+	int			 t;
+
+	base = event_base_new();
+	s = open_ok();
+	ck_assert_int_eq(store_start(s, base, done_cb, &ctx, &cause), 0);
+	for (t = 1000; t <= 3000; t += 1000) {
+		snap = store_snap_new(t);
+		store_snap_add_kpi(snap, 0, "", "5m", "aht", t / 10);
+		store_snap_add_kpi(snap, 0, "", "5m", "asa", t / 100);
+		if (t == 3000)
+			snap->prune_before = 2500;
+		submit_wait(s, base, &ctx, snap);
+	}
+	store_close(s);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM kpi_history"), 2);
+	ck_assert_int_eq(raw_int("SELECT min(time) FROM kpi_history"), 3000);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM snapshots"), 1);
+	ck_assert_int_eq(raw_int("SELECT id FROM snapshots"), 3);
+
+	/* A prune past the snapshot's own time keeps the snapshot row. */
+	ctx.n = 0;
+	s = open_ok();
+	ck_assert_int_eq(store_start(s, base, done_cb, &ctx, &cause), 0);
+	snap = store_snap_new(4000);
+	snap->prune_before = 9000;
+	submit_wait(s, base, &ctx, snap);
+	ck_assert_uint_eq(ctx.r[0].id, 1);	/* ids restart per open */
+	store_close(s);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM snapshots"), 1);
+	ck_assert_int_eq(raw_int("SELECT time FROM snapshots"), 4000);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM kpi_history"), 0);
+	event_base_free(base);
+}
+END_TEST
+
+START_TEST(test_not_a_database)
+{
+	struct store	*s;
+	struct stat	 sb;
+	unsigned char	 garbage[4096];
+	char		*cause = NULL, *newpath = NULL, *wal, *want;
+	unsigned int	 x = 12345;
+	size_t		 i;
+	int		 corrupt = 0;
+
+	for (i = 0; i < sizeof garbage; i++) {
+		x = x * 1103515245 + 12345;
+		garbage[i] = (unsigned char)(x >> 16);
+	}
+	write_file(dbpath, garbage, sizeof garbage);
+	s = store_open_check(dbpath, &corrupt, &cause);
+	ck_assert_ptr_null(s);
+	ck_assert_int_eq(corrupt, 1);
+	ck_assert_ptr_nonnull(strstr(cause, "not a database"));
+	free(cause);
+
+	/* A -wal left beside it (SQLite removes an empty one) moves too. */
+	xasprintf(&wal, "%s-wal", dbpath);
+	write_file(wal, "w", 1);
+
+	ck_assert_int_eq(store_quarantine(dbpath, &newpath), 0);
+	xasprintf(&want, "%s.corrupt-", dbpath);
+	ck_assert_int_eq(strncmp(newpath, want, strlen(want)), 0);
+	free(want);
+	ck_assert_int_eq(stat(newpath, &sb), 0);
+	ck_assert_int_eq(sb.st_size, 4096);
+	ck_assert_int_eq(stat(dbpath, &sb), -1);
+	ck_assert_int_eq(stat(wal, &sb), -1);
+	xasprintf(&want, "%s-wal", newpath);
+	ck_assert_int_eq(stat(want, &sb), 0);
+	ck_assert_int_eq(sb.st_size, 1);
+	free(want);
+
+	s = open_ok();
+	store_close(s);
+	ck_assert_int_eq(raw_int("PRAGMA user_version"), 1);
+
+	/* A second quarantine in the same second gets its own name. */
+	free(newpath);
+	write_file(dbpath, garbage, sizeof garbage);
+	ck_assert_int_eq(store_quarantine(dbpath, &newpath), 0);
+	ck_assert_int_eq(stat(newpath, &sb), 0);
+	ck_assert_int_eq(sb.st_size, 4096);
+	free(newpath);
+	free(wal);
+
+	/* Nothing to quarantine. */
+	ck_assert_int_eq(store_quarantine(dbpath, &newpath), -1);
+}
+END_TEST
+
+START_TEST(test_corrupt_pages)
+{
+	struct store	*s;
+	unsigned char	 junk[4096];
+	char		*cause = NULL;
+	int		 fd, corrupt = 0;
+
+	s = open_ok();
+	store_close(s);
+	ck_assert_int_eq(raw_int("PRAGMA page_size"), 4096);
+	ck_assert_int_ge(raw_int("PRAGMA page_count"), 3);
+
+	/* Page 2 (a table root) overwritten; the header is intact. */
+	memset(junk, 0xa5, sizeof junk);
+	fd = open(dbpath, O_WRONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pwrite(fd, junk, sizeof junk, 4096), 4096);
+	close(fd);
+
+	s = store_open_check(dbpath, &corrupt, &cause);
+	ck_assert_ptr_null(s);
+	ck_assert_int_eq(corrupt, 1);
+	ck_assert_msg(strstr(cause, "database is corrupt: ") != NULL ||
+	    strstr(cause, "(SQLITE_CORRUPT)") != NULL, "cause: %s", cause);
+	ck_assert_ptr_null(strchr(cause, '\n'));
+	free(cause);
+}
+END_TEST
+
+START_TEST(test_queue_overflow)
+{
+	struct event_base	*base;
+	struct store		*s;
+	struct store_snap	*snap;
+	struct store_stats	 st;
+	struct done_ctx		 ctx = { 0 };
+	char			*cause = NULL;
+	uint64_t		 id;
+	int			 i;
+
+	base = event_base_new();
+	s = open_ok();
+	store_pause(s, 1);
+	ck_assert_int_eq(store_start(s, base, done_cb, &ctx, &cause), 0);
+	for (i = 0; i < 10; i++) {
+		snap = store_snap_new(1000 + i);
+		store_snap_add_state(snap, 0, "", "5m", blob_make(8, i), 8);
+		store_snap_add_kpi(snap, 0, "", "5m", "aht", i);
+		id = store_submit(s, snap);
+		ck_assert_uint_eq(id, i < 4 ? (uint64_t)i + 1 : 0);
+	}
+	store_get_stats(s, &st);
+	ck_assert_uint_eq(st.queue_depth, 4);
+	ck_assert_uint_eq(st.dropped, 6);
+	ck_assert_uint_eq(st.snapshots, 0);
+
+	store_pause(s, 0);
+	run_until(base, &ctx, 4);
+	for (i = 0; i < 4; i++) {
+		ck_assert_uint_eq(ctx.r[i].id, (uint64_t)i + 1);
+		ck_assert_int_eq(ctx.r[i].ok, 1);
+		ck_assert_double_eq(ctx.r[i].time, 1000 + i);
+	}
+	store_get_stats(s, &st);
+	ck_assert_uint_eq(st.queue_depth, 0);
+	ck_assert_uint_eq(st.dropped, 6);
+	ck_assert_uint_eq(st.snapshots, 4);
+	ck_assert_uint_eq(st.errors, 0);
+	ck_assert_double_eq(st.last_time, 1003);
+	store_close(s);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM snapshots"), 4);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM kpi_history"), 4);
+	event_base_free(base);
+}
+END_TEST
+
+START_TEST(test_disk_full)
+{
+	struct event_base	*base;
+	struct store		*s;
+	struct store_snap	*snap;
+	struct store_stats	 st;
+	struct done_ctx		 ctx = { 0 };
+	struct rows		 rows = { 0 };
+	char			*cause = NULL, *sql;
+	int			 pages;
+
+	base = event_base_new();
+	s = open_ok();
+	/* No room to grow: a large blob needs new pages, a small one not. */
+	pages = raw_int("PRAGMA page_count");
+	xasprintf(&sql, "PRAGMA max_page_count = %d", pages);
+	ck_assert_int_eq(store_exec(s, sql, &cause), 0);
+	free(sql);
+	ck_assert_int_eq(store_start(s, base, done_cb, &ctx, &cause), 0);
+	ck_assert_int_eq(store_exec(s, "SELECT 1", &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "after store_start"));
+	free(cause);
+
+	snap = store_snap_new(1000);
+	store_snap_add_state(snap, 0, "", "5m", blob_make(100000, 3), 100000);
+	store_snap_add_kpi(snap, 0, "", "5m", "aht", 1);
+	ck_assert_uint_eq(store_submit(s, snap), 1);
+	run_until(base, &ctx, 1);
+	ck_assert_int_eq(ctx.r[0].ok, 0);
+	ck_assert_str_eq(ctx.r[0].code, "FULL");
+	ck_assert_ptr_nonnull(strstr(ctx.r[0].error, "(SQLITE_FULL)"));
+	ck_assert_uint_eq(ctx.r[0].rows, 2);
+
+	/* The same connection goes on with the next snapshot. */
+	snap = store_snap_new(1060);
+	store_snap_add_state(snap, 0, "", "5m", blob_make(16, 4), 16);
+	store_snap_add_kpi(snap, 0, "", "5m", "aht", 2);
+	submit_wait(s, base, &ctx, snap);
+	ck_assert_str_eq(ctx.r[1].code, "");
+
+	store_get_stats(s, &st);
+	ck_assert_uint_eq(st.snapshots, 1);
+	ck_assert_uint_eq(st.errors, 1);
+	ck_assert_double_eq(st.last_time, 1060);
+	store_close(s);
+
+	s = open_ok();
+	ck_assert_int_eq(store_restore(s, restore_cb, &rows, &cause), 1);
+	ck_assert_uint_eq(rows.row[0].len, 16);
+	ck_assert_int_eq(blob_is(rows.row[0].blob, 16, 4), 1);
+	rows_free(&rows);
+	store_close(s);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM pragma_integrity_check"
+	    " WHERE integrity_check = 'ok'"), 1);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM snapshots"), 1);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM kpi_history"), 1);
+	event_base_free(base);
+}
+END_TEST
+
+START_TEST(test_close_unstarted)
+{
+	struct store		*s;
+	struct store_snap	*snap;
+	struct store_stats	 st;
+
+	store_close(NULL);
+	s = open_ok();
+	snap = store_snap_new(5);
+	store_snap_add_state(snap, 0, "", "5m", blob_make(8, 1), 8);
+	ck_assert_uint_eq(store_submit(s, snap), 1);
+	ck_assert_uint_eq(store_submit(s, NULL), 0);
+	store_get_stats(s, &st);
+	ck_assert_uint_eq(st.queue_depth, 1);
+	store_close(s);		/* frees the queued snapshot unwritten */
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM snapshots"), 0);
+}
+END_TEST
+
+START_TEST(test_snap_build)
+{
+	struct store_snap	*snap;
+	char			 name[16];
+	int			 i;
+
+	snap = store_snap_new(42.25);
+	ck_assert_double_eq(snap->time, 42.25);
+	ck_assert_uint_eq(snap->nstates, 0);
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof name, "agent%d", i);
+		store_snap_add_state(snap, 2, name, "15m", blob_make(4, i), 4);
+	}
+	for (i = 0; i < 200; i++) {
+		snprintf(name, sizeof name, "q%d", i);
+		store_snap_add_kpi(snap, 1, name, "1h", "abandon_rate", i);
+	}
+	/* Names were copied, not borrowed. */
+	snprintf(name, sizeof name, "changed");
+	ck_assert_uint_eq(snap->nstates, 40);
+	ck_assert_uint_ge(snap->states_cap, 40);
+	ck_assert_str_eq(snap->states[39].name, "agent39");
+	ck_assert_str_eq(snap->states[0].window, "15m");
+	ck_assert_int_eq(blob_is(snap->states[7].blob, 4, 7), 1);
+	ck_assert_uint_eq(snap->nkpis, 200);
+	ck_assert_str_eq(snap->kpis[199].name, "q199");
+	ck_assert_str_eq(snap->kpis[5].kpi, "abandon_rate");
+	ck_assert_double_eq(snap->kpis[123].value, 123);
+	store_snap_free(snap);
+	store_snap_free(NULL);
+}
+END_TEST
+
+static Suite *
+store_suite(void)
+{
+	Suite	*s;
+	TCase	*tc;
+
+	s = suite_create("store");
+	tc = tcase_create("core");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_open_fresh);
+	tcase_add_test(tc, test_open_empty_file);
+	tcase_add_test(tc, test_open_newer);
+	tcase_add_test(tc, test_open_foreign);
+	tcase_add_test(tc, test_restore_empty);
+	tcase_add_test(tc, test_roundtrip);
+	tcase_add_test(tc, test_replace_and_history);
+	tcase_add_test(tc, test_history_missing);
+	tcase_add_test(tc, test_prune);
+	tcase_add_test(tc, test_not_a_database);
+	tcase_add_test(tc, test_corrupt_pages);
+	tcase_add_test(tc, test_queue_overflow);
+	tcase_add_test(tc, test_disk_full);
+	tcase_add_test(tc, test_close_unstarted);
+	tcase_add_test(tc, test_snap_build);
+	suite_add_tcase(s, tc);
+	return (s);
+}
+
+int
+main(void)
+{
+	SRunner	*sr;
+	int	 failures;
+
+	sr = srunner_create(store_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failures = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return (failures ? 1 : 0);
+}
