@@ -1,0 +1,285 @@
+/*
+ * Copyright (c) 2026 The callscore authors. ISC licence; see COPYING.
+ *
+ * callscored: options, configuration, state restore, the event loop and
+ * an orderly exit.  It always runs in the foreground (systemd supervises
+ * it) and logs to stderr.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "callscored.h"
+#include "clock.h"
+#include "conf.h"
+#include "ctl.h"
+#include "listen.h"
+#include "log.h"
+#include "scope.h"
+#include "snapshot.h"
+#include "store.h"
+#include "xmalloc.h"
+
+static void	usage(void) __attribute__((noreturn));
+static void	callscored_signal_cb(evutil_socket_t, short, void *);
+static void	callscored_tick_cb(evutil_socket_t, short, void *);
+static void	callscored_snapshot_cb(evutil_socket_t, short, void *);
+static void	callscored_store_done_cb(const struct store_result *, void *);
+static struct store *callscored_open_store(const char *);
+static void	callscored_limits(const struct conf *,
+		    size_t[SCOPE_KIND_COUNT]);
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: callscored [-dhnpv] [-c file] [-D directory]\n");
+	exit(1);
+}
+
+double
+callscored_rate(const struct callscored *cs)
+{
+	const struct cs_stats	*st = &cs->stats;
+	unsigned int		 oldest;
+
+	/* The ring holds lines_ok at each of the last CS_RATE_SLOTS ticks. */
+	oldest = (st->rate_pos + 1) % CS_RATE_SLOTS;
+	if (st->rate_ring[oldest] == 0 && st->rate_pos < CS_RATE_SLOTS - 1 &&
+	    cs->started_mono + 1000 * (CS_RATE_SLOTS - 1) > clock_mono_ms())
+		oldest = 0;
+	return ((st->lines_ok - st->rate_ring[oldest]) /
+	    (double)(CS_RATE_SLOTS - 1));
+}
+
+static void
+callscored_limits(const struct conf *conf, size_t limit[SCOPE_KIND_COUNT])
+{
+	limit[SCOPE_GLOBAL] = 1;
+	limit[SCOPE_QUEUE] = conf->max_queues;
+	limit[SCOPE_AGENT] = conf->max_agents;
+	limit[SCOPE_TEAM] = conf->max_teams;
+}
+
+static void
+callscored_signal_cb(evutil_socket_t sig, short events, void *arg)
+{
+	struct callscored	*cs = arg;
+
+	switch (sig) {
+	case SIGTERM:
+	case SIGINT:
+		log_info("%s: exiting", strsignal(sig));
+		cs->exiting = 1;
+		event_base_loopexit(cs->base, NULL);
+		break;
+	case SIGHUP:
+		log_notice("SIGHUP: reload is not supported yet; "
+		    "restart to apply a new configuration");
+		break;
+	}
+}
+
+static void
+callscored_tick_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct callscored	*cs = arg;
+	struct cs_stats		*st = &cs->stats;
+
+	st->rate_pos = (st->rate_pos + 1) % CS_RATE_SLOTS;
+	st->rate_ring[st->rate_pos] = st->lines_ok;
+}
+
+static void
+callscored_snapshot_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct callscored	*cs = arg;
+
+	snapshot_request(cs->snapshot, NULL, NULL);
+}
+
+static void
+callscored_store_done_cb(const struct store_result *res, void *arg)
+{
+	struct callscored	*cs = arg;
+
+	snapshot_done(cs->snapshot, res);
+}
+
+/* Open the database; a corrupt or foreign file is moved aside. */
+static struct store *
+callscored_open_store(const char *path)
+{
+	struct store	*store;
+	char		*cause, *aside;
+	int		 corrupt;
+
+	if ((store = store_open_check(path, &corrupt, &cause)) != NULL)
+		return (store);
+	if (!corrupt)
+		fatalx("store: %s", cause);
+	if (store_quarantine(path, &aside) != 0)
+		fatalx("store: %s; cannot move it aside", cause);
+	log_warnx("store: %s; moved it to %s and starting afresh", cause,
+	    aside);
+	free(cause);
+	free(aside);
+	if ((store = store_open(path, &cause)) == NULL)
+		fatalx("store: %s", cause);
+	return (store);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct callscored	 cs;
+	struct conf		*conf;
+	const char		*path = NULL, *dir = NULL;
+	char			*errors, *cause;
+	size_t			 limit[SCOPE_KIND_COUNT];
+	struct timeval		 tv;
+	int			 ch, check = 0, print = 0, debug = 0, rows;
+
+	log_init("callscored", -1);
+	while ((ch = getopt(argc, argv, "c:dD:hnpv")) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'd':
+			debug = 1;
+			break;
+		case 'D':
+			dir = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'p':
+			print = 1;
+			break;
+		case 'v':
+			printf("callscored %s\n", PACKAGE_VERSION);
+			return (0);
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (path == NULL && access(CALLSCORE_SYSCONFDIR "/callscored.yaml",
+	    F_OK) == 0)
+		path = CALLSCORE_SYSCONFDIR "/callscored.yaml";
+
+	if (dir != NULL) {
+		/* -D puts state and sockets in one directory. */
+		if (mkdir(dir, 0750) == -1 && errno != EEXIST)
+			fatal("callscored: mkdir %s", dir);
+		setenv("STATE_DIRECTORY", dir, 1);
+		setenv("RUNTIME_DIRECTORY", dir, 1);
+	}
+	if (path != NULL) {
+		if ((conf = conf_load(path, &errors)) == NULL) {
+			fprintf(stderr, "%s", errors);
+			if (*errors != '\0' &&
+			    errors[strlen(errors) - 1] != '\n')
+				fputc('\n', stderr);
+			fprintf(stderr, "callscored: %s: configuration "
+			    "refused\n", path);
+			free(errors);
+			return (1);
+		}
+	} else
+		conf = conf_default();
+	if (check) {
+		fprintf(stderr, "callscored: %s: configuration OK\n",
+		    path != NULL ? path : "(built-in defaults)");
+		conf_free(conf);
+		return (0);
+	}
+	if (print) {
+		conf_print(conf, stdout);
+		conf_free(conf);
+		return (0);
+	}
+	log_set_level(debug ? LOG_LEVEL_DEBUG : conf->log_level);
+
+	memset(&cs, 0, sizeof cs);
+	cs.conf = conf;
+	clock_init();
+	cs.started = clock_wall();
+	cs.started_mono = clock_mono_ms();
+	signal(SIGPIPE, SIG_IGN);
+
+	cs.db_path = conf_path(conf->state_directory, conf->database);
+	cs.store = callscored_open_store(cs.db_path);
+	callscored_limits(conf, limit);
+	cs.scopes = scopes_new(conf->windows, conf->nwindows, limit);
+	cs.parser = event_parser_new();
+	if ((rows = snapshot_restore(&cs, &cause)) < 0)
+		fatalx("store: restore: %s", cause);
+	log_info("store: %s: restored %d window states", cs.db_path, rows);
+
+	if ((cs.base = event_base_new()) == NULL)
+		fatalx("callscored: event_base_new failed");
+	cs.snapshot = snapshot_new(&cs);
+	if (store_start(cs.store, cs.base, callscored_store_done_cb, &cs,
+	    &cause) != 0)
+		fatalx("store: %s", cause);
+	if ((cs.ctl = ctl_new(&cs, &cause)) == NULL)
+		fatalx("control: %s", cause);
+	if ((cs.listeners = listeners_new(&cs, &cause)) == NULL)
+		fatalx("listen: %s", cause);
+
+	cs.sigterm_ev = evsignal_new(cs.base, SIGTERM, callscored_signal_cb,
+	    &cs);
+	cs.sigint_ev = evsignal_new(cs.base, SIGINT, callscored_signal_cb, &cs);
+	cs.sighup_ev = evsignal_new(cs.base, SIGHUP, callscored_signal_cb, &cs);
+	evsignal_add(cs.sigterm_ev, NULL);
+	evsignal_add(cs.sigint_ev, NULL);
+	evsignal_add(cs.sighup_ev, NULL);
+
+	cs.tick_ev = event_new(cs.base, -1, EV_PERSIST, callscored_tick_cb,
+	    &cs);
+	tv.tv_sec = 1;
+	tv.tv_usec = 0;
+	evtimer_add(cs.tick_ev, &tv);
+	cs.snapshot_ev = event_new(cs.base, -1, EV_PERSIST,
+	    callscored_snapshot_cb, &cs);
+	tv.tv_sec = (time_t)conf->snapshot_interval;
+	tv.tv_usec = (suseconds_t)((conf->snapshot_interval -
+	    (double)tv.tv_sec) * 1e6);
+	evtimer_add(cs.snapshot_ev, &tv);
+
+	log_info("callscored %s: ready", PACKAGE_VERSION);
+	event_base_dispatch(cs.base);
+
+	/* Stop taking events, then save them. */
+	listeners_free(cs.listeners);
+	cs.listeners = NULL;
+	snapshot_final(cs.snapshot);
+	store_close(cs.store);	/* waits for the final snapshot */
+	log_info("exited after %llu events",
+	    (unsigned long long)cs.stats.lines_ok);
+
+	ctl_free(cs.ctl);
+	snapshot_free(cs.snapshot);
+	event_free(cs.snapshot_ev);
+	event_free(cs.tick_ev);
+	event_free(cs.sighup_ev);
+	event_free(cs.sigint_ev);
+	event_free(cs.sigterm_ev);
+	event_base_free(cs.base);
+	event_parser_free(cs.parser);
+	scopes_free(cs.scopes);
+	free(cs.db_path);
+	conf_free(conf);
+	return (0);
+}

@@ -1,0 +1,68 @@
+/*
+ * Copyright (c) 2026 The callscore authors. ISC licence; see COPYING.
+ *
+ * The daemon's state, owned by the one event loop.  Every module of
+ * callscored gets a pointer to it; nothing else is global.
+ */
+#ifndef CALLSCORED_H
+#define CALLSCORED_H
+
+#include <stdint.h>
+
+#include "event.h"
+
+struct conf;
+struct ctl;
+struct event;
+struct event_base;
+struct listeners;
+struct scopes;
+struct snapshot;
+struct store;
+
+#define CS_RATE_SLOTS	11		/* 10 s of per-second counts */
+
+/* Counters exported by `callscore status --json`. */
+struct cs_stats {
+	uint64_t	lines_ok;
+	uint64_t	lines_bad;
+	uint64_t	rejects[EVENT_ERR_COUNT];
+	uint64_t	conns_current;
+	uint64_t	conns_total;
+	uint64_t	conns_refused;		/* at max_connections */
+	uint64_t	conns_idle_closed;
+	uint64_t	conns_oversize_closed;
+	uint64_t	conns_line_timeout;	/* partial line too slow */
+	uint64_t	accept_errors;
+	uint64_t	udp_datagrams;
+	uint64_t	udp_bytes;
+	uint64_t	udp_truncated;
+	uint64_t	ctl_requests;
+	uint64_t	snapshots_failed;
+	uint64_t	rate_ring[CS_RATE_SLOTS];	/* lines_ok each second */
+	unsigned int	rate_pos;
+};
+
+struct callscored {
+	struct event_base	*base;
+	struct conf		*conf;
+	struct scopes		*scopes;
+	struct event_parser	*parser;
+	struct store		*store;
+	struct listeners	*listeners;
+	struct ctl		*ctl;
+	struct snapshot		*snapshot;
+	struct event		*tick_ev;	/* 1 s housekeeping */
+	struct event		*snapshot_ev;	/* snapshot interval */
+	struct event		*sigterm_ev, *sigint_ev, *sighup_ev;
+	struct cs_stats		 stats;
+	double			 started;	/* wall clock */
+	uint64_t		 started_mono;	/* ms */
+	char			*db_path;
+	int			 exiting;
+};
+
+/* Events per second over the last ten seconds. */
+double	callscored_rate(const struct callscored *);
+
+#endif

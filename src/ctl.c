@@ -1,0 +1,666 @@
+/*
+ * Copyright (c) 2026 The callscore authors. ISC licence; see COPYING.
+ *
+ * The control server.  Requests are one JSON object per line, parsed
+ * with yajl's tree (the control path is not the hot path); replies are
+ * generated with yajl_gen, one object per line.  Access is by the
+ * socket's file mode (control.mode, 0660 by default).
+ */
+#include <sys/queue.h>
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
+
+#include "callscored.h"
+#include "clock.h"
+#include "conf.h"
+#include "ctl-proto.h"
+#include "ctl.h"
+#include "kpi.h"
+#include "listen.h"
+#include "log.h"
+#include "scope.h"
+#include "snapshot.h"
+#include "store.h"
+#include "window.h"
+#include "xmalloc.h"
+
+#define CTL_MAX_CONNS	64
+
+struct ctl_conn {
+	struct ctl		*ctl;
+	struct bufferevent	*bev;
+	int			 waiting;	/* for a snapshot */
+	int			 closing;	/* free once output drains */
+	TAILQ_ENTRY(ctl_conn)	 entry;
+};
+TAILQ_HEAD(ctl_conns, ctl_conn);
+
+struct ctl {
+	struct callscored	*cs;
+	struct evconnlistener	*lev;
+	char			*path;
+	struct ctl_conns	 conns;
+	size_t			 nconns;
+};
+
+struct ctl_req {
+	yajl_val	 root;
+	const char	*cmd;
+};
+
+static void	ctl_accept_cb(struct evconnlistener *, evutil_socket_t,
+		    struct sockaddr *, int, void *);
+static void	ctl_read_cb(struct bufferevent *, void *);
+static void	ctl_write_cb(struct bufferevent *, void *);
+static void	ctl_event_cb(struct bufferevent *, short, void *);
+static void	ctl_conn_free(struct ctl_conn *);
+static void	ctl_conn_finish(struct ctl_conn *);
+static void	ctl_dispatch(struct ctl_conn *, const char *);
+static void	ctl_reply(struct ctl_conn *, yajl_gen);
+static void	ctl_error(struct ctl_conn *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+static yajl_gen	ctl_gen_begin(void);
+static void	ctl_gen_str(yajl_gen, const char *);
+static void	ctl_gen_num(yajl_gen, double);
+static void	ctl_gen_int(yajl_gen, uint64_t);
+static const char *ctl_get_str(yajl_val, const char *);
+static void	ctl_cmd_status(struct ctl_conn *, struct ctl_req *);
+static void	ctl_cmd_kpi(struct ctl_conn *, struct ctl_req *);
+static void	ctl_cmd_list(struct ctl_conn *, struct ctl_req *);
+static void	ctl_cmd_snapshot(struct ctl_conn *, struct ctl_req *);
+
+static const struct {
+	const char	*name;
+	void		(*fn)(struct ctl_conn *, struct ctl_req *);
+} ctl_cmds[] = {
+	{ "status", ctl_cmd_status },
+	{ "kpi", ctl_cmd_kpi },
+	{ "queues", ctl_cmd_list },
+	{ "agents", ctl_cmd_list },
+	{ "teams", ctl_cmd_list },
+	{ "snapshot", ctl_cmd_snapshot },
+};
+
+struct ctl *
+ctl_new(struct callscored *cs, char **cause)
+{
+	struct ctl	*ctl;
+	int		 fd;
+
+	ctl = xcalloc(1, sizeof *ctl);
+	ctl->cs = cs;
+	TAILQ_INIT(&ctl->conns);
+	ctl->path = conf_path(cs->conf->runtime_directory,
+	    cs->conf->control_socket);
+	if ((fd = listen_bind_unix(ctl->path, cs->conf->control_mode,
+	    cause)) == -1) {
+		free(ctl->path);
+		free(ctl);
+		return (NULL);
+	}
+	ctl->lev = evconnlistener_new(cs->base, ctl_accept_cb, ctl,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+	if (ctl->lev == NULL) {
+		xasprintf(cause, "control %s: cannot listen", ctl->path);
+		close(fd);
+		unlink(ctl->path);
+		free(ctl->path);
+		free(ctl);
+		return (NULL);
+	}
+	log_info("control: %s", ctl->path);
+	return (ctl);
+}
+
+void
+ctl_free(struct ctl *ctl)
+{
+	struct ctl_conn	*c;
+
+	if (ctl == NULL)
+		return;
+	while ((c = TAILQ_FIRST(&ctl->conns)) != NULL)
+		ctl_conn_free(c);
+	evconnlistener_free(ctl->lev);
+	unlink(ctl->path);
+	free(ctl->path);
+	free(ctl);
+}
+
+const char *
+ctl_path(const struct ctl *ctl)
+{
+	return (ctl->path);
+}
+
+static void
+ctl_accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct ctl	*ctl = arg;
+	struct ctl_conn	*c;
+
+	if (ctl->nconns >= CTL_MAX_CONNS) {
+		close(fd);
+		return;
+	}
+	c = xcalloc(1, sizeof *c);
+	c->ctl = ctl;
+	c->bev = bufferevent_socket_new(ctl->cs->base, fd,
+	    BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL) {
+		close(fd);
+		free(c);
+		return;
+	}
+	bufferevent_setcb(c->bev, ctl_read_cb, ctl_write_cb, ctl_event_cb, c);
+	bufferevent_setwatermark(c->bev, EV_READ, 0, CTL_LINE_MAX + 1);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	TAILQ_INSERT_TAIL(&ctl->conns, c, entry);
+	ctl->nconns++;
+}
+
+static void
+ctl_conn_free(struct ctl_conn *c)
+{
+	if (c->waiting)
+		snapshot_cancel(c->ctl->cs->snapshot, c);
+	TAILQ_REMOVE(&c->ctl->conns, c, entry);
+	c->ctl->nconns--;
+	bufferevent_free(c->bev);
+	free(c);
+}
+
+static void
+ctl_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct ctl_conn	*c = arg;
+	struct evbuffer	*in = bufferevent_get_input(bev);
+	char		*line;
+	size_t		 len;
+
+	while (!c->waiting && (line = evbuffer_readln(in, &len,
+	    EVBUFFER_EOL_CRLF)) != NULL) {
+		c->ctl->cs->stats.ctl_requests++;
+		ctl_dispatch(c, line);
+		free(line);
+	}
+	if (evbuffer_get_length(in) > CTL_LINE_MAX) {
+		evbuffer_drain(in, evbuffer_get_length(in));
+		ctl_error(c, "request longer than %d bytes", CTL_LINE_MAX);
+	}
+}
+
+/*
+ * The client closed its side: answer what it asked (a snapshot may still
+ * be on its way), then close.
+ */
+static void
+ctl_conn_finish(struct ctl_conn *c)
+{
+	c->closing = 1;
+	bufferevent_disable(c->bev, EV_READ);
+	if (!c->waiting &&
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+		ctl_conn_free(c);
+}
+
+static void
+ctl_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct ctl_conn	*c = arg;
+
+	if (c->closing && !c->waiting)
+		ctl_conn_free(c);
+}
+
+static void
+ctl_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct ctl_conn	*c = arg;
+
+	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR)) {
+		ctl_read_cb(bev, c);	/* a last request without newline */
+		ctl_conn_finish(c);
+		return;
+	}
+	ctl_conn_free(c);
+}
+
+static yajl_gen
+ctl_gen_begin(void)
+{
+	yajl_gen	g;
+
+	if ((g = yajl_gen_alloc(NULL)) == NULL)
+		fatalx("control: yajl_gen_alloc");
+	yajl_gen_map_open(g);
+	ctl_gen_str(g, "v");
+	ctl_gen_int(g, CTL_PROTO_VERSION);
+	return (g);
+}
+
+static void
+ctl_gen_str(yajl_gen g, const char *s)
+{
+	yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+}
+
+/* Numbers with enough digits and no noise; NaN (no data) is null. */
+static void
+ctl_gen_num(yajl_gen g, double v)
+{
+	char	buf[64];
+	int	n;
+
+	if (!isfinite(v)) {
+		yajl_gen_null(g);
+		return;
+	}
+	if (v == floor(v) && fabs(v) < 1e15)
+		n = snprintf(buf, sizeof buf, "%.0f", v);
+	else
+		n = snprintf(buf, sizeof buf, "%.10g", v);
+	yajl_gen_number(g, buf, (size_t)n);
+}
+
+static void
+ctl_gen_int(yajl_gen g, uint64_t v)
+{
+	char	buf[32];
+	int	n;
+
+	n = snprintf(buf, sizeof buf, "%llu", (unsigned long long)v);
+	yajl_gen_number(g, buf, (size_t)n);
+}
+
+static void
+ctl_reply(struct ctl_conn *c, yajl_gen g)
+{
+	const unsigned char	*buf;
+	size_t			 len;
+
+	yajl_gen_map_close(g);
+	yajl_gen_get_buf(g, &buf, &len);
+	bufferevent_write(c->bev, buf, len);
+	bufferevent_write(c->bev, "\n", 1);
+	yajl_gen_free(g);
+}
+
+static void
+ctl_error(struct ctl_conn *c, const char *fmt, ...)
+{
+	yajl_gen	 g = ctl_gen_begin();
+	va_list		 ap;
+	char		 msg[512];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	ctl_gen_str(g, "ok");
+	yajl_gen_bool(g, 0);
+	ctl_gen_str(g, "error");
+	ctl_gen_str(g, msg);
+	ctl_reply(c, g);
+}
+
+static const char *
+ctl_get_str(yajl_val root, const char *key)
+{
+	const char	*path[] = { key, NULL };
+	yajl_val	 v;
+
+	v = yajl_tree_get(root, path, yajl_t_string);
+	return (v != NULL ? YAJL_GET_STRING(v) : NULL);
+}
+
+static void
+ctl_dispatch(struct ctl_conn *c, const char *line)
+{
+	struct ctl_req	 req;
+	const char	*path[] = { "v", NULL };
+	yajl_val	 v;
+	char		 err[256];
+	size_t		 i;
+
+	memset(&req, 0, sizeof req);
+	if ((req.root = yajl_tree_parse(line, err, sizeof err)) == NULL ||
+	    !YAJL_IS_OBJECT(req.root)) {
+		ctl_error(c, "request is not a JSON object");
+		goto out;
+	}
+	v = yajl_tree_get(req.root, path, yajl_t_number);
+	if (v == NULL || !YAJL_IS_INTEGER(v)) {
+		ctl_error(c, "request has no protocol version \"v\"");
+		goto out;
+	}
+	if (YAJL_GET_INTEGER(v) != CTL_PROTO_VERSION) {
+		ctl_error(c, "protocol version %lld not supported (this "
+		    "callscored speaks %d)", YAJL_GET_INTEGER(v),
+		    CTL_PROTO_VERSION);
+		goto out;
+	}
+	if ((req.cmd = ctl_get_str(req.root, "cmd")) == NULL) {
+		ctl_error(c, "request has no \"cmd\"");
+		goto out;
+	}
+	for (i = 0; i < sizeof ctl_cmds / sizeof ctl_cmds[0]; i++) {
+		if (strcmp(req.cmd, ctl_cmds[i].name) == 0) {
+			ctl_cmds[i].fn(c, &req);
+			goto out;
+		}
+	}
+	ctl_error(c, "unknown command \"%.64s\"", req.cmd);
+out:
+	yajl_tree_free(req.root);
+}
+
+static void
+ctl_gen_counter_map(yajl_gen g, const char *name, const char **keys,
+    const uint64_t *vals, size_t n)
+{
+	size_t	i;
+
+	ctl_gen_str(g, name);
+	yajl_gen_map_open(g);
+	for (i = 0; i < n; i++) {
+		ctl_gen_str(g, keys[i]);
+		ctl_gen_int(g, vals[i]);
+	}
+	yajl_gen_map_close(g);
+}
+
+static void
+ctl_cmd_status(struct ctl_conn *c, struct ctl_req *req)
+{
+	struct callscored	*cs = c->ctl->cs;
+	struct cs_stats		*st = &cs->stats;
+	struct store_stats	 ss;
+	yajl_gen		 g = ctl_gen_begin();
+	const char		*names[] = { "tcp", "unix", "udp" }, *a;
+	size_t			 i;
+	double			 now = clock_now_ms() / 1000.0;
+
+	store_get_stats(cs->store, &ss);
+	ctl_gen_str(g, "ok");
+	yajl_gen_bool(g, 1);
+	ctl_gen_str(g, "version");
+	ctl_gen_str(g, PACKAGE_VERSION);
+	ctl_gen_str(g, "pid");
+	ctl_gen_int(g, (uint64_t)getpid());
+	ctl_gen_str(g, "time");
+	ctl_gen_num(g, now);
+	ctl_gen_str(g, "uptime");
+	ctl_gen_num(g, (clock_mono_ms() - cs->started_mono) / 1000.0);
+
+	ctl_gen_str(g, "events");
+	yajl_gen_map_open(g);
+	ctl_gen_str(g, "accepted");
+	ctl_gen_int(g, st->lines_ok);
+	ctl_gen_str(g, "rejected");
+	ctl_gen_int(g, st->lines_bad);
+	ctl_gen_str(g, "rate");
+	ctl_gen_num(g, round(callscored_rate(cs) * 10) / 10);
+	ctl_gen_str(g, "rejects");
+	yajl_gen_map_open(g);
+	for (i = 1; i < EVENT_ERR_COUNT; i++) {
+		ctl_gen_str(g, event_error_name(i));
+		ctl_gen_int(g, st->rejects[i]);
+	}
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+
+	{
+		const char *k[] = { "current", "total", "refused",
+		    "idle_closed", "oversize_closed", "line_timeout",
+		    "accept_errors" };
+		uint64_t v[] = { st->conns_current, st->conns_total,
+		    st->conns_refused, st->conns_idle_closed,
+		    st->conns_oversize_closed, st->conns_line_timeout,
+		    st->accept_errors };
+		ctl_gen_counter_map(g, "connections", k, v, 7);
+	}
+	{
+		const char *k[] = { "datagrams", "bytes", "truncated" };
+		uint64_t v[] = { st->udp_datagrams, st->udp_bytes,
+		    st->udp_truncated };
+		ctl_gen_counter_map(g, "udp", k, v, 3);
+	}
+	{
+		const char *k[] = { "queues", "agents", "teams", "rejected" };
+		uint64_t v[] = { scopes_count(cs->scopes, SCOPE_QUEUE),
+		    scopes_count(cs->scopes, SCOPE_AGENT),
+		    scopes_count(cs->scopes, SCOPE_TEAM),
+		    st->rejects[EVENT_ERR_CARDINALITY] };
+		ctl_gen_counter_map(g, "scopes", k, v, 4);
+	}
+
+	ctl_gen_str(g, "snapshot");
+	yajl_gen_map_open(g);
+	ctl_gen_str(g, "last");
+	ctl_gen_num(g, ss.last_time > 0 ? ss.last_time : NAN);
+	ctl_gen_str(g, "age");
+	ctl_gen_num(g, ss.last_time > 0 ? now - ss.last_time : NAN);
+	ctl_gen_str(g, "duration");
+	ctl_gen_num(g, ss.last_time > 0 ? ss.last_duration : NAN);
+	ctl_gen_str(g, "count");
+	ctl_gen_int(g, ss.snapshots);
+	ctl_gen_str(g, "errors");
+	ctl_gen_int(g, ss.errors);
+	ctl_gen_str(g, "dropped");
+	ctl_gen_int(g, ss.dropped);
+	ctl_gen_str(g, "queue");
+	ctl_gen_int(g, ss.queue_depth);
+	ctl_gen_str(g, "database");
+	ctl_gen_str(g, cs->db_path);
+	yajl_gen_map_close(g);
+
+	ctl_gen_str(g, "listen");
+	yajl_gen_map_open(g);
+	for (i = 0; i < 3; i++) {
+		if ((a = listeners_address(cs->listeners, names[i])) != NULL) {
+			ctl_gen_str(g, names[i]);
+			ctl_gen_str(g, a);
+		}
+	}
+	yajl_gen_map_close(g);
+
+	ctl_gen_str(g, "windows");
+	yajl_gen_array_open(g);
+	for (i = 0; i < scopes_nwindows(cs->scopes); i++)
+		ctl_gen_str(g, scopes_window(cs->scopes, i)->name);
+	yajl_gen_array_close(g);
+	ctl_reply(c, g);
+}
+
+/* The KPIs of one scope over one window, as "kpis" and "qa" maps. */
+static void
+ctl_gen_scope_kpis(struct ctl_conn *c, yajl_gen g, struct scope *sc,
+    size_t w)
+{
+	struct callscored	*cs = c->ctl->cs;
+	const struct conf	*conf = cs->conf;
+	struct kpi_params	 kp = { conf->cost_per_hour };
+	struct agg		 sum;
+	double			 v[KPI_COUNT];
+	size_t			 i;
+
+	memset(&sum, 0, sizeof sum);
+	ring_sum(sc->rings[w], scopes_window(cs->scopes, w), clock_now_ms(),
+	    &sum, scopes_pool(cs->scopes));
+	kpi_compute(&sum, &kp, v);
+	ctl_gen_str(g, "kpis");
+	yajl_gen_map_open(g);
+	for (i = 0; i < KPI_COUNT; i++) {
+		ctl_gen_str(g, kpi_table[i].id);
+		ctl_gen_num(g, v[i]);
+	}
+	yajl_gen_map_close(g);
+	ctl_gen_str(g, "qa");
+	yajl_gen_map_open(g);
+	for (i = 0; i < conf->nqa; i++) {
+		ctl_gen_str(g, conf->qa_criteria[i]);
+		ctl_gen_num(g, kpi_qa_criterion(&sum, i));
+	}
+	yajl_gen_map_close(g);
+	agg_clear(&sum, scopes_pool(cs->scopes));
+}
+
+/* The window a request names, or the first; -1 after an error reply. */
+static int
+ctl_req_window(struct ctl_conn *c, struct ctl_req *req, int dflt)
+{
+	struct scopes	*scopes = c->ctl->cs->scopes;
+	const char	*name;
+	int		 w;
+
+	if ((name = ctl_get_str(req->root, "window")) == NULL)
+		return (dflt);
+	if ((w = scopes_window_index(scopes, name)) == -1) {
+		ctl_error(c, "unknown window \"%.32s\"", name);
+		return (-2);
+	}
+	return (w);
+}
+
+static void
+ctl_cmd_kpi(struct ctl_conn *c, struct ctl_req *req)
+{
+	struct scopes	*scopes = c->ctl->cs->scopes;
+	struct scope	*sc;
+	const char	*kind_name, *name;
+	yajl_gen	 g;
+	int		 kind, w;
+	size_t		 i;
+
+	kind_name = ctl_get_str(req->root, "scope");
+	if (kind_name == NULL)
+		kind_name = "global";
+	if ((kind = scope_kind_parse(kind_name)) == -1) {
+		ctl_error(c, "unknown scope \"%.32s\" (global, queue, agent, "
+		    "team)", kind_name);
+		return;
+	}
+	name = ctl_get_str(req->root, "name");
+	if (kind == SCOPE_GLOBAL)
+		name = "";
+	else if (name == NULL || *name == '\0') {
+		ctl_error(c, "scope %s needs a name", kind_name);
+		return;
+	}
+	if ((sc = scopes_find(scopes, kind, name)) == NULL) {
+		ctl_error(c, "no %s \"%.64s\" has been seen", kind_name, name);
+		return;
+	}
+	if ((w = ctl_req_window(c, req, -1)) == -2)
+		return;
+
+	g = ctl_gen_begin();
+	ctl_gen_str(g, "ok");
+	yajl_gen_bool(g, 1);
+	ctl_gen_str(g, "scope");
+	ctl_gen_str(g, kind_name);
+	ctl_gen_str(g, "name");
+	ctl_gen_str(g, name);
+	ctl_gen_str(g, "windows");
+	yajl_gen_array_open(g);
+	for (i = 0; i < scopes_nwindows(scopes); i++) {
+		if (w >= 0 && (size_t)w != i)
+			continue;
+		yajl_gen_map_open(g);
+		ctl_gen_str(g, "window");
+		ctl_gen_str(g, scopes_window(scopes, i)->name);
+		ctl_gen_scope_kpis(c, g, sc, i);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+	ctl_reply(c, g);
+}
+
+static void
+ctl_cmd_list(struct ctl_conn *c, struct ctl_req *req)
+{
+	struct scopes	*scopes = c->ctl->cs->scopes;
+	struct scope	*sc;
+	yajl_gen	 g;
+	int		 kind, w;
+
+	if (strcmp(req->cmd, "queues") == 0)
+		kind = SCOPE_QUEUE;
+	else if (strcmp(req->cmd, "agents") == 0)
+		kind = SCOPE_AGENT;
+	else
+		kind = SCOPE_TEAM;
+	if ((w = ctl_req_window(c, req, 0)) < 0)
+		return;
+
+	g = ctl_gen_begin();
+	ctl_gen_str(g, "ok");
+	yajl_gen_bool(g, 1);
+	ctl_gen_str(g, "window");
+	ctl_gen_str(g, scopes_window(scopes, (size_t)w)->name);
+	ctl_gen_str(g, "rows");
+	yajl_gen_array_open(g);
+	for (sc = scopes_first(scopes, kind); sc != NULL; sc = sc->list_next) {
+		yajl_gen_map_open(g);
+		ctl_gen_str(g, "name");
+		ctl_gen_str(g, sc->name);
+		if (kind == SCOPE_AGENT) {
+			ctl_gen_str(g, "team");
+			ctl_gen_str(g, sc->team);
+		}
+		ctl_gen_scope_kpis(c, g, sc, (size_t)w);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+	ctl_reply(c, g);
+}
+
+static void
+ctl_snapshot_done(const struct store_result *res, void *arg)
+{
+	struct ctl_conn	*c = arg;
+	yajl_gen	 g;
+
+	c->waiting = 0;
+	if (!res->ok) {
+		ctl_error(c, "snapshot failed: %s", res->error);
+	} else {
+		g = ctl_gen_begin();
+		ctl_gen_str(g, "ok");
+		yajl_gen_bool(g, 1);
+		ctl_gen_str(g, "snapshot");
+		yajl_gen_map_open(g);
+		ctl_gen_str(g, "time");
+		ctl_gen_num(g, res->time);
+		ctl_gen_str(g, "duration");
+		ctl_gen_num(g, res->duration);
+		ctl_gen_str(g, "rows");
+		ctl_gen_int(g, res->rows);
+		yajl_gen_map_close(g);
+		ctl_reply(c, g);
+	}
+	if (c->closing)
+		ctl_conn_finish(c);
+	else
+		ctl_read_cb(c->bev, c);	/* requests queued behind it */
+}
+
+static void
+ctl_cmd_snapshot(struct ctl_conn *c, struct ctl_req *req)
+{
+	c->waiting = 1;
+	snapshot_request(c->ctl->cs->snapshot, ctl_snapshot_done, c);
+}

@@ -1,0 +1,25 @@
+/*
+ * Copyright (c) 2026 The callscore authors. ISC licence; see COPYING.
+ *
+ * The ingest path: one event line in, aggregates updated.  Shared by
+ * every listener (TCP, Unix, UDP) so they count and judge lines alike.
+ */
+#ifndef INGEST_H
+#define INGEST_H
+
+#include <stddef.h>
+
+#include "event.h"
+
+struct callscored;
+
+/*
+ * Parse, check and apply one line (no newline).  Counts it.  Returns
+ * EVENT_OK or the reason it was rejected, with text in reason.
+ */
+enum event_error	ingest_line(struct callscored *, const char *, size_t,
+			    char *, size_t);
+/* Count a line rejected before parsing (too long). */
+void			ingest_reject(struct callscored *, enum event_error);
+
+#endif

@@ -1,0 +1,684 @@
+/*
+ * Copyright (c) 2026 The callscore authors. ISC licence; see COPYING.
+ *
+ * Event listeners.  A stream connection is a struct conn owning its
+ * bufferevent.  The read callback drains every complete line, answers
+ * each, and closes a connection whose partial line outgrows max_line.  A
+ * peer that does not read its answers stops being read until its output
+ * drains.  On EMFILE the listener pauses instead of spinning.
+ */
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include "callscored.h"
+#include "clock.h"
+#include "conf.h"
+#include "ingest.h"
+#include "listen.h"
+#include "log.h"
+#include "xmalloc.h"
+
+#define LISTEN_BACKLOG		1024
+#define LISTEN_OUT_HIGH		(4 * 1024 * 1024)	/* stop reading */
+#define LISTEN_PAUSE_MS		250			/* after EMFILE */
+#define LISTEN_UDP_BATCH	16
+#define LISTEN_UDP_MAX		65536
+#define LISTEN_ADDR_MAX		128
+
+struct conn {
+	struct listeners	*l;
+	struct bufferevent	*bev;
+	uint64_t		 lineno;
+	int			 closing;	/* free once output drains */
+	struct event		*line_ev;	/* a partial line's deadline */
+	TAILQ_ENTRY(conn)	 entry;
+};
+TAILQ_HEAD(conns, conn);
+
+struct listener {
+	struct listeners	*l;
+	struct evconnlistener	*lev;
+	struct event		*pause_ev;
+	char			 name[8];	/* "tcp", "unix" */
+	char			 addr[LISTEN_ADDR_MAX];
+	char			*path;		/* unix: unlinked at exit */
+	uint64_t		 last_complaint;
+};
+
+struct listeners {
+	struct callscored	*cs;
+	struct listener		 tcp, local;
+	int			 udp_fd;
+	struct event		*udp_ev;
+	char			 udp_addr[LISTEN_ADDR_MAX];
+	unsigned char		*udp_buf;	/* BATCH * MAX */
+	struct conns		 conns;
+};
+
+static void	conn_free(struct conn *);
+static void	conn_close_after_flush(struct conn *);
+static void	conn_line(struct conn *, const char *, size_t);
+static void	conn_read_cb(struct bufferevent *, void *);
+static void	conn_write_cb(struct bufferevent *, void *);
+static void	conn_event_cb(struct bufferevent *, short, void *);
+static void	conn_line_timeout_cb(evutil_socket_t, short, void *);
+static void	listen_accept_cb(struct evconnlistener *, evutil_socket_t,
+		    struct sockaddr *, int, void *);
+static void	listen_error_cb(struct evconnlistener *, void *);
+static void	listen_pause_cb(evutil_socket_t, short, void *);
+static void	listen_udp_cb(evutil_socket_t, short, void *);
+static int	listen_tcp(struct listeners *, const char *, char **);
+static int	listen_unix(struct listeners *, const char *, char **);
+static int	listen_udp(struct listeners *, const char *, char **);
+static int	listen_resolve(const char *, int, struct sockaddr_storage *,
+		    socklen_t *, char **);
+static void	listen_format(const struct sockaddr *, char *, size_t);
+
+int
+listen_split_addr(const char *s, char *host, size_t hostlen, char *port,
+    size_t portlen)
+{
+	const char	*colon, *h = s, *end;
+	size_t		 n;
+
+	if (*s == '[') {
+		if ((end = strchr(s, ']')) == NULL || end[1] != ':')
+			return (-1);
+		h = s + 1;
+		colon = end + 1;
+	} else {
+		if ((colon = strrchr(s, ':')) == NULL)
+			return (-1);
+		end = colon;
+	}
+	n = (size_t)(end - h);
+	if (n == 0 || n >= hostlen || strlen(colon + 1) == 0 ||
+	    strlen(colon + 1) >= portlen)
+		return (-1);
+	memcpy(host, h, n);
+	host[n] = '\0';
+	strcpy(port, colon + 1);
+	return (0);
+}
+
+static int
+listen_resolve(const char *addr, int socktype, struct sockaddr_storage *ss,
+    socklen_t *sslen, char **cause)
+{
+	struct addrinfo	 hints, *res;
+	char		 host[LISTEN_ADDR_MAX], port[16];
+	int		 error;
+
+	if (listen_split_addr(addr, host, sizeof host, port, sizeof port) != 0) {
+		xasprintf(cause, "%s: expected host:port", addr);
+		return (-1);
+	}
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = socktype;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	if ((error = getaddrinfo(host, port, &hints, &res)) != 0) {
+		xasprintf(cause, "%s: %s", addr, gai_strerror(error));
+		return (-1);
+	}
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	*sslen = res->ai_addrlen;
+	freeaddrinfo(res);
+	return (0);
+}
+
+static void
+listen_format(const struct sockaddr *sa, char *buf, size_t len)
+{
+	char	host[INET6_ADDRSTRLEN];
+
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const void *)sa;
+
+		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof host);
+		snprintf(buf, len, "[%s]:%u", host, ntohs(sin6->sin6_port));
+	} else if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *sin = (const void *)sa;
+
+		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof host);
+		snprintf(buf, len, "%s:%u", host, ntohs(sin->sin_port));
+	} else
+		snprintf(buf, len, "?");
+}
+
+static void
+listener_setup(struct listeners *l, struct listener *li, const char *name)
+{
+	li->l = l;
+	snprintf(li->name, sizeof li->name, "%s", name);
+	evconnlistener_set_error_cb(li->lev, listen_error_cb);
+	li->pause_ev = evtimer_new(l->cs->base, listen_pause_cb, li);
+}
+
+static int
+listen_tcp(struct listeners *l, const char *addr, char **cause)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		sslen;
+	struct listener		*li = &l->tcp;
+
+	if (listen_resolve(addr, SOCK_STREAM, &ss, &sslen, cause) != 0)
+		return (-1);
+	li->lev = evconnlistener_new_bind(l->cs->base, listen_accept_cb, li,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
+	    LISTEN_BACKLOG, (struct sockaddr *)&ss, sslen);
+	if (li->lev == NULL) {
+		xasprintf(cause, "tcp %s: %s", addr, strerror(errno));
+		return (-1);
+	}
+	sslen = sizeof ss;
+	getsockname(evconnlistener_get_fd(li->lev), (struct sockaddr *)&ss,
+	    &sslen);
+	listen_format((struct sockaddr *)&ss, li->addr, sizeof li->addr);
+	listener_setup(l, li, "tcp");
+	log_info("listen: tcp %s", li->addr);
+	return (0);
+}
+
+/* Refuse to take over a socket a live daemon still answers on. */
+static int
+listen_unix_stale(const struct sockaddr_un *sun, char **cause)
+{
+	int	fd, rc;
+
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
+		xasprintf(cause, "socket: %s", strerror(errno));
+		return (-1);
+	}
+	rc = connect(fd, (const struct sockaddr *)sun, sizeof *sun);
+	close(fd);
+	if (rc == 0) {
+		xasprintf(cause, "%s: another callscored is listening there",
+		    sun->sun_path);
+		return (-1);
+	}
+	if (unlink(sun->sun_path) == -1 && errno != ENOENT) {
+		xasprintf(cause, "unlink %s: %s", sun->sun_path,
+		    strerror(errno));
+		return (-1);
+	}
+	return (0);
+}
+
+/* Bind a Unix stream socket with mode; shared with the control socket. */
+int
+listen_bind_unix(const char *path, unsigned int mode, char **cause)
+{
+	struct sockaddr_un	sun;
+	mode_t			old;
+	int			fd;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof sun.sun_path) {
+		xasprintf(cause, "%s: path too long for a Unix socket", path);
+		return (-1);
+	}
+	strcpy(sun.sun_path, path);
+	if (listen_unix_stale(&sun, cause) != 0)
+		return (-1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd == -1) {
+		xasprintf(cause, "socket: %s", strerror(errno));
+		return (-1);
+	}
+	old = umask(~mode & 0777);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
+		umask(old);
+		xasprintf(cause, "bind %s: %s", path, strerror(errno));
+		close(fd);
+		return (-1);
+	}
+	umask(old);
+	if (listen(fd, LISTEN_BACKLOG) == -1) {
+		xasprintf(cause, "listen %s: %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		return (-1);
+	}
+	return (fd);
+}
+
+static int
+listen_unix(struct listeners *l, const char *path, char **cause)
+{
+	struct listener	*li = &l->local;
+	int		 fd;
+
+	if ((fd = listen_bind_unix(path, l->cs->conf->control_mode,
+	    cause)) == -1)
+		return (-1);
+	li->lev = evconnlistener_new(l->cs->base, listen_accept_cb, li,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+	if (li->lev == NULL) {
+		xasprintf(cause, "unix %s: cannot listen", path);
+		close(fd);
+		unlink(path);
+		return (-1);
+	}
+	li->path = xstrdup(path);
+	snprintf(li->addr, sizeof li->addr, "%s", path);
+	listener_setup(l, li, "unix");
+	log_info("listen: unix %s", path);
+	return (0);
+}
+
+static int
+listen_udp(struct listeners *l, const char *addr, char **cause)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		sslen;
+	int			fd, size;
+
+	if (listen_resolve(addr, SOCK_DGRAM, &ss, &sslen, cause) != 0)
+		return (-1);
+	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		xasprintf(cause, "udp socket: %s", strerror(errno));
+		return (-1);
+	}
+	if (l->cs->conf->udp_rcvbuf > 0) {
+		size = (int)l->cs->conf->udp_rcvbuf;
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size,
+		    sizeof size) == -1)
+			log_warn("listen: udp SO_RCVBUF %d", size);
+	}
+	if (bind(fd, (struct sockaddr *)&ss, sslen) == -1) {
+		xasprintf(cause, "udp %s: %s", addr, strerror(errno));
+		close(fd);
+		return (-1);
+	}
+	sslen = sizeof ss;
+	getsockname(fd, (struct sockaddr *)&ss, &sslen);
+	listen_format((struct sockaddr *)&ss, l->udp_addr, sizeof l->udp_addr);
+	l->udp_fd = fd;
+	l->udp_buf = xmalloc(LISTEN_UDP_BATCH * LISTEN_UDP_MAX);
+	l->udp_ev = event_new(l->cs->base, fd, EV_READ | EV_PERSIST,
+	    listen_udp_cb, l);
+	event_add(l->udp_ev, NULL);
+	log_info("listen: udp %s", l->udp_addr);
+	return (0);
+}
+
+struct listeners *
+listeners_new(struct callscored *cs, char **cause)
+{
+	const struct conf	*conf = cs->conf;
+	struct listeners	*l;
+	char			*path;
+	int			 rc = 0;
+
+	l = xcalloc(1, sizeof *l);
+	l->cs = cs;
+	l->udp_fd = -1;
+	TAILQ_INIT(&l->conns);
+	if (conf->listen_tcp != NULL && *conf->listen_tcp != '\0')
+		rc = listen_tcp(l, conf->listen_tcp, cause);
+	if (rc == 0 && conf->listen_unix != NULL && *conf->listen_unix != '\0') {
+		path = conf_path(conf->runtime_directory, conf->listen_unix);
+		rc = listen_unix(l, path, cause);
+		free(path);
+	}
+	if (rc == 0 && conf->listen_udp != NULL && *conf->listen_udp != '\0')
+		rc = listen_udp(l, conf->listen_udp, cause);
+	if (rc != 0) {
+		listeners_free(l);
+		return (NULL);
+	}
+	return (l);
+}
+
+static void
+listener_free(struct listener *li)
+{
+	if (li->lev != NULL)
+		evconnlistener_free(li->lev);
+	if (li->pause_ev != NULL)
+		event_free(li->pause_ev);
+	if (li->path != NULL) {
+		unlink(li->path);
+		free(li->path);
+	}
+}
+
+void
+listeners_free(struct listeners *l)
+{
+	struct conn	*c;
+
+	if (l == NULL)
+		return;
+	while ((c = TAILQ_FIRST(&l->conns)) != NULL)
+		conn_free(c);
+	listener_free(&l->tcp);
+	listener_free(&l->local);
+	if (l->udp_ev != NULL)
+		event_free(l->udp_ev);
+	if (l->udp_fd != -1)
+		close(l->udp_fd);
+	free(l->udp_buf);
+	free(l);
+}
+
+const char *
+listeners_address(const struct listeners *l, const char *name)
+{
+	if (strcmp(name, "tcp") == 0 && l->tcp.lev != NULL)
+		return (l->tcp.addr);
+	if (strcmp(name, "unix") == 0 && l->local.lev != NULL)
+		return (l->local.addr);
+	if (strcmp(name, "udp") == 0 && l->udp_fd != -1)
+		return (l->udp_addr);
+	return (NULL);
+}
+
+static void
+listen_accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct listener		*li = arg;
+	struct listeners	*l = li->l;
+	struct callscored	*cs = l->cs;
+	struct conn		*c;
+	struct timeval		 tv;
+	double			 idle = cs->conf->idle_timeout;
+
+	if (cs->stats.conns_current >= cs->conf->max_conns) {
+		cs->stats.conns_refused++;
+		close(fd);
+		return;
+	}
+	c = xcalloc(1, sizeof *c);
+	c->l = l;
+	c->bev = bufferevent_socket_new(cs->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL) {
+		log_warnx("listen: %s: cannot make a bufferevent", li->name);
+		close(fd);
+		free(c);
+		return;
+	}
+	bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb,
+	    c);
+	/* Read no further than one line past the limit. */
+	bufferevent_setwatermark(c->bev, EV_READ, 0, cs->conf->max_line + 1);
+	if (idle > 0) {
+		tv.tv_sec = (time_t)idle;
+		tv.tv_usec = (suseconds_t)((idle - (double)tv.tv_sec) * 1e6);
+		bufferevent_set_timeouts(c->bev, &tv, NULL);
+	}
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	c->line_ev = evtimer_new(cs->base, conn_line_timeout_cb, c);
+	TAILQ_INSERT_TAIL(&l->conns, c, entry);
+	cs->stats.conns_current++;
+	cs->stats.conns_total++;
+}
+
+/* Out of descriptors: stop accepting for a moment rather than spin. */
+static void
+listen_error_cb(struct evconnlistener *lev, void *arg)
+{
+	struct listener		*li = arg;
+	struct callscored	*cs = li->l->cs;
+	struct timeval		 tv = { 0, LISTEN_PAUSE_MS * 1000 };
+	uint64_t		 now = clock_mono_ms();
+	int			 error = EVUTIL_SOCKET_ERROR();
+
+	cs->stats.accept_errors++;
+	if (now - li->last_complaint >= 10000 || li->last_complaint == 0) {
+		log_warnx("listen: %s: accept: %s; pausing", li->name,
+		    strerror(error));
+		li->last_complaint = now;
+	}
+	evconnlistener_disable(lev);
+	evtimer_add(li->pause_ev, &tv);
+}
+
+static void
+listen_pause_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct listener	*li = arg;
+
+	evconnlistener_enable(li->lev);
+}
+
+static void
+conn_free(struct conn *c)
+{
+	struct callscored	*cs = c->l->cs;
+
+	TAILQ_REMOVE(&c->l->conns, c, entry);
+	event_free(c->line_ev);
+	bufferevent_free(c->bev);
+	cs->stats.conns_current--;
+	free(c);
+}
+
+static void
+conn_close_after_flush(struct conn *c)
+{
+	c->closing = 1;
+	bufferevent_disable(c->bev, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+		conn_free(c);
+}
+
+static void
+conn_line(struct conn *c, const char *line, size_t len)
+{
+	struct evbuffer	*out = bufferevent_get_output(c->bev);
+	char		 reason[EVENT_REASON_MAX];
+
+	c->lineno++;
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	if (len == 0)
+		return;		/* blank lines are neither events nor errors */
+	if (ingest_line(c->l->cs, line, len, reason, sizeof reason) ==
+	    EVENT_OK)
+		evbuffer_add(out, "ok\n", 3);
+	else
+		evbuffer_add_printf(out, "error %llu: %s\n",
+		    (unsigned long long)c->lineno, reason);
+}
+
+static void
+conn_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct conn		*c = arg;
+	struct callscored	*cs = c->l->cs;
+	struct evbuffer		*in = bufferevent_get_input(bev);
+	struct evbuffer		*out = bufferevent_get_output(bev);
+	struct evbuffer_ptr	 eol;
+	size_t			 eol_len, max = cs->conf->max_line;
+	const char		*line;
+	struct timeval		 tv;
+	double			 deadline = cs->conf->line_timeout;
+	int			 lines = 0;
+
+	for (;;) {
+		eol = evbuffer_search_eol(in, NULL, &eol_len, EVBUFFER_EOL_LF);
+		if (eol.pos == -1)
+			break;
+		if ((size_t)eol.pos > max)
+			goto too_long;
+		line = (const char *)evbuffer_pullup(in, eol.pos + 1);
+		conn_line(c, line, (size_t)eol.pos);
+		evbuffer_drain(in, eol.pos + 1);
+		lines++;
+	}
+	if (evbuffer_get_length(in) > max)
+		goto too_long;
+	/*
+	 * A line must be finished within line_timeout of its first byte, so
+	 * a peer that dribbles bytes cannot hold a connection for ever (the
+	 * idle timeout restarts on every byte).
+	 */
+	if (evbuffer_get_length(in) == 0)
+		evtimer_del(c->line_ev);
+	else if (deadline > 0 && (lines > 0 ||
+	    !evtimer_pending(c->line_ev, NULL))) {
+		tv.tv_sec = (time_t)deadline;
+		tv.tv_usec = (suseconds_t)((deadline - (double)tv.tv_sec) * 1e6);
+		evtimer_add(c->line_ev, &tv);
+	}
+	if (evbuffer_get_length(out) > LISTEN_OUT_HIGH)
+		bufferevent_disable(bev, EV_READ);	/* until it drains */
+	return;
+
+too_long:
+	c->lineno++;
+	ingest_reject(cs, EVENT_ERR_TOO_LONG);
+	cs->stats.conns_oversize_closed++;
+	evbuffer_add_printf(out, "error %llu: line longer than %zu bytes; "
+	    "closing\n", (unsigned long long)c->lineno, max);
+	evbuffer_drain(in, evbuffer_get_length(in));
+	evtimer_del(c->line_ev);
+	conn_close_after_flush(c);
+}
+
+static void
+conn_line_timeout_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct conn		*c = arg;
+	struct callscored	*cs = c->l->cs;
+
+	if (c->closing)
+		return;
+	cs->stats.conns_line_timeout++;
+	c->lineno++;
+	evbuffer_add_printf(bufferevent_get_output(c->bev), "error %llu: line "
+	    "not finished within %.0f seconds; closing\n",
+	    (unsigned long long)c->lineno, cs->conf->line_timeout);
+	conn_close_after_flush(c);
+}
+
+static void
+conn_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct conn	*c = arg;
+
+	if (c->closing) {
+		conn_free(c);
+		return;
+	}
+	if (!(bufferevent_get_enabled(bev) & EV_READ)) {
+		bufferevent_enable(bev, EV_READ);
+		conn_read_cb(bev, c);	/* lines may be waiting */
+	}
+}
+
+static void
+conn_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct conn		*c = arg;
+	struct evbuffer		*in = bufferevent_get_input(bev);
+	size_t			 len;
+
+	if (what & BEV_EVENT_TIMEOUT) {
+		c->l->cs->stats.conns_idle_closed++;
+		conn_free(c);
+		return;
+	}
+	if ((what & BEV_EVENT_EOF) && !c->closing) {
+		/* A last line without a newline still counts. */
+		conn_read_cb(bev, c);
+		if ((len = evbuffer_get_length(in)) > 0 && !c->closing) {
+			conn_line(c, (const char *)evbuffer_pullup(in, len),
+			    len);
+			evbuffer_drain(in, len);
+		}
+		if (!c->closing)
+			conn_close_after_flush(c);
+		return;
+	}
+	conn_free(c);
+}
+
+/* Take every datagram waiting, a batch at a time; each holds lines. */
+static void
+listen_udp_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct listeners	*l = arg;
+	struct callscored	*cs = l->cs;
+	char			 reason[EVENT_REASON_MAX];
+	int			 rounds, i, n;
+	size_t			 len;
+	const char		*p, *end, *nl;
+#ifdef HAVE_RECVMMSG
+	struct mmsghdr		 msgs[LISTEN_UDP_BATCH];
+	struct iovec		 iov[LISTEN_UDP_BATCH];
+#endif
+
+	for (rounds = 0; rounds < 64; rounds++) {
+#ifdef HAVE_RECVMMSG
+		memset(msgs, 0, sizeof msgs);
+		for (i = 0; i < LISTEN_UDP_BATCH; i++) {
+			iov[i].iov_base = l->udp_buf + (size_t)i * LISTEN_UDP_MAX;
+			iov[i].iov_len = LISTEN_UDP_MAX;
+			msgs[i].msg_hdr.msg_iov = &iov[i];
+			msgs[i].msg_hdr.msg_iovlen = 1;
+		}
+		n = recvmmsg(fd, msgs, LISTEN_UDP_BATCH, MSG_DONTWAIT, NULL);
+#else
+		ssize_t	r = recv(fd, l->udp_buf, LISTEN_UDP_MAX, MSG_DONTWAIT);
+		n = r < 0 ? -1 : 1;
+#endif
+		if (n <= 0)
+			return;
+		for (i = 0; i < n; i++) {
+#ifdef HAVE_RECVMMSG
+			len = msgs[i].msg_len;
+			if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+				cs->stats.udp_truncated++;
+				ingest_reject(cs, EVENT_ERR_TOO_LONG);
+				continue;
+			}
+#else
+			len = (size_t)r;
+#endif
+			cs->stats.udp_datagrams++;
+			cs->stats.udp_bytes += len;
+			p = (const char *)l->udp_buf + (size_t)i * LISTEN_UDP_MAX;
+			end = p + len;
+			while (p < end) {
+				nl = memchr(p, '\n', (size_t)(end - p));
+				if (nl == NULL)
+					nl = end;
+				len = (size_t)(nl - p);
+				if (len > 0 && p[len - 1] == '\r')
+					len--;
+				if (len > cs->conf->max_line)
+					ingest_reject(cs, EVENT_ERR_TOO_LONG);
+				else if (len > 0)
+					ingest_line(cs, p, len, reason,
+					    sizeof reason);
+				p = nl + 1;
+			}
+		}
+		if (n < LISTEN_UDP_BATCH)
+			return;
+	}
+}

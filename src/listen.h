@@ -1,0 +1,24 @@
+/*
+ * Copyright (c) 2026 The callscore authors. ISC licence; see COPYING.
+ *
+ * Event listeners: TCP and Unix stream sockets answering each line with
+ * "ok" or "error N: reason", and a UDP socket that never replies.
+ */
+#ifndef LISTEN_H
+#define LISTEN_H
+
+struct callscored;
+struct listeners;
+
+/* Bind every configured listener; NULL with *cause on failure. */
+struct listeners *listeners_new(struct callscored *, char **);
+/* Close listeners and every connection. */
+void		 listeners_free(struct listeners *);
+/* The bound address of "tcp", "unix" or "udp" ("127.0.0.1:7311"), or NULL. */
+const char	*listeners_address(const struct listeners *, const char *);
+/* Bind a Unix stream socket with a mode; fd, or -1 with *cause. */
+int		 listen_bind_unix(const char *, unsigned int, char **);
+/* Split "host:port" or "[v6]:port"; -1 if malformed. */
+int		 listen_split_addr(const char *, char *, size_t, char *, size_t);
+
+#endif

@@ -1,0 +1,285 @@
+/*
+ * Copyright (c) 2026 The callscore authors. ISC licence; see COPYING.
+ *
+ * The scope table.  Names come from the network, so the hash is SipHash-2-4
+ * with a random key: an attacker who floods agent ids cannot aim them at
+ * one chain.  Each kind has a hard limit; a new scope past it is refused
+ * and the caller counts the event as rejected.
+ */
+#include <sys/random.h>
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "scope.h"
+#include "xmalloc.h"
+
+struct scopes {
+	struct window_def	*windows;
+	size_t			 nwindows;
+	size_t			 limit[SCOPE_KIND_COUNT];
+	size_t			 count[SCOPE_KIND_COUNT];
+	struct scope		*first[SCOPE_KIND_COUNT];
+	struct scope		*last[SCOPE_KIND_COUNT];
+	struct scope		**table;
+	size_t			 mask;		/* table size - 1 */
+	size_t			 total;
+	uint64_t		 key[2];
+	struct sketch_pool	*pool;
+};
+
+static const char *scope_kind_names[SCOPE_KIND_COUNT] = {
+	"global", "queue", "agent", "team"
+};
+
+#define ROTL(x, b)	(uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND do {							\
+	v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32);	\
+	v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;				\
+	v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;				\
+	v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32);	\
+} while (0)
+
+/* SipHash-2-4 of (kind, name). */
+static uint64_t
+scopes_hash(const struct scopes *s, enum scope_kind kind, const char *name,
+    size_t len)
+{
+	uint64_t	v0 = 0x736f6d6570736575ULL ^ s->key[0];
+	uint64_t	v1 = 0x646f72616e646f6dULL ^ s->key[1];
+	uint64_t	v2 = 0x6c7967656e657261ULL ^ s->key[0];
+	uint64_t	v3 = 0x7465646279746573ULL ^ s->key[1];
+	uint64_t	m, b = ((uint64_t)(len + 1)) << 56;
+	unsigned char	buf[8];
+	size_t		i, left, total = len + 1;
+	const unsigned char *p = (const unsigned char *)name;
+	unsigned char	tail[8];
+
+	/* The message is the kind byte followed by the name. */
+	for (i = 0; i + 8 <= total; i += 8) {
+		if (i == 0) {
+			buf[0] = (unsigned char)kind;
+			memcpy(buf + 1, p, 7);
+		} else
+			memcpy(buf, p + i - 1, 8);
+		memcpy(&m, buf, 8);
+		v3 ^= m;
+		SIPROUND;
+		SIPROUND;
+		v0 ^= m;
+	}
+	left = total - i;
+	memset(tail, 0, sizeof tail);
+	if (i == 0) {
+		tail[0] = (unsigned char)kind;
+		if (left > 1)
+			memcpy(tail + 1, p, left - 1);
+	} else if (left > 0)
+		memcpy(tail, p + i - 1, left);
+	memcpy(&m, tail, 8);
+	b |= m;
+	v3 ^= b;
+	SIPROUND;
+	SIPROUND;
+	v0 ^= b;
+	v2 ^= 0xff;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	return (v0 ^ v1 ^ v2 ^ v3);
+}
+
+struct scopes *
+scopes_new(const struct window_def *windows, size_t nwindows,
+    const size_t limit[SCOPE_KIND_COUNT])
+{
+	struct scopes	*s;
+
+	s = xcalloc(1, sizeof *s);
+	s->windows = xcalloc(nwindows, sizeof *s->windows);
+	memcpy(s->windows, windows, nwindows * sizeof *windows);
+	s->nwindows = nwindows;
+	memcpy(s->limit, limit, sizeof s->limit);
+	s->mask = 255;
+	s->table = xcalloc(s->mask + 1, sizeof *s->table);
+	if (getrandom(s->key, sizeof s->key, 0) != sizeof s->key) {
+		log_warn("scopes: getrandom");
+		s->key[0] = (uint64_t)(uintptr_t)s ^ 0x9e3779b97f4a7c15ULL;
+		s->key[1] = (uint64_t)(uintptr_t)&s ^ 0xc2b2ae3d27d4eb4fULL;
+	}
+	s->pool = sketch_pool_new();
+	scopes_get(s, SCOPE_GLOBAL, "");
+	return (s);
+}
+
+void
+scopes_free(struct scopes *s)
+{
+	struct scope	*sc, *next;
+	size_t		 i;
+	int		 k;
+
+	if (s == NULL)
+		return;
+	for (k = 0; k < SCOPE_KIND_COUNT; k++) {
+		for (sc = s->first[k]; sc != NULL; sc = next) {
+			next = sc->list_next;
+			for (i = 0; i < s->nwindows; i++)
+				ring_free(sc->rings[i], s->pool);
+			free(sc->rings);
+			free(sc->name);
+			free(sc);
+		}
+	}
+	sketch_pool_free(s->pool);
+	free(s->table);
+	free(s->windows);
+	free(s);
+}
+
+void
+scopes_set_limits(struct scopes *s, const size_t limit[SCOPE_KIND_COUNT])
+{
+	memcpy(s->limit, limit, sizeof s->limit);
+}
+
+static void
+scopes_grow(struct scopes *s)
+{
+	struct scope	**table, *sc, *next;
+	size_t		  i, mask = s->mask * 2 + 1;
+
+	table = xcalloc(mask + 1, sizeof *table);
+	for (i = 0; i <= s->mask; i++) {
+		for (sc = s->table[i]; sc != NULL; sc = next) {
+			size_t	h;
+
+			next = sc->next;
+			h = scopes_hash(s, sc->kind, sc->name,
+			    strlen(sc->name)) & mask;
+			sc->next = table[h];
+			table[h] = sc;
+		}
+	}
+	free(s->table);
+	s->table = table;
+	s->mask = mask;
+}
+
+struct scope *
+scopes_find(struct scopes *s, enum scope_kind kind, const char *name)
+{
+	struct scope	*sc;
+	size_t		 len = strlen(name);
+
+	sc = s->table[scopes_hash(s, kind, name, len) & s->mask];
+	for (; sc != NULL; sc = sc->next) {
+		if (sc->kind == kind && strcmp(sc->name, name) == 0)
+			return (sc);
+	}
+	return (NULL);
+}
+
+struct scope *
+scopes_get(struct scopes *s, enum scope_kind kind, const char *name)
+{
+	struct scope	*sc;
+	size_t		 i, len = strlen(name), h;
+
+	h = scopes_hash(s, kind, name, len);
+	for (sc = s->table[h & s->mask]; sc != NULL; sc = sc->next) {
+		if (sc->kind == kind && strcmp(sc->name, name) == 0)
+			return (sc);
+	}
+	if (kind != SCOPE_GLOBAL && s->count[kind] >= s->limit[kind])
+		return (NULL);
+
+	sc = xcalloc(1, sizeof *sc);
+	sc->kind = kind;
+	sc->name = xstrdup(name);
+	sc->rings = xcalloc(s->nwindows, sizeof *sc->rings);
+	for (i = 0; i < s->nwindows; i++)
+		sc->rings[i] = ring_new(&s->windows[i]);
+	sc->next = s->table[h & s->mask];
+	s->table[h & s->mask] = sc;
+	if (s->last[kind] != NULL)
+		s->last[kind]->list_next = sc;
+	else
+		s->first[kind] = sc;
+	s->last[kind] = sc;
+	s->count[kind]++;
+	if (++s->total > s->mask + 1)
+		scopes_grow(s);
+	return (sc);
+}
+
+struct scope *
+scopes_global(struct scopes *s)
+{
+	return (s->first[SCOPE_GLOBAL]);
+}
+
+struct scope *
+scopes_first(struct scopes *s, enum scope_kind kind)
+{
+	return (s->first[kind]);
+}
+
+size_t
+scopes_count(const struct scopes *s, enum scope_kind kind)
+{
+	return (s->count[kind]);
+}
+
+struct sketch_pool *
+scopes_pool(struct scopes *s)
+{
+	return (s->pool);
+}
+
+const struct window_def *
+scopes_window(const struct scopes *s, size_t i)
+{
+	return (&s->windows[i]);
+}
+
+size_t
+scopes_nwindows(const struct scopes *s)
+{
+	return (s->nwindows);
+}
+
+int
+scopes_window_index(const struct scopes *s, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < s->nwindows; i++) {
+		if (strcmp(s->windows[i].name, name) == 0)
+			return ((int)i);
+	}
+	return (-1);
+}
+
+const char *
+scope_kind_name(enum scope_kind kind)
+{
+	if (kind < 0 || kind >= SCOPE_KIND_COUNT)
+		return ("unknown");
+	return (scope_kind_names[kind]);
+}
+
+int
+scope_kind_parse(const char *name)
+{
+	int	k;
+
+	for (k = 0; k < SCOPE_KIND_COUNT; k++) {
+		if (strcmp(name, scope_kind_names[k]) == 0)
+			return (k);
+	}
+	return (-1);
+}

@@ -1,0 +1,61 @@
+/*
+ * Copyright (c) 2026 The callscore authors. ISC licence; see COPYING.
+ *
+ * Scopes: the global scope and every queue, agent and team, each with one
+ * ring per configured window.  Looked up by (kind, name) in a seeded hash
+ * table; new scopes beyond their kind's limit are refused, so memory is
+ * bounded by the limits, not by the event rate.
+ */
+#ifndef SCOPE_H
+#define SCOPE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "agg.h"
+#include "window.h"
+
+enum scope_kind {
+	SCOPE_GLOBAL = 0,
+	SCOPE_QUEUE,
+	SCOPE_AGENT,
+	SCOPE_TEAM,
+	SCOPE_KIND_COUNT
+};
+
+struct scope {
+	enum scope_kind	 kind;
+	char		*name;			/* "" for global */
+	struct ring	**rings;		/* one per window */
+	char		 team[65];		/* agent: last team seen */
+	uint64_t	 last_ms;		/* last event applied */
+	struct scope	*next;			/* hash chain */
+	struct scope	*list_next;		/* all of one kind, in order */
+};
+
+struct scopes;
+
+/* A table for nwindows windows and a per-kind limit (global ignored). */
+struct scopes	*scopes_new(const struct window_def *, size_t,
+		    const size_t[SCOPE_KIND_COUNT]);
+void		 scopes_free(struct scopes *);
+/* Change limits (reload); existing scopes stay. */
+void		 scopes_set_limits(struct scopes *,
+		    const size_t[SCOPE_KIND_COUNT]);
+/* Find a scope; NULL if absent. */
+struct scope	*scopes_find(struct scopes *, enum scope_kind, const char *);
+/* Find or create; NULL if new and the kind is at its limit. */
+struct scope	*scopes_get(struct scopes *, enum scope_kind, const char *);
+struct scope	*scopes_global(struct scopes *);
+/* First scope of a kind in creation order; follow list_next. */
+struct scope	*scopes_first(struct scopes *, enum scope_kind);
+size_t		 scopes_count(const struct scopes *, enum scope_kind);
+struct sketch_pool *scopes_pool(struct scopes *);
+const struct window_def *scopes_window(const struct scopes *, size_t);
+size_t		 scopes_nwindows(const struct scopes *);
+/* Window index of a name, or -1. */
+int		 scopes_window_index(const struct scopes *, const char *);
+const char	*scope_kind_name(enum scope_kind);
+int		 scope_kind_parse(const char *);	/* -1 if unknown */
+
+#endif

@@ -1,0 +1,832 @@
+/*
+ * Copyright (c) 2026 The callscore authors. ISC licence; see COPYING.
+ *
+ * Integration tests: the real callscored on a configuration in a fresh
+ * temporary directory (sockets, database, port 0), fed over TCP, Unix and
+ * UDP, and questioned with the real callscore --json.  The binaries come
+ * from CALLSCORED and CALLSCORE (set by make check).  Each test starts its
+ * own daemon; the daemon dies with the test process (PR_SET_PDEATHSIG).
+ */
+#include <sys/types.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <yajl/yajl_tree.h>
+
+struct daemon {
+	pid_t	pid;
+	char	dir[64];
+	char	conf[128];
+	char	ctl[128];
+	char	events[128];
+	char	log[128];
+	int	tcp_port;
+	int	udp_port;
+};
+
+static const char *
+bin(const char *env, const char *dflt)
+{
+	const char	*p = getenv(env);
+
+	return (p != NULL ? p : dflt);
+}
+
+static void
+msleep(int ms)
+{
+	struct timespec	ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Run a program; capture stdout (and stderr if err); return exit status. */
+static int
+run(char **out, char **err, char *const argv[])
+{
+	int	opipe[2], epipe[2], status;
+	pid_t	pid;
+	char	*bufs[2] = { NULL, NULL };
+	size_t	lens[2] = { 0, 0 };
+	struct pollfd pfd[2];
+	ssize_t	n;
+	int	open_fds = 2, i;
+	char	tmp[4096];
+
+	ck_assert_int_eq(pipe(opipe), 0);
+	ck_assert_int_eq(pipe(epipe), 0);
+	if ((pid = fork()) == 0) {
+		dup2(opipe[1], 1);
+		dup2(epipe[1], 2);
+		close(opipe[0]);
+		close(epipe[0]);
+		close(opipe[1]);
+		close(epipe[1]);
+		unsetenv("CALLSCORE_SOCKET");
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(opipe[1]);
+	close(epipe[1]);
+	pfd[0].fd = opipe[0];
+	pfd[1].fd = epipe[0];
+	pfd[0].events = pfd[1].events = POLLIN;
+	while (open_fds > 0) {
+		if (poll(pfd, 2, 10000) <= 0)
+			break;
+		for (i = 0; i < 2; i++) {
+			if (pfd[i].fd == -1 || pfd[i].revents == 0)
+				continue;
+			n = read(pfd[i].fd, tmp, sizeof tmp);
+			if (n <= 0) {
+				close(pfd[i].fd);
+				pfd[i].fd = -1;
+				open_fds--;
+				continue;
+			}
+			bufs[i] = realloc(bufs[i], lens[i] + (size_t)n + 1);
+			memcpy(bufs[i] + lens[i], tmp, (size_t)n);
+			lens[i] += (size_t)n;
+			bufs[i][lens[i]] = '\0';
+		}
+	}
+	waitpid(pid, &status, 0);
+	for (i = 0; i < 2; i++) {
+		if (bufs[i] == NULL)
+			bufs[i] = strdup("");
+	}
+	if (out != NULL)
+		*out = bufs[0];
+	else
+		free(bufs[0]);
+	if (err != NULL)
+		*err = bufs[1];
+	else
+		free(bufs[1]);
+	return (WIFEXITED(status) ? WEXITSTATUS(status) : 128);
+}
+
+/* callscore --socket ctl --json ARGS...; the reply parsed. */
+static yajl_val
+client_json(struct daemon *d, ...)
+{
+	char		*argv[16], *out, *err, ebuf[256];
+	va_list		 ap;
+	int		 argc = 0, rc;
+	yajl_val	 v;
+
+	argv[argc++] = (char *)bin("CALLSCORE", "src/callscore");
+	argv[argc++] = (char *)"--socket";
+	argv[argc++] = d->ctl;
+	argv[argc++] = (char *)"--json";
+	va_start(ap, d);
+	while ((argv[argc] = va_arg(ap, char *)) != NULL && argc < 14)
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+	rc = run(&out, &err, argv);
+	ck_assert_msg(rc == 0, "callscore %s exited %d: %s", argv[4], rc, err);
+	v = yajl_tree_parse(out, ebuf, sizeof ebuf);
+	ck_assert_msg(v != NULL, "callscore %s: not JSON: %s", argv[4], out);
+	free(out);
+	free(err);
+	return (v);
+}
+
+static yajl_val
+jget(yajl_val v, ...)
+{
+	const char	*path[8];
+	va_list		 ap;
+	int		 n = 0;
+
+	va_start(ap, v);
+	while ((path[n] = va_arg(ap, const char *)) != NULL && n < 7)
+		n++;
+	va_end(ap);
+	path[n] = NULL;
+	return (yajl_tree_get(v, path, yajl_t_any));
+}
+
+static double
+jnum(yajl_val v)
+{
+	ck_assert_msg(v != NULL, "missing JSON value");
+	if (YAJL_IS_NULL(v))
+		return (NAN);
+	ck_assert_msg(YAJL_IS_NUMBER(v), "JSON value is not a number");
+	return (YAJL_GET_DOUBLE(v));
+}
+
+/* The "kpis" map of the first window of a kpi reply. */
+static yajl_val
+kpis_of(yajl_val reply)
+{
+	yajl_val	w = jget(reply, "windows", NULL);
+
+	ck_assert(w != NULL && YAJL_IS_ARRAY(w) && w->u.array.len >= 1);
+	return (jget(w->u.array.values[0], "kpis", NULL));
+}
+
+static double
+kpi(yajl_val kpis, const char *id)
+{
+	return (jnum(jget(kpis, id, NULL)));
+}
+
+static int
+ctl_answers(const char *path)
+{
+	struct sockaddr_un	sun;
+	int			fd, rc;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	ck_assert_uint_lt(strlen(path), sizeof sun.sun_path);
+	memcpy(sun.sun_path, path, strlen(path));
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	rc = connect(fd, (struct sockaddr *)&sun, sizeof sun);
+	close(fd);
+	return (rc == 0);
+}
+
+static void
+daemon_conf(struct daemon *d, const char *extra)
+{
+	FILE	*f;
+
+	ck_assert_ptr_nonnull(f = fopen(d->conf, "w"));
+	fprintf(f,
+	    "listen:\n"
+	    "  tcp: 127.0.0.1:0\n"
+	    "  unix: events.sock\n"
+	    "  udp: 127.0.0.1:0\n"
+	    "control:\n"
+	    "  socket: control.sock\n"
+	    "directories:\n"
+	    "  state: %s\n"
+	    "  runtime: %s\n"
+	    "windows: [5m, 1h, 24h]\n"
+	    "snapshot:\n"
+	    "  interval: 1h\n"
+	    "  database: callscore.db\n"
+	    "kpi:\n"
+	    "  service_level_threshold: 20\n"
+	    "  short_abandon: 5\n"
+	    "queues:\n"
+	    "  vip: { service_level_threshold: 10 }\n"
+	    "%s", d->dir, d->dir, extra != NULL ? extra : "");
+	fclose(f);
+}
+
+static void
+daemon_start(struct daemon *d)
+{
+	yajl_val	 st, v;
+	const char	*a;
+	int		 i, fd;
+
+	if ((d->pid = fork()) == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		fd = open(d->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		dup2(fd, 2);
+		execl(bin("CALLSCORED", "src/callscored"), "callscored", "-c",
+		    d->conf, (char *)NULL);
+		_exit(127);
+	}
+	ck_assert_int_gt(d->pid, 0);
+	for (i = 0; i < 1000 && !ctl_answers(d->ctl); i++) {
+		ck_assert_msg(waitpid(d->pid, NULL, WNOHANG) == 0,
+		    "callscored exited at start; see %s", d->log);
+		msleep(10);
+	}
+	ck_assert_msg(ctl_answers(d->ctl), "control socket never answered");
+
+	st = client_json(d, "status", NULL);
+	a = YAJL_GET_STRING(jget(st, "listen", "tcp", NULL));
+	ck_assert_ptr_nonnull(a);
+	d->tcp_port = atoi(strrchr(a, ':') + 1);
+	a = YAJL_GET_STRING(jget(st, "listen", "udp", NULL));
+	ck_assert_ptr_nonnull(a);
+	d->udp_port = atoi(strrchr(a, ':') + 1);
+	v = jget(st, "listen", "unix", NULL);
+	ck_assert_str_eq(YAJL_GET_STRING(v), d->events);
+	yajl_tree_free(st);
+}
+
+static void
+daemon_new(struct daemon *d, const char *extra)
+{
+	char	tmpl[] = "/tmp/callscore-test.XXXXXX";
+
+	memset(d, 0, sizeof *d);
+	ck_assert_ptr_nonnull(mkdtemp(tmpl));
+	snprintf(d->dir, sizeof d->dir, "%s", tmpl);
+	snprintf(d->conf, sizeof d->conf, "%s/callscored.yaml", d->dir);
+	snprintf(d->ctl, sizeof d->ctl, "%s/control.sock", d->dir);
+	snprintf(d->events, sizeof d->events, "%s/events.sock", d->dir);
+	snprintf(d->log, sizeof d->log, "%s/callscored.log", d->dir);
+	daemon_conf(d, extra);
+	daemon_start(d);
+}
+
+/* SIGTERM and wait; the daemon must exit 0. */
+static void
+daemon_stop(struct daemon *d)
+{
+	int	status, i;
+
+	kill(d->pid, SIGTERM);
+	for (i = 0; i < 1000; i++) {
+		if (waitpid(d->pid, &status, WNOHANG) == d->pid)
+			break;
+		msleep(10);
+	}
+	ck_assert_msg(i < 1000, "callscored did not exit on SIGTERM");
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "callscored exited with status %d", status);
+}
+
+static void
+daemon_cleanup(struct daemon *d)
+{
+	char	*argv[] = { (char *)"/bin/rm", (char *)"-rf", d->dir, NULL };
+
+	run(NULL, NULL, argv);
+}
+
+static int
+connect_tcp(int port)
+{
+	struct sockaddr_in	sin;
+	int			fd;
+
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sin, sizeof sin), 0);
+	return (fd);
+}
+
+static int
+connect_unix(const char *path)
+{
+	struct sockaddr_un	sun;
+	int			fd;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	ck_assert_uint_lt(strlen(path), sizeof sun.sun_path);
+	memcpy(sun.sun_path, path, strlen(path));
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sun, sizeof sun), 0);
+	return (fd);
+}
+
+/* Write lines, then read exactly nlines answers (bounded wait). */
+static char *
+exchange(int fd, const char *lines, int nlines)
+{
+	static char	buf[65536];
+	size_t		len = 0;
+	ssize_t		n;
+	int		seen = 0, i;
+	struct pollfd	pfd = { fd, POLLIN, 0 };
+
+	ck_assert_int_eq(write(fd, lines, strlen(lines)),
+	    (ssize_t)strlen(lines));
+	while (seen < nlines) {
+		ck_assert_msg(poll(&pfd, 1, 10000) == 1, "no answer");
+		n = read(fd, buf + len, sizeof buf - 1 - len);
+		if (n <= 0)
+			break;
+		for (i = 0; i < n; i++) {
+			if (buf[len + (size_t)i] == '\n')
+				seen++;
+		}
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	return (buf);
+}
+
+static double
+now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (ts.tv_sec + ts.tv_nsec / 1e9);
+}
+
+/*
+ * Four calls to queue "sales" (T = 20 s):
+ *   c1 answered, wait 10, talk 100, hold 20, wrap 30, csat 5, fcr yes
+ *   c2 answered, wait 30, talk 200, hold 0, wrap 10, csat 2, fcr no
+ *   c3 abandoned, wait 40
+ *   c4 abandoned, wait 2 (a short abandon)
+ * Expected: offered 4, answered 2, abandoned 2, abandon_rate 1/3,
+ * service_level 1/3 (1 in T of 4 - 1 short), asa 20, aht 180,
+ * hold_rate 50, hold_avg 20, csat 50, fcr 50.
+ */
+static const char *sales_calls =
+    "{\"type\":\"call\",\"call_id\":\"c1\",\"queue\":\"sales\","
+    "\"agent\":\"a1\",\"team\":\"east\",\"outcome\":\"answered\","
+    "\"wait\":10,\"talk\":100,\"hold\":20,\"wrap\":30,\"csat\":5,"
+    "\"first_contact\":true}\n"
+    "{\"type\":\"call\",\"call_id\":\"c2\",\"queue\":\"sales\","
+    "\"agent\":\"a2\",\"team\":\"east\",\"outcome\":\"answered\","
+    "\"wait\":30,\"talk\":200,\"hold\":0,\"wrap\":10,\"csat\":2,"
+    "\"first_contact\":false}\n"
+    "{\"type\":\"call\",\"call_id\":\"c3\",\"queue\":\"sales\","
+    "\"outcome\":\"abandoned\",\"wait\":40}\n"
+    "{\"type\":\"call\",\"call_id\":\"c4\",\"queue\":\"sales\","
+    "\"outcome\":\"abandoned\",\"wait\":2}\n";
+
+static void
+check_sales(yajl_val k)
+{
+	ck_assert_double_eq(kpi(k, "offered"), 4);
+	ck_assert_double_eq(kpi(k, "answered"), 2);
+	ck_assert_double_eq(kpi(k, "abandoned"), 2);
+	ck_assert_double_eq_tol(kpi(k, "abandon_rate"), 100.0 / 3, 1e-6);
+	ck_assert_double_eq_tol(kpi(k, "service_level"), 100.0 / 3, 1e-6);
+	ck_assert_double_eq_tol(kpi(k, "asa"), 20, 1e-9);
+	ck_assert_double_eq_tol(kpi(k, "aht"), 180, 1e-9);
+	ck_assert_double_eq_tol(kpi(k, "hold_rate"), 50, 1e-9);
+	ck_assert_double_eq_tol(kpi(k, "hold_avg"), 20, 1e-9);
+	ck_assert_double_eq_tol(kpi(k, "csat"), 50, 1e-9);
+	ck_assert_double_eq_tol(kpi(k, "fcr"), 50, 1e-9);
+	/* Percentiles from the sketch: within 1 % of the true value. */
+	ck_assert_double_eq_tol(kpi(k, "talk_p50"), 100, 1.0);
+	ck_assert_double_eq_tol(kpi(k, "wait_p99"), 40, 0.4);
+}
+
+START_TEST(test_tcp_events_and_kpis)
+{
+	struct daemon	 d;
+	yajl_val	 r, st;
+	char		*ans;
+	int		 fd;
+
+	daemon_new(&d, NULL);
+	fd = connect_tcp(d.tcp_port);
+	ans = exchange(fd, sales_calls, 4);
+	ck_assert_str_eq(ans, "ok\nok\nok\nok\n");
+
+	/* Bad lines get precise errors; the connection stays usable. */
+	ans = exchange(fd, "{\"type\":\"call\",\"call_id\":\"c5\","
+	    "\"queue\":\"sales\",\"hold\":\"x\"}\n"
+	    "not json\n"
+	    "{\"type\":\"call\",\"call_id\":\"c6\"}\n", 3);
+	ck_assert_msg(strncmp(ans, "error 5: field \"hold\": expected a "
+	    "non-negative number\n", 52) == 0, "got %s", ans);
+	ck_assert_ptr_nonnull(strstr(ans, "error 6: "));
+	ck_assert_ptr_nonnull(strstr(ans, "error 7: missing field "
+	    "\"queue\"\n"));
+	ans = exchange(fd, "{\"type\":\"esat\",\"agent\":\"a1\","
+	    "\"score\":4}\n", 1);
+	ck_assert_str_eq(ans, "ok\n");
+	close(fd);
+
+	r = client_json(&d, "kpi", "--queue", "sales", "--window", "5m",
+	    NULL);
+	ck_assert_str_eq(YAJL_GET_STRING(jget(r, "name", NULL)), "sales");
+	check_sales(kpis_of(r));
+	yajl_tree_free(r);
+
+	/* The agent scope: a1 took c1, and gave an esat of 4. */
+	r = client_json(&d, "kpi", "--agent", "a1", "--window", "1h", NULL);
+	ck_assert_double_eq(kpi(kpis_of(r), "answered"), 1);
+	ck_assert_double_eq_tol(kpi(kpis_of(r), "aht"), 150, 1e-9);
+	ck_assert_double_eq_tol(kpi(kpis_of(r), "esat"), 100, 1e-9);
+	yajl_tree_free(r);
+
+	/* The team scope gets both agents' calls. */
+	r = client_json(&d, "kpi", "--team", "east", NULL);
+	ck_assert_double_eq(kpi(kpis_of(r), "answered"), 2);
+	yajl_tree_free(r);
+
+	/* Lists. */
+	r = client_json(&d, "queues", NULL);
+	ck_assert_int_eq(jget(r, "rows", NULL)->u.array.len, 1);
+	yajl_tree_free(r);
+	r = client_json(&d, "agents", "--window", "24h", NULL);
+	ck_assert_int_eq(jget(r, "rows", NULL)->u.array.len, 2);
+	yajl_tree_free(r);
+
+	st = client_json(&d, "status", NULL);
+	ck_assert_double_eq(jnum(jget(st, "events", "accepted", NULL)), 5);
+	ck_assert_double_eq(jnum(jget(st, "events", "rejected", NULL)), 3);
+	ck_assert_double_eq(jnum(jget(st, "events", "rejects", "type",
+	    NULL)), 1);
+	ck_assert_double_eq(jnum(jget(st, "events", "rejects", "syntax",
+	    NULL)), 1);
+	ck_assert_double_eq(jnum(jget(st, "events", "rejects", "missing",
+	    NULL)), 1);
+	ck_assert_double_eq(jnum(jget(st, "scopes", "queues", NULL)), 1);
+	ck_assert_double_eq(jnum(jget(st, "scopes", "agents", NULL)), 2);
+	ck_assert_double_eq(jnum(jget(st, "scopes", "teams", NULL)), 1);
+	yajl_tree_free(st);
+
+	daemon_stop(&d);
+	daemon_cleanup(&d);
+}
+END_TEST
+
+START_TEST(test_unix_and_udp)
+{
+	struct daemon		 d;
+	struct sockaddr_in	 sin;
+	yajl_val		 r, st;
+	char			*ans;
+	const char		*dgram;
+	int			 fd, i;
+	double			 n = 0;
+
+	daemon_new(&d, NULL);
+	fd = connect_unix(d.events);
+	ans = exchange(fd, sales_calls, 4);
+	ck_assert_str_eq(ans, "ok\nok\nok\nok\n");
+	close(fd);
+
+	/* Two calls in one datagram, plus a bad line that is counted. */
+	dgram = "{\"type\":\"call\",\"call_id\":\"u1\",\"queue\":\"vip\","
+	    "\"agent\":\"a9\",\"wait\":15,\"talk\":60}\n"
+	    "{\"type\":\"call\",\"call_id\":\"u2\",\"queue\":\"vip\","
+	    "\"agent\":\"a9\",\"wait\":5,\"talk\":60}\n"
+	    "{\"type\":\"bogus\"}";
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)d.udp_port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	ck_assert_int_eq(sendto(fd, dgram, strlen(dgram), 0,
+	    (struct sockaddr *)&sin, sizeof sin), (ssize_t)strlen(dgram));
+	close(fd);
+	for (i = 0; i < 500; i++) {
+		st = client_json(&d, "status", NULL);
+		n = jnum(jget(st, "udp", "datagrams", NULL));
+		if (n == 1) {
+			ck_assert_double_eq(jnum(jget(st, "events", "accepted",
+			    NULL)), 6);
+			ck_assert_double_eq(jnum(jget(st, "events", "rejects",
+			    "event_type", NULL)), 1);
+		}
+		yajl_tree_free(st);
+		if (n == 1)
+			break;
+		msleep(10);
+	}
+	ck_assert_double_eq(n, 1);
+
+	/* vip has T = 10 s: one of the two calls is within it. */
+	r = client_json(&d, "kpi", "--queue", "vip", "--window", "5m", NULL);
+	ck_assert_double_eq(kpi(kpis_of(r), "answered"), 2);
+	ck_assert_double_eq_tol(kpi(kpis_of(r), "service_level"), 50, 1e-9);
+	yajl_tree_free(r);
+	r = client_json(&d, "kpi", "--queue", "sales", "--window", "5m",
+	    NULL);
+	check_sales(kpis_of(r));
+	yajl_tree_free(r);
+	r = client_json(&d, "kpi", NULL);	/* global, every window */
+	ck_assert_int_eq(jget(r, "windows", NULL)->u.array.len, 3);
+	ck_assert_double_eq(kpi(kpis_of(r), "offered"), 6);
+	yajl_tree_free(r);
+
+	daemon_stop(&d);
+	daemon_cleanup(&d);
+}
+END_TEST
+
+START_TEST(test_restart_keeps_windows)
+{
+	struct daemon	 d;
+	yajl_val	 r;
+	char		 line[512], *ans;
+	int		 fd;
+	double		 t = now();
+
+	daemon_new(&d, NULL);
+	fd = connect_tcp(d.tcp_port);
+	ans = exchange(fd, sales_calls, 4);
+	ck_assert_str_eq(ans, "ok\nok\nok\nok\n");
+	/* An event two hours old: in the 24h window, not in the 1h one. */
+	snprintf(line, sizeof line, "{\"type\":\"call\",\"call_id\":\"old\","
+	    "\"queue\":\"sales\",\"agent\":\"a1\",\"wait\":5,\"talk\":50,"
+	    "\"ts\":%.3f}\n", t - 7200);
+	ans = exchange(fd, line, 1);
+	ck_assert_str_eq(ans, "ok\n");
+	close(fd);
+
+	r = client_json(&d, "snapshot", NULL);
+	ck_assert(YAJL_IS_TRUE(jget(r, "ok", NULL)));
+	ck_assert_double_gt(jnum(jget(r, "snapshot", "rows", NULL)), 0);
+	yajl_tree_free(r);
+	daemon_stop(&d);
+
+	/* Same directory, same database: the windows carry on. */
+	daemon_start(&d);
+	r = client_json(&d, "kpi", "--queue", "sales", "--window", "5m",
+	    NULL);
+	check_sales(kpis_of(r));
+	yajl_tree_free(r);
+	r = client_json(&d, "kpi", "--queue", "sales", "--window", "24h",
+	    NULL);
+	ck_assert_double_eq(kpi(kpis_of(r), "offered"), 5);
+	ck_assert_double_eq(kpi(kpis_of(r), "answered"), 3);
+	yajl_tree_free(r);
+	r = client_json(&d, "kpi", "--queue", "sales", "--window", "1h",
+	    NULL);
+	ck_assert_double_eq(kpi(kpis_of(r), "offered"), 4);
+	yajl_tree_free(r);
+
+	/* SIGTERM alone (no snapshot command) also saves. */
+	fd = connect_tcp(d.tcp_port);
+	ans = exchange(fd, "{\"type\":\"call\",\"call_id\":\"late\","
+	    "\"queue\":\"sales\",\"outcome\":\"timeout\",\"wait\":300}\n", 1);
+	ck_assert_str_eq(ans, "ok\n");
+	close(fd);
+	daemon_stop(&d);
+	daemon_start(&d);
+	r = client_json(&d, "kpi", "--queue", "sales", "--window", "5m",
+	    NULL);
+	ck_assert_double_eq(kpi(kpis_of(r), "offered"), 5);
+	yajl_tree_free(r);
+	daemon_stop(&d);
+	daemon_cleanup(&d);
+}
+END_TEST
+
+START_TEST(test_oversized_line_closes)
+{
+	struct daemon	 d;
+	yajl_val	 st;
+	char		*big, buf[256];
+	size_t		 len = 70000;
+	ssize_t		 n;
+	int		 fd;
+
+	daemon_new(&d, NULL);
+	fd = connect_tcp(d.tcp_port);
+	big = malloc(len);
+	memset(big, 'x', len);
+	ck_assert_int_eq(write(fd, big, len), (ssize_t)len);
+	free(big);
+	n = read(fd, buf, sizeof buf - 1);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	ck_assert_str_eq(buf, "error 1: line longer than 65536 bytes; "
+	    "closing\n");
+	/* Closed: EOF, or a reset since the rest was never read. */
+	n = read(fd, buf, sizeof buf);
+	ck_assert_msg(n == 0 || (n == -1 && errno == ECONNRESET),
+	    "connection still open: %zd", n);
+	close(fd);
+	st = client_json(&d, "status", NULL);
+	ck_assert_double_eq(jnum(jget(st, "events", "rejects", "too_long",
+	    NULL)), 1);
+	ck_assert_double_eq(jnum(jget(st, "connections", "oversize_closed",
+	    NULL)), 1);
+	yajl_tree_free(st);
+	daemon_stop(&d);
+	daemon_cleanup(&d);
+}
+END_TEST
+
+/* A silent peer hits the idle timeout; a dribbling one the line deadline. */
+START_TEST(test_slow_peers_closed)
+{
+	struct daemon	 d;
+	yajl_val	 st;
+	char		 buf[256];
+	ssize_t		 n;
+	int		 silent, dribble, i;
+	struct pollfd	 pfd;
+
+	daemon_new(&d, "limits:\n  idle_timeout: 1\n  line_timeout: 1\n");
+	silent = connect_tcp(d.tcp_port);
+	dribble = connect_tcp(d.tcp_port);
+	pfd.fd = dribble;
+	pfd.events = POLLIN;
+	/* One byte every 200 ms keeps the idle timer from firing. */
+	for (i = 0; i < 15; i++) {
+		if (write(dribble, "{", 1) != 1 || poll(&pfd, 1, 200) != 0)
+			break;
+	}
+	n = read(dribble, buf, sizeof buf - 1);
+	ck_assert_int_gt(n, 0);
+	buf[n] = '\0';
+	ck_assert_str_eq(buf, "error 1: line not finished within 1 seconds; "
+	    "closing\n");
+	pfd.fd = silent;
+	ck_assert_int_eq(poll(&pfd, 1, 3000), 1);
+	ck_assert_int_eq(read(silent, buf, sizeof buf), 0);
+	close(silent);
+	close(dribble);
+	st = client_json(&d, "status", NULL);
+	ck_assert_double_eq(jnum(jget(st, "connections", "idle_closed",
+	    NULL)), 1);
+	ck_assert_double_eq(jnum(jget(st, "connections", "line_timeout",
+	    NULL)), 1);
+	ck_assert_double_eq(jnum(jget(st, "connections", "current", NULL)),
+	    0);
+	yajl_tree_free(st);
+	daemon_stop(&d);
+	daemon_cleanup(&d);
+}
+END_TEST
+
+START_TEST(test_cardinality_limit)
+{
+	struct daemon	 d;
+	yajl_val	 st;
+	char		 lines[4096], *ans;
+	size_t		 off = 0;
+	int		 fd, i;
+
+	daemon_new(&d, "limits:\n  max_agents: 3\n");
+	for (i = 0; i < 5; i++)
+		off += (size_t)snprintf(lines + off, sizeof lines - off,
+		    "{\"type\":\"esat\",\"agent\":\"ag%d\",\"score\":5}\n", i);
+	fd = connect_tcp(d.tcp_port);
+	ans = exchange(fd, lines, 5);
+	ck_assert_str_eq(ans, "ok\nok\nok\n"
+	    "error 4: too many agents: limit of 3 reached\n"
+	    "error 5: too many agents: limit of 3 reached\n");
+	close(fd);
+	st = client_json(&d, "status", NULL);
+	ck_assert_double_eq(jnum(jget(st, "scopes", "agents", NULL)), 3);
+	ck_assert_double_eq(jnum(jget(st, "scopes", "rejected", NULL)), 2);
+	yajl_tree_free(st);
+	daemon_stop(&d);
+	daemon_cleanup(&d);
+}
+END_TEST
+
+START_TEST(test_client_errors)
+{
+	struct daemon	 d;
+	char		*out, *err;
+	char		*argv[] = { (char *)bin("CALLSCORE", "src/callscore"),
+	    (char *)"--socket", (char *)"/nonexistent/control.sock",
+	    (char *)"status", NULL };
+	char		*argv2[8];
+	int		 rc;
+
+	rc = run(&out, &err, argv);
+	ck_assert_int_eq(rc, 1);
+	ck_assert_str_eq(out, "");
+	ck_assert_msg(strstr(err, "cannot connect to "
+	    "/nonexistent/control.sock") != NULL, "got %s", err);
+	ck_assert_msg(strchr(err, '\n') == err + strlen(err) - 1,
+	    "not one line: %s", err);
+	free(out);
+	free(err);
+
+	/* A daemon's error answer: unknown queue. */
+	daemon_new(&d, NULL);
+	argv2[0] = (char *)bin("CALLSCORE", "src/callscore");
+	argv2[1] = (char *)"--socket";
+	argv2[2] = d.ctl;
+	argv2[3] = (char *)"kpi";
+	argv2[4] = (char *)"--queue";
+	argv2[5] = (char *)"nosuch";
+	argv2[6] = NULL;
+	rc = run(&out, &err, argv2);
+	ck_assert_int_eq(rc, 1);
+	ck_assert_msg(strstr(err, "no queue \"nosuch\"") != NULL, "got %s",
+	    err);
+	free(out);
+	free(err);
+	daemon_stop(&d);
+	daemon_cleanup(&d);
+}
+END_TEST
+
+START_TEST(test_config_check)
+{
+	char	 tmpl[] = "/tmp/callscore-conf.XXXXXX", path[PATH_MAX];
+	char	*out, *err;
+	char	*argv[] = { (char *)bin("CALLSCORED", "src/callscored"),
+	    (char *)"-n", (char *)"-c", path, NULL };
+	FILE	*f;
+	int	 rc;
+
+	ck_assert_ptr_nonnull(mkdtemp(tmpl));
+	snprintf(path, sizeof path, "%s/bad.yaml", tmpl);
+	f = fopen(path, "w");
+	fprintf(f, "limits:\n  max_line: abc\n  bogus: 1\n");
+	fclose(f);
+	rc = run(&out, &err, argv);
+	ck_assert_int_eq(rc, 1);
+	ck_assert_msg(strstr(err, "bad.yaml:2:13: limits.max_line: ") !=
+	    NULL, "got %s", err);
+	ck_assert_msg(strstr(err, "bad.yaml:3:3: limits.bogus: unknown key")
+	    != NULL, "got %s", err);
+	free(out);
+	free(err);
+
+	f = fopen(path, "w");
+	fprintf(f, "snapshot:\n  interval: 30\n");
+	fclose(f);
+	rc = run(&out, &err, argv);
+	ck_assert_int_eq(rc, 0);
+	free(out);
+	free(err);
+	unlink(path);
+	rmdir(tmpl);
+}
+END_TEST
+
+static Suite *
+integration_suite(void)
+{
+	Suite	*s = suite_create("integration");
+	TCase	*tc = tcase_create("daemon");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_tcp_events_and_kpis);
+	tcase_add_test(tc, test_unix_and_udp);
+	tcase_add_test(tc, test_restart_keeps_windows);
+	tcase_add_test(tc, test_oversized_line_closes);
+	tcase_add_test(tc, test_slow_peers_closed);
+	tcase_add_test(tc, test_cardinality_limit);
+	tcase_add_test(tc, test_client_errors);
+	tcase_add_test(tc, test_config_check);
+	suite_add_tcase(s, tc);
+	return (s);
+}
+
+int
+main(void)
+{
+	SRunner	*sr = srunner_create(integration_suite());
+	int	 failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return (failed ? 1 : 0);
+}
