@@ -89,6 +89,7 @@ static char	*render_status_cb(struct client *, const char *, yajl_val);
 static char	*render_kpi_cb(struct client *, const char *, yajl_val);
 static char	*render_list_cb(struct client *, const char *, yajl_val);
 static char	*render_snapshot_cb(struct client *, const char *, yajl_val);
+static char	*render_reload_cb(struct client *, const char *, yajl_val);
 
 static int	 cmd_status(struct client *, const struct client_cmd *, int,
 		    char **);
@@ -97,6 +98,8 @@ static int	 cmd_kpi(struct client *, const struct client_cmd *, int,
 static int	 cmd_list(struct client *, const struct client_cmd *, int,
 		    char **);
 static int	 cmd_snapshot(struct client *, const struct client_cmd *, int,
+		    char **);
+static int	 cmd_reload(struct client *, const struct client_cmd *, int,
 		    char **);
 static int	 cmd_help(struct client *, const struct client_cmd *, int,
 		    char **);
@@ -110,6 +113,7 @@ static const struct client_cmd client_cmds[] = {
 	{ "agents", cmd_list, "[--window w]" },
 	{ "teams", cmd_list, "[--window w]" },
 	{ "snapshot", cmd_snapshot, "" },
+	{ "reload", cmd_reload, "" },
 	{ "help", cmd_help, "" },
 	{ "version", cmd_version, "" },
 };
@@ -570,6 +574,17 @@ render_snapshot_cb(struct client *c, const char *cmd, yajl_val reply)
 	return (fmt_reply_snapshot(reply));
 }
 
+static char *
+render_reload_cb(struct client *c, const char *cmd, yajl_val reply)
+{
+	yajl_val	 v = client_get(client_get(reply, "reload"), "config");
+	char		*out;
+
+	xasprintf(&out, "configuration reloaded from %s\n",
+	    v != NULL && YAJL_IS_STRING(v) ? YAJL_GET_STRING(v) : "?");
+	return (out);
+}
+
 /*
  * Parse a command's options: --window always, the scope options when
  * scoped.  Returns 0, or the usage exit status.
@@ -702,6 +717,18 @@ cmd_snapshot(struct client *c, const struct client_cmd *cmd, int argc,
 		    "\"%s\"", argv[1]));
 	return (client_simple(c, cmd->name, NULL, NULL, NULL,
 	    render_snapshot_cb));
+}
+
+/* Synchronous: exits non-zero when the daemon refuses the new file. */
+static int
+cmd_reload(struct client *c, const struct client_cmd *cmd, int argc,
+    char **argv)
+{
+	if (argc > 1)
+		return (client_usage_error("reload: unexpected argument "
+		    "\"%s\"", argv[1]));
+	return (client_simple(c, cmd->name, NULL, NULL, NULL,
+	    render_reload_cb));
 }
 
 static int

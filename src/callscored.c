@@ -31,6 +31,7 @@
 static void	usage(void) __attribute__((noreturn));
 static void	callscored_signal_cb(evutil_socket_t, short, void *);
 static void	callscored_tick_cb(evutil_socket_t, short, void *);
+static void	callscored_snapshot_timer(struct callscored *);
 static void	callscored_snapshot_cb(evutil_socket_t, short, void *);
 static void	callscored_store_done_cb(const struct store_result *, void *);
 static struct store *callscored_open_store(const char *);
@@ -72,6 +73,7 @@ static void
 callscored_signal_cb(evutil_socket_t sig, short events, void *arg)
 {
 	struct callscored	*cs = arg;
+	char			*cause;
 
 	switch (sig) {
 	case SIGTERM:
@@ -81,10 +83,62 @@ callscored_signal_cb(evutil_socket_t sig, short events, void *arg)
 		event_base_loopexit(cs->base, NULL);
 		break;
 	case SIGHUP:
-		log_notice("SIGHUP: reload is not supported yet; "
-		    "restart to apply a new configuration");
+		if (callscored_reload(cs, &cause) != 0)
+			free(cause);	/* logged by the reload */
 		break;
 	}
+}
+
+/* Arm (or re-arm) the snapshot timer at the configured interval. */
+static void
+callscored_snapshot_timer(struct callscored *cs)
+{
+	struct timeval	tv;
+	double		interval = cs->conf->snapshot_interval;
+
+	tv.tv_sec = (time_t)interval;
+	tv.tv_usec = (suseconds_t)((interval - (double)tv.tv_sec) * 1e6);
+	evtimer_add(cs->snapshot_ev, &tv);
+}
+
+int
+callscored_reload(struct callscored *cs, char **cause)
+{
+	struct conf	*next, *old = cs->conf;
+	size_t		 limit[SCOPE_KIND_COUNT];
+	char		*line, *save = NULL, *copy;
+
+	if (old->path == NULL) {
+		*cause = xstrdup("no configuration file to reload (started "
+		    "on built-in defaults)");
+		goto fail;
+	}
+	if ((next = conf_load(old->path, cause)) == NULL)
+		goto fail;
+	if (conf_reload_check(old, next, cause) != 0) {
+		conf_free(next);
+		goto fail;
+	}
+	cs->conf = next;
+	callscored_limits(next, limit);
+	scopes_set_limits(cs->scopes, limit);
+	log_set_level(cs->debug ? LOG_LEVEL_DEBUG : next->log_level);
+	if (next->snapshot_interval != old->snapshot_interval)
+		callscored_snapshot_timer(cs);
+	conf_free(old);
+	cs->stats.reload_ok++;
+	log_notice("reload: %s: configuration applied", next->path);
+	return (0);
+
+fail:
+	cs->stats.reload_fail++;
+	copy = xstrdup(*cause);
+	for (line = strtok_r(copy, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		log_warnx("reload: %s", line);
+	log_warnx("reload: configuration refused; the running one stays");
+	free(copy);
+	return (-1);
 }
 
 static void
@@ -213,6 +267,7 @@ main(int argc, char **argv)
 
 	memset(&cs, 0, sizeof cs);
 	cs.conf = conf;
+	cs.debug = debug;
 	clock_init();
 	cs.started = clock_wall();
 	cs.started_mono = clock_mono_ms();
@@ -253,10 +308,7 @@ main(int argc, char **argv)
 	evtimer_add(cs.tick_ev, &tv);
 	cs.snapshot_ev = event_new(cs.base, -1, EV_PERSIST,
 	    callscored_snapshot_cb, &cs);
-	tv.tv_sec = (time_t)conf->snapshot_interval;
-	tv.tv_usec = (suseconds_t)((conf->snapshot_interval -
-	    (double)tv.tv_sec) * 1e6);
-	evtimer_add(cs.snapshot_ev, &tv);
+	callscored_snapshot_timer(&cs);
 
 	log_info("callscored %s: ready", PACKAGE_VERSION);
 	event_base_dispatch(cs.base);
@@ -280,6 +332,6 @@ main(int argc, char **argv)
 	event_parser_free(cs.parser);
 	scopes_free(cs.scopes);
 	free(cs.db_path);
-	conf_free(conf);
+	conf_free(cs.conf);
 	return (0);
 }

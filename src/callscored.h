@@ -39,6 +39,8 @@ struct cs_stats {
 	uint64_t	udp_truncated;
 	uint64_t	ctl_requests;
 	uint64_t	snapshots_failed;
+	uint64_t	reload_ok;
+	uint64_t	reload_fail;
 	uint64_t	rate_ring[CS_RATE_SLOTS];	/* lines_ok each second */
 	unsigned int	rate_pos;
 };
@@ -60,9 +62,16 @@ struct callscored {
 	uint64_t		 started_mono;	/* ms */
 	char			*db_path;
 	int			 exiting;
+	int			 debug;		/* -d: debug logging */
 };
 
 /* Events per second over the last ten seconds. */
 double	callscored_rate(const struct callscored *);
+/*
+ * Re-read the configuration file and apply what can change live; on any
+ * error keep the running configuration.  Returns 0, or -1 with *cause
+ * (every problem, one per line; caller frees).
+ */
+int	callscored_reload(struct callscored *, char **);
 
 #endif

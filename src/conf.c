@@ -7,9 +7,12 @@
  * Every problem is collected with its position so that one run of
  * `callscored -n` shows all of them, sorted by line.  Defaults go
  * through the same typed getters as the file, so a default can never
- * escape the bounds the file is held to.
+ * escape the bounds the file is held to.  The table also marks the keys
+ * a reload cannot change (conf_reload_check()).  Scorecard targets are
+ * checked against the KPI catalogue (kpi.h): ids, units and directions.
  */
 #include <sys/types.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include <errno.h>
@@ -28,6 +31,7 @@
 #include <yaml.h>
 
 #include "conf.h"
+#include "kpi.h"
 #include "log.h"
 #include "window.h"
 #include "xmalloc.h"
@@ -51,18 +55,25 @@ enum conf_type {
 	CONF_PATH,	/* char *, non-empty */
 	CONF_PATH_OFF,	/* char *, empty = off (NULL) */
 	CONF_DIR,	/* char *, empty = environment or compiled-in */
+	CONF_TZ,	/* char *, IANA time zone; empty = local (NULL) */
 	CONF_SIZE,	/* size_t, bytes with k/m/g suffixes */
 	CONF_COUNT,	/* size_t, plain integer */
 	CONF_UINT,	/* unsigned int, plain integer */
 	CONF_MODE,	/* unsigned int, octal */
 	CONF_DURATION,	/* double, seconds with ms/s/m/h/d suffixes */
+	CONF_INTERVAL,	/* double, a duration of exactly 15m or 30m */
 	CONF_NUMBER,	/* double */
 	CONF_BOOL,	/* int */
 	CONF_LOGLEVEL,	/* int, enum log_level */
 	CONF_WINDOWS,	/* windows[], nwindows (built after the walk) */
 	CONF_NAMES,	/* qa_criteria[], nqa */
-	CONF_QUEUES	/* queues[], nqueues */
+	CONF_QUEUES,	/* queues[], nqueues */
+	CONF_WEIGHTS,	/* weights[], "perspective=weight ..." */
+	CONF_TARGETS	/* targets[], "kpi=target/amber ..." */
 };
+
+/* conf_key flags */
+#define CONF_RESTART	0x1	/* a reload cannot change it */
 
 struct conf_key {
 	const char	*section;	/* NULL: top-level key */
@@ -71,6 +82,7 @@ struct conf_key {
 	const char	*def;		/* as written in YAML; lists by spaces */
 	double		 min, max;
 	size_t		 off;		/* field in struct conf */
+	int		 flags;
 	const char	*env;		/* CONF_DIR: environment variable */
 	const char	*fallback;	/* CONF_DIR: compiled-in directory */
 };
@@ -79,74 +91,111 @@ struct conf_key {
 #define KIB	1024.0
 #define MIB	(1024.0 * 1024.0)
 #define DAY	86400.0
+#define R	CONF_RESTART
+
+/*
+ * The shipped scorecard (callscored.yaml(5) explains the choice): common
+ * contact-centre goals, amber a step short of them.  Seconds KPIs take
+ * durations.  cost_per_contact and revenue_per_call depend on the site.
+ */
+#define CONF_DEFAULT_WEIGHTS						\
+	"customer=40 process=30 financial=15 learning=15"
+#define CONF_DEFAULT_TARGETS						\
+	"service_level=80/70 abandon_rate=5/8 asa=30/60 wait_p90=60/120 "	\
+	"aht=360/480 hold_rate=20/30 fcr=70/60 resolution_rate=80/70 "	\
+	"transfer_rate=10/15 csat=80/70 nps=30/10 qa_score=85/75 esat=75/60"
 
 /* Grouped by section, in the order conf_print() writes them. */
 static const struct conf_key conf_keys[] = {
 	{ "listen", "tcp", CONF_ADDR, "127.0.0.1:7311", 0, 0,
-	    F(listen_tcp), NULL, NULL },
+	    F(listen_tcp), R, NULL, NULL },
 	{ "listen", "unix", CONF_PATH_OFF, "events.sock", 0, 0,
-	    F(listen_unix), NULL, NULL },
+	    F(listen_unix), R, NULL, NULL },
+	{ "listen", "unix_mode", CONF_MODE, "0660", 0, 0777,
+	    F(unix_mode), R, NULL, NULL },
 	{ "listen", "udp", CONF_ADDR, "", 0, 0,
-	    F(listen_udp), NULL, NULL },
+	    F(listen_udp), R, NULL, NULL },
 	{ "listen", "udp_rcvbuf", CONF_SIZE, "0", 0, 1024 * MIB,
-	    F(udp_rcvbuf), NULL, NULL },
+	    F(udp_rcvbuf), R, NULL, NULL },
 	{ "control", "socket", CONF_PATH, "control.sock", 0, 0,
-	    F(control_socket), NULL, NULL },
+	    F(control_socket), R, NULL, NULL },
 	{ "control", "mode", CONF_MODE, "0660", 0, 0777,
-	    F(control_mode), NULL, NULL },
+	    F(control_mode), R, NULL, NULL },
+	{ "http", "listen", CONF_ADDR, "", 0, 0,
+	    F(http_listen), R, NULL, NULL },
 	{ "directories", "state", CONF_DIR, "", 0, 0,
-	    F(state_directory), "STATE_DIRECTORY", CALLSCORE_STATEDIR },
+	    F(state_directory), R, "STATE_DIRECTORY", CALLSCORE_STATEDIR },
 	{ "directories", "runtime", CONF_DIR, "", 0, 0,
-	    F(runtime_directory), "RUNTIME_DIRECTORY", CALLSCORE_RUNSTATEDIR },
+	    F(runtime_directory), R, "RUNTIME_DIRECTORY",
+	    CALLSCORE_RUNSTATEDIR },
 	{ NULL, "windows", CONF_WINDOWS, "5m 15m 1h 24h", 0, 0,
-	    F(windows), NULL, NULL },
+	    F(windows), R, NULL, NULL },
 	{ NULL, "window_slots", CONF_UINT, "60", 2, 3600,
-	    F(window_slots), NULL, NULL },
+	    F(window_slots), R, NULL, NULL },
 	{ "kpi", "service_level_threshold", CONF_DURATION, "20", 1, 3600,
-	    F(sl_threshold), NULL, NULL },
+	    F(sl_threshold), 0, NULL, NULL },
 	{ "kpi", "short_abandon", CONF_DURATION, "5", 0, 3600,
-	    F(short_abandon), NULL, NULL },
+	    F(short_abandon), 0, NULL, NULL },
 	{ "kpi", "agent_cost_per_hour", CONF_NUMBER, "0", 0, 1e6,
-	    F(cost_per_hour), NULL, NULL },
+	    F(cost_per_hour), 0, NULL, NULL },
+	{ "kpi", "repeat_window", CONF_DURATION, "24h", 60, 30 * DAY,
+	    F(repeat_window), 0, NULL, NULL },
+	/* Criteria are slot indexes in the aggregates. */
 	{ "kpi", "qa_criteria", CONF_NAMES,
 	    "greeting listening knowledge resolution", 0, AGG_QA_MAX,
-	    F(qa_criteria), NULL, NULL },
+	    F(qa_criteria), R, NULL, NULL },
 	{ NULL, "queues", CONF_QUEUES, "", 0, 0,
-	    F(queues), NULL, NULL },
+	    F(queues), 0, NULL, NULL },
+	{ "scorecard", "weights", CONF_WEIGHTS, CONF_DEFAULT_WEIGHTS, 0, 1e6,
+	    F(weights), 0, NULL, NULL },
+	{ "scorecard", "targets", CONF_TARGETS, CONF_DEFAULT_TARGETS, 0, 0,
+	    F(targets), 0, NULL, NULL },
+	{ "calendar", "timezone", CONF_TZ, "", 0, 0,
+	    F(timezone), 0, NULL, NULL },
+	{ "calendar", "interval", CONF_INTERVAL, "15m", 900, 1800,
+	    F(interval), 0, NULL, NULL },
+	{ "live", "call_expiry", CONF_DURATION, "4h", 60, 7 * DAY,
+	    F(call_expiry), 0, NULL, NULL },
 	{ "snapshot", "interval", CONF_DURATION, "60", 1, DAY,
-	    F(snapshot_interval), NULL, NULL },
+	    F(snapshot_interval), 0, NULL, NULL },
 	{ "snapshot", "database", CONF_PATH, "callscore.db", 0, 0,
-	    F(database), NULL, NULL },
+	    F(database), R, NULL, NULL },
 	{ "snapshot", "retention", CONF_DURATION, "30d", 0, 3650 * DAY,
-	    F(retention), NULL, NULL },
+	    F(retention), 0, NULL, NULL },
 	{ "snapshot", "history_agents", CONF_BOOL, "false", 0, 0,
-	    F(history_agents), NULL, NULL },
+	    F(history_agents), 0, NULL, NULL },
 	{ "limits", "max_line", CONF_SIZE, "65536", 256, 16 * MIB,
-	    F(max_line), NULL, NULL },
+	    F(max_line), 0, NULL, NULL },
 	{ "limits", "max_connections", CONF_COUNT, "1024", 1, 1048576,
-	    F(max_conns), NULL, NULL },
+	    F(max_conns), 0, NULL, NULL },
 	{ "limits", "max_queues", CONF_COUNT, "1000", 1, 1000000,
-	    F(max_queues), NULL, NULL },
+	    F(max_queues), 0, NULL, NULL },
 	{ "limits", "max_agents", CONF_COUNT, "10000", 1, 1000000,
-	    F(max_agents), NULL, NULL },
+	    F(max_agents), 0, NULL, NULL },
 	{ "limits", "max_teams", CONF_COUNT, "1000", 1, 1000000,
-	    F(max_teams), NULL, NULL },
+	    F(max_teams), 0, NULL, NULL },
+	{ "limits", "max_calls", CONF_COUNT, "100000", 1, 10000000,
+	    F(max_calls), 0, NULL, NULL },
 	{ "limits", "idle_timeout", CONF_DURATION, "300", 1, DAY,
-	    F(idle_timeout), NULL, NULL },
+	    F(idle_timeout), 0, NULL, NULL },
 	{ "limits", "line_timeout", CONF_DURATION, "10", 1, 3600,
-	    F(line_timeout), NULL, NULL },
+	    F(line_timeout), 0, NULL, NULL },
 	{ "limits", "max_event_age", CONF_DURATION, "24h", 60, 30 * DAY,
-	    F(max_age), NULL, NULL },
+	    F(max_age), 0, NULL, NULL },
 	{ "limits", "max_clock_skew", CONF_DURATION, "5m", 0, DAY,
-	    F(max_skew), NULL, NULL },
+	    F(max_skew), 0, NULL, NULL },
 	{ "log", "level", CONF_LOGLEVEL, "info", 0, 0,
-	    F(log_level), NULL, NULL },
+	    F(log_level), 0, NULL, NULL },
 };
 #define CONF_NKEYS	nitems(conf_keys)
 
-/* The key a queue override may set, with kpi's bounds. */
+/* The keys a queue override may set; the first has kpi's bounds. */
 #define CONF_QUEUE_KEY_SECTION	"kpi"
 #define CONF_QUEUE_KEY		"service_level_threshold"
+#define CONF_QUEUE_TARGETS	"targets"
+
+#define CONF_TZ_MAX		255	/* bytes of a time zone name */
+#define CONF_TZ_DIR		"/usr/share/zoneinfo"
 
 /* A position in the file; line 0 means none (a default). */
 struct conf_pos {
@@ -213,9 +262,32 @@ static int	 conf_parse_uint(const char *, unsigned long long *);
 static int	 conf_parse_size(const char *, unsigned long long *);
 static int	 conf_parse_number(const char *, double *);
 static int	 conf_parse_duration(const char *, double *);
+static int	 conf_parse_real(const char *, double *);
 static void	 conf_fmt_number(char *, size_t, double);
 static void	 conf_fmt_duration(char *, size_t, double);
 static int	 conf_name_valid(const char *, size_t);
+static int	 conf_tz_check(struct conf_parse *, const char *,
+		    const struct conf_val *);
+static void	 conf_target_bounds(int, double *, double *);
+static void	 conf_fmt_target(char *, size_t, int, double);
+static int	 conf_target_num(struct conf_parse *, int, const char *,
+		    const struct conf_val *, double *);
+static int	 conf_target_order(struct conf_parse *, int, const char *,
+		    const struct conf_pos *, const struct conf_target *);
+static int	 conf_target_id(struct conf_parse *, const char *,
+		    const struct conf_val *);
+static void	 conf_walk_target(struct conf_parse *, const char *,
+		    const yaml_node_t *, const yaml_node_t *,
+		    struct conf_target *, int *);
+static void	 conf_walk_targets(struct conf_parse *, const char *,
+		    const yaml_node_t *, struct conf_target *);
+static int	 conf_weight_set(struct conf_parse *, double *, int *,
+		    const char *, const struct conf_val *,
+		    const struct conf_val *);
+static void	 conf_walk_weights(struct conf_parse *, struct conf *,
+		    size_t, const yaml_node_t *);
+static void	 conf_default_pairs(struct conf_parse *, struct conf *,
+		    size_t);
 static size_t	 conf_key_find(const char *, const char *);
 static int	 conf_set(struct conf_parse *, const struct conf_key *,
 		    const char *, const struct conf_val *, void *);
@@ -248,6 +320,9 @@ static char	*conf_read_file(const char *, size_t *, char **);
 static void	 conf_yaml_error(struct conf_parse *, yaml_parser_t *,
 		    const char *, size_t);
 static void	 conf_print_string(FILE *, const char *);
+static void	 conf_print_target(FILE *, int, const struct conf_target *);
+static int	 conf_field_equal(const struct conf_key *, const struct conf *,
+		    const struct conf *);
 
 /* Record one problem; the message is "key: text". */
 static void
@@ -539,6 +614,19 @@ conf_parse_duration(const char *s, double *out)
 	return (0);
 }
 
+/* A finite decimal that may be negative (targets such as NPS -10). */
+static int
+conf_parse_real(const char *s, double *out)
+{
+	if (s[0] == '-') {
+		if (conf_parse_number(s + 1, out) != 0)
+			return (-1);
+		*out = -*out;
+		return (0);
+	}
+	return (conf_parse_number(s, out));
+}
+
 /* The shortest decimal that reads back as d. */
 static void
 conf_fmt_number(char *buf, size_t size, double d)
@@ -546,6 +634,11 @@ conf_fmt_number(char *buf, size_t size, double d)
 	int	prec;
 	double	back;
 
+	if (d < 0 && size > 1) {
+		buf[0] = '-';
+		conf_fmt_number(buf + 1, size - 1, -d);
+		return;
+	}
 	for (prec = 15; prec < 17; prec++) {
 		snprintf(buf, size, "%.*g", prec, d);
 		if (conf_parse_number(buf, &back) == 0 && back == d)
@@ -601,6 +694,399 @@ conf_name_valid(const char *s, size_t len)
 			return (0);
 	}
 	return (1);
+}
+
+/*
+ * A time zone is an IANA name whose compiled file exists under $TZDIR
+ * or /usr/share/zoneinfo, as the C library will look for it: glibc
+ * silently falls back to UTC for a name it cannot find, so a typo would
+ * otherwise shift every calendar window without a word.
+ */
+static int
+conf_tz_check(struct conf_parse *p, const char *key, const struct conf_val *v)
+{
+	struct stat	 st;
+	const char	*dir;
+	char		 show[CONF_VALUE_SHOW * 4 + 8], path[PATH_MAX], magic[4];
+	size_t		 i;
+	ssize_t		 n;
+	int		 fd, ok = 0;
+
+	for (i = 0; i < v->len; i++) {
+		if ((v->s[i] < 'a' || v->s[i] > 'z') &&
+		    (v->s[i] < 'A' || v->s[i] > 'Z') &&
+		    (v->s[i] < '0' || v->s[i] > '9') &&
+		    strchr("_+-/", v->s[i]) == NULL)
+			break;
+		/* No absolute path, "//", "." or ".." component. */
+		if (v->s[i] == '/' && (i == 0 || v->s[i - 1] == '/'))
+			break;
+	}
+	if (v->len == 0 || i != v->len || v->len > CONF_TZ_MAX ||
+	    v->s[v->len - 1] == '/') {
+		conf_error(p, &v->pos, key, "expected a time zone name such "
+		    "as Europe/Berlin, got \"%s\"",
+		    conf_show(show, sizeof show, v));
+		return (-1);
+	}
+	if (strcmp(v->s, "UTC") == 0)
+		return (0);	/* the C library's fallback: always there */
+
+	dir = getenv("TZDIR");
+	if (dir == NULL || dir[0] != '/')
+		dir = CONF_TZ_DIR;
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, v->s) <
+	    sizeof path && (fd = open(path, O_RDONLY | O_CLOEXEC |
+	    O_NONBLOCK)) != -1) {
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+			n = read(fd, magic, sizeof magic);
+			ok = n == (ssize_t)sizeof magic &&
+			    memcmp(magic, "TZif", 4) == 0;
+		}
+		close(fd);
+	}
+	if (!ok) {
+		conf_error(p, &v->pos, key, "unknown time zone \"%s\" (no "
+		    "zone file %s/%s)", v->s, dir, v->s);
+		return (-1);
+	}
+	return (0);
+}
+
+/* The values a target of KPI id may take, by its unit. */
+static void
+conf_target_bounds(int id, double *lo, double *hi)
+{
+	const char	*unit = kpi_table[id].unit;
+
+	if (strcmp(unit, "percent") == 0) {
+		*lo = 0;
+		*hi = 100;
+	} else if (strcmp(unit, "score") == 0) {
+		*lo = -100;	/* NPS */
+		*hi = 100;
+	} else if (strcmp(unit, "seconds") == 0) {
+		*lo = 0;
+		*hi = DAY;
+	} else if (strcmp(unit, "money") == 0) {
+		*lo = 0;
+		*hi = 1e9;
+	} else {
+		*lo = -1e9;
+		*hi = 1e9;
+	}
+}
+
+/* A target value as written back: durations for seconds KPIs. */
+static void
+conf_fmt_target(char *buf, size_t size, int id, double d)
+{
+	if (strcmp(kpi_table[id].unit, "seconds") == 0)
+		conf_fmt_duration(buf, size, d);
+	else
+		conf_fmt_number(buf, size, d);
+}
+
+/* Convert one threshold of KPI id; -1 after an error. */
+static int
+conf_target_num(struct conf_parse *p, int id, const char *key,
+    const struct conf_val *v, double *out)
+{
+	char	show[CONF_VALUE_SHOW * 4 + 8], lo[64], hi[64];
+	double	min, max, d;
+	int	secs;
+
+	conf_target_bounds(id, &min, &max);
+	secs = strcmp(kpi_table[id].unit, "seconds") == 0;
+	if ((secs ? conf_parse_duration(v->s, &d) :
+	    conf_parse_real(v->s, &d)) != 0 || d < min || d > max) {
+		conf_fmt_target(lo, sizeof lo, id, min);
+		conf_fmt_target(hi, sizeof hi, id, max);
+		conf_error(p, &v->pos, key, "expected a %s between %s and %s, "
+		    "got \"%s\"", secs ? "duration" : "number", lo, hi,
+		    conf_show(show, sizeof show, v));
+		return (-1);
+	}
+	*out = d;
+	return (0);
+}
+
+/* amber may not be better than target; "better" is the KPI's direction. */
+static int
+conf_target_order(struct conf_parse *p, int id, const char *key,
+    const struct conf_pos *pos, const struct conf_target *t)
+{
+	char	a[64], b[64];
+
+	conf_fmt_target(a, sizeof a, id, t->amber);
+	conf_fmt_target(b, sizeof b, id, t->target);
+	if (kpi_table[id].direction == KPI_DIRECTION_HIGHER &&
+	    t->amber > t->target) {
+		conf_error(p, pos, key, "amber %s is above target %s, but "
+		    "higher is better", a, b);
+		return (-1);
+	}
+	if (kpi_table[id].direction == KPI_DIRECTION_LOWER &&
+	    t->amber < t->target) {
+		conf_error(p, pos, key, "amber %s is below target %s, but "
+		    "lower is better", a, b);
+		return (-1);
+	}
+	return (0);
+}
+
+/* The KPI a target names, or -1 after an error. */
+static int
+conf_target_id(struct conf_parse *p, const char *key,
+    const struct conf_val *v)
+{
+	int	id;
+
+	if ((id = kpi_lookup(v->s)) == -1) {
+		conf_error(p, &v->pos, key, "unknown KPI");
+		return (-1);
+	}
+	if (kpi_table[id].direction == KPI_DIRECTION_NONE) {
+		conf_error(p, &v->pos, key, "cannot have a target: neither "
+		    "higher nor lower is better");
+		return (-1);
+	}
+	return (id);
+}
+
+/*
+ * One "kpi: { target: N, amber: N }" of a targets mapping; a null value
+ * means no target.  seen[] catches a KPI named twice.
+ */
+static void
+conf_walk_target(struct conf_parse *p, const char *prefix,
+    const yaml_node_t *kn, const yaml_node_t *vn, struct conf_target *targets,
+    int *seen)
+{
+	const yaml_node_pair_t	*pair;
+	const yaml_node_t	*tk, *tv;
+	struct conf_pos		 pos = conf_node_pos(vn);
+	struct conf_val		 v;
+	struct conf_target	 t;
+	char			 key[512], tkey[600];
+	char			 show[CONF_VALUE_SHOW * 4 + 8];
+	int			 id, got[2] = { 0, 0 }, ok[2] = { 0, 0 }, which;
+	double			*field;
+
+	if (conf_node_val(p, kn, prefix, &v) != 0)
+		return;
+	snprintf(key, sizeof key, "%s.%s", prefix,
+	    conf_show(show, sizeof show, &v));
+	if ((id = conf_target_id(p, key, &v)) == -1)
+		return;
+	if (seen[id]++) {
+		conf_error(p, &v.pos, key, "duplicate key");
+		return;
+	}
+	if (conf_node_null(vn)) {
+		targets[id].set = 0;
+		return;
+	}
+	if (vn->type != YAML_MAPPING_NODE) {
+		conf_error(p, &pos, key, "expected a mapping, got %s",
+		    conf_kind(vn));
+		return;
+	}
+
+	memset(&t, 0, sizeof t);
+	for (pair = vn->data.mapping.pairs.start;
+	    pair < vn->data.mapping.pairs.top; pair++) {
+		tk = yaml_document_get_node(p->doc, pair->key);
+		tv = yaml_document_get_node(p->doc, pair->value);
+		if (tk == NULL || tv == NULL ||
+		    conf_node_val(p, tk, key, &v) != 0)
+			continue;
+		snprintf(tkey, sizeof tkey, "%s.%s", key,
+		    conf_show(show, sizeof show, &v));
+		if (strcmp(v.s, "target") == 0) {
+			which = 0;
+			field = &t.target;
+		} else if (strcmp(v.s, "amber") == 0) {
+			which = 1;
+			field = &t.amber;
+		} else {
+			conf_error(p, &v.pos, tkey, "unknown key");
+			continue;
+		}
+		if (got[which]++) {
+			conf_error(p, &v.pos, tkey, "duplicate key");
+			continue;
+		}
+		if (conf_node_val(p, tv, tkey, &v) == 0 &&
+		    conf_target_num(p, id, tkey, &v, field) == 0)
+			ok[which] = 1;
+	}
+	if (!got[0] || !got[1]) {
+		conf_error(p, &pos, key, "expected both target and amber");
+		return;
+	}
+	if (!ok[0] || !ok[1])
+		return;
+	t.set = 1;
+	if (conf_target_order(p, id, key, &pos, &t) == 0)
+		targets[id] = t;
+}
+
+/* A targets mapping: each KPI named replaces what targets[] held. */
+static void
+conf_walk_targets(struct conf_parse *p, const char *prefix,
+    const yaml_node_t *n, struct conf_target *targets)
+{
+	const yaml_node_pair_t	*pair;
+	const yaml_node_t	*kn, *vn;
+	struct conf_pos		 pos = conf_node_pos(n);
+	int			 seen[KPI_COUNT];
+
+	if (n->type != YAML_MAPPING_NODE) {
+		if (!conf_node_null(n))
+			conf_error(p, &pos, prefix, "expected a mapping, got "
+			    "%s", conf_kind(n));
+		return;
+	}
+	memset(seen, 0, sizeof seen);
+	for (pair = n->data.mapping.pairs.start;
+	    pair < n->data.mapping.pairs.top; pair++) {
+		kn = yaml_document_get_node(p->doc, pair->key);
+		vn = yaml_document_get_node(p->doc, pair->value);
+		if (kn != NULL && vn != NULL)
+			conf_walk_target(p, prefix, kn, vn, targets, seen);
+	}
+}
+
+/* Set the weight of the perspective called name; -1 after an error. */
+static int
+conf_weight_set(struct conf_parse *p, double *weights, int *seen,
+    const char *prefix, const struct conf_val *name, const struct conf_val *num)
+{
+	const struct conf_key	*k;
+	char			 key[256], show[CONF_VALUE_SHOW * 4 + 8];
+	char			 hi[64];
+	size_t			 i;
+	double			 d;
+
+	k = &conf_keys[conf_key_find("scorecard", "weights")];
+	snprintf(key, sizeof key, "%s.%s", prefix,
+	    conf_show(show, sizeof show, name));
+	for (i = 0; i < KPI_PERSPECTIVE_COUNT; i++) {
+		if (strcmp(kpi_perspective_name(i), name->s) == 0)
+			break;
+	}
+	if (i == KPI_PERSPECTIVE_COUNT) {
+		conf_error(p, &name->pos, key, "unknown key");
+		return (-1);
+	}
+	if (seen[i]++) {
+		conf_error(p, &name->pos, key, "duplicate key");
+		return (-1);
+	}
+	if (conf_parse_number(num->s, &d) != 0 || d < k->min || d > k->max) {
+		conf_fmt_number(hi, sizeof hi, k->max);
+		conf_error(p, &num->pos, key, "expected a number between 0 "
+		    "and %s, got \"%s\"", hi, conf_show(show, sizeof show, num));
+		return (-1);
+	}
+	weights[i] = d;
+	return (0);
+}
+
+/*
+ * scorecard.weights replaces the default mapping whole: a perspective it
+ * does not name weighs 0, so relative weights never mix with defaults.
+ */
+static void
+conf_walk_weights(struct conf_parse *p, struct conf *c, size_t ki,
+    const yaml_node_t *n)
+{
+	const yaml_node_pair_t	*pair;
+	const yaml_node_t	*kn, *vn;
+	struct conf_pos		 pos = conf_node_pos(n);
+	struct conf_val		 name, num;
+	char			 key[64];
+	int			 seen[KPI_PERSPECTIVE_COUNT], bad = 0;
+	size_t			 i;
+	double			 sum = 0;
+
+	snprintf(key, sizeof key, "%s.%s", conf_keys[ki].section,
+	    conf_keys[ki].name);
+	if (n->type != YAML_MAPPING_NODE) {
+		if (!conf_node_null(n))
+			conf_error(p, &pos, key, "expected a mapping, got %s",
+			    conf_kind(n));
+		return;
+	}
+	memset(seen, 0, sizeof seen);
+	for (i = 0; i < KPI_PERSPECTIVE_COUNT; i++)
+		c->weights[i] = 0;
+	for (pair = n->data.mapping.pairs.start;
+	    pair < n->data.mapping.pairs.top; pair++) {
+		kn = yaml_document_get_node(p->doc, pair->key);
+		vn = yaml_document_get_node(p->doc, pair->value);
+		if (kn == NULL || vn == NULL ||
+		    conf_node_val(p, kn, key, &name) != 0 ||
+		    conf_node_val(p, vn, key, &num) != 0 ||
+		    conf_weight_set(p, c->weights, seen, key, &name,
+		    &num) != 0)
+			bad = 1;
+	}
+	for (i = 0; i < KPI_PERSPECTIVE_COUNT; i++)
+		sum += c->weights[i];
+	if (!bad && sum <= 0)
+		conf_error(p, &pos, key, "at least one weight must be above 0");
+}
+
+/* The compiled-in weights or targets: "name=value" or "kpi=target/amber". */
+static void
+conf_default_pairs(struct conf_parse *p, struct conf *c, size_t ki)
+{
+	const struct conf_key	*k = &conf_keys[ki];
+	struct conf_val		 name, num, amber;
+	struct conf_target	 t;
+	char			 item[128], key[256], *eq, *slash;
+	const char		*s, *e;
+	int			 seen[KPI_COUNT], id;
+	size_t			 n;
+
+	memset(seen, 0, sizeof seen);
+	memset(&name, 0, sizeof name);
+	num = amber = name;
+	snprintf(key, sizeof key, "%s.%s", k->section, k->name);
+	for (s = k->def; *s != '\0'; s = e + strspn(e, " ")) {
+		e = s + strcspn(s, " ");
+		n = e - s;
+		if (n >= sizeof item)
+			fatalx("conf: %s: default too long", k->name);
+		memcpy(item, s, n);
+		item[n] = '\0';
+		if ((eq = strchr(item, '=')) == NULL)
+			fatalx("conf: %s: bad default %s", k->name, item);
+		*eq++ = '\0';
+		name.s = item;
+		name.len = strlen(item);
+		num.s = eq;
+		num.len = strlen(eq);
+		if (k->type == CONF_WEIGHTS) {
+			conf_weight_set(p, c->weights, seen, key, &name, &num);
+			continue;
+		}
+		if ((slash = strchr(eq, '/')) == NULL)
+			fatalx("conf: %s: bad default %s", k->name, item);
+		*slash++ = '\0';
+		num.len = strlen(eq);
+		amber.s = slash;
+		amber.len = strlen(slash);
+		if ((id = conf_target_id(p, key, &name)) == -1)
+			continue;
+		t.set = 1;
+		if (conf_target_num(p, id, key, &num, &t.target) == 0 &&
+		    conf_target_num(p, id, key, &amber, &t.amber) == 0 &&
+		    conf_target_order(p, id, key, NULL, &t) == 0)
+			c->targets[id] = t;
+	}
 }
 
 /*
@@ -691,14 +1177,7 @@ conf_set(struct conf_parse *p, const struct conf_key *k, const char *key,
 
 	switch (k->type) {
 	case CONF_ADDR:
-		if (v->len != 0 && conf_parse_addr(v->s, host, sizeof host,
-		    &port) != 0) {
-			conf_error(p, &v->pos, key, "expected host:port with a "
-			    "port between 0 and 65535, got \"%s\"",
-			    conf_show(show, sizeof show, v));
-			return (-1);
-		}
-		/* FALLTHROUGH */
+	case CONF_TZ:
 	case CONF_PATH_OFF:
 	case CONF_DIR:
 	case CONF_PATH:
@@ -707,6 +1186,16 @@ conf_set(struct conf_parse *p, const struct conf_key *k, const char *key,
 			    PATH_MAX - 1);
 			return (-1);
 		}
+		if (k->type == CONF_ADDR && v->len != 0 &&
+		    conf_parse_addr(v->s, host, sizeof host, &port) != 0) {
+			conf_error(p, &v->pos, key, "expected host:port with a "
+			    "port between 0 and 65535, got \"%s\"",
+			    conf_show(show, sizeof show, v));
+			return (-1);
+		}
+		if (k->type == CONF_TZ && v->len != 0 &&
+		    conf_tz_check(p, key, v) != 0)
+			return (-1);
 		if (k->type == CONF_PATH && v->len == 0) {
 			conf_error(p, &v->pos, key, "expected a path, got "
 			    "nothing");
@@ -761,6 +1250,17 @@ conf_set(struct conf_parse *p, const struct conf_key *k, const char *key,
 		}
 		*(double *)field = d;
 		return (0);
+	case CONF_INTERVAL:
+		if (conf_parse_duration(v->s, &d) != 0 ||
+		    (d != k->min && d != k->max)) {
+			conf_fmt_duration(lo, sizeof lo, k->min);
+			conf_fmt_duration(hi, sizeof hi, k->max);
+			conf_error(p, &v->pos, key, "expected %s or %s, got "
+			    "\"%s\"", lo, hi, conf_show(show, sizeof show, v));
+			return (-1);
+		}
+		*(double *)field = d;
+		return (0);
 	case CONF_NUMBER:
 		if (conf_parse_number(v->s, &d) != 0 || d < k->min ||
 		    d > k->max) {
@@ -800,6 +1300,8 @@ conf_set(struct conf_parse *p, const struct conf_key *k, const char *key,
 	case CONF_WINDOWS:
 	case CONF_NAMES:
 	case CONF_QUEUES:
+	case CONF_WEIGHTS:
+	case CONF_TARGETS:
 		break;
 	}
 	fatalx("conf: %s: not a scalar key", key);
@@ -894,6 +1396,10 @@ conf_set_default(struct conf_parse *p, struct conf *c, size_t i)
 		break;
 	case CONF_QUEUES:
 		break;
+	case CONF_WEIGHTS:
+	case CONF_TARGETS:
+		conf_default_pairs(p, c, i);
+		break;
 	default:
 		v.s = k->def;
 		v.len = strlen(k->def);
@@ -925,6 +1431,12 @@ conf_walk_key(struct conf_parse *p, struct conf *c, size_t i,
 		return;
 	case CONF_QUEUES:
 		conf_walk_queues(p, n);
+		return;
+	case CONF_WEIGHTS:
+		conf_walk_weights(p, c, i, n);
+		return;
+	case CONF_TARGETS:
+		conf_walk_targets(p, key, n, c->targets);
 		return;
 	default:
 		if (conf_node_val(p, n, key, &v) == 0)
@@ -987,7 +1499,7 @@ conf_walk_list(struct conf_parse *p, struct conf *c, size_t i,
 	}
 }
 
-/* queues: { name: { service_level_threshold: T }, ... } */
+/* queues: { name: { service_level_threshold: T, targets: {...} }, ... } */
 static void
 conf_walk_queues(struct conf_parse *p, const yaml_node_t *n)
 {
@@ -998,7 +1510,8 @@ conf_walk_queues(struct conf_parse *p, const yaml_node_t *n)
 	struct conf_val		 v;
 	struct conf_qent	*qe;
 	char			 key[512], show[CONF_VALUE_SHOW * 4 + 8];
-	int			 seen;
+	int			 seen, seen_targets;
+	size_t			 i;
 
 	k = &conf_keys[conf_key_find(CONF_QUEUE_KEY_SECTION, CONF_QUEUE_KEY)];
 
@@ -1030,6 +1543,8 @@ conf_walk_queues(struct conf_parse *p, const yaml_node_t *n)
 		qe = &p->qents[p->nqents];
 		qe->q.name = xstrdup(v.s);
 		qe->q.sl_threshold = -1;	/* the default, filled later */
+		for (i = 0; i < KPI_COUNT; i++)
+			qe->q.targets[i].set = -1;	/* likewise */
 		qe->pos = v.pos;
 		qe->seq = p->nqents++;
 
@@ -1041,7 +1556,7 @@ conf_walk_queues(struct conf_parse *p, const yaml_node_t *n)
 			}
 			continue;
 		}
-		seen = 0;
+		seen = seen_targets = 0;
 		for (pp = vn->data.mapping.pairs.start;
 		    pp < vn->data.mapping.pairs.top; pp++) {
 			qk = yaml_document_get_node(p->doc, pp->key);
@@ -1051,7 +1566,14 @@ conf_walk_queues(struct conf_parse *p, const yaml_node_t *n)
 				continue;
 			snprintf(key, sizeof key, "queues.%s.%s", qe->q.name,
 			    conf_show(show, sizeof show, &v));
-			if (strcmp(v.s, CONF_QUEUE_KEY) != 0)
+			if (strcmp(v.s, CONF_QUEUE_TARGETS) == 0) {
+				if (seen_targets++)
+					conf_error(p, &v.pos, key,
+					    "duplicate key");
+				else
+					conf_walk_targets(p, key, qv,
+					    qe->q.targets);
+			} else if (strcmp(v.s, CONF_QUEUE_KEY) != 0)
 				conf_error(p, &v.pos, key, "unknown key");
 			else if (seen++)
 				conf_error(p, &v.pos, key, "duplicate key");
@@ -1194,7 +1716,7 @@ static void
 conf_finish_queues(struct conf_parse *p, struct conf *c)
 {
 	char	key[CONF_NAME_MAX + 16];
-	size_t	i;
+	size_t	i, j;
 
 	if (p->nqents == 0)
 		return;
@@ -1211,6 +1733,11 @@ conf_finish_queues(struct conf_parse *p, struct conf *c)
 		c->queues[c->nqueues] = p->qents[i].q;
 		if (c->queues[c->nqueues].sl_threshold < 0)
 			c->queues[c->nqueues].sl_threshold = c->sl_threshold;
+		for (j = 0; j < KPI_COUNT; j++) {
+			if (c->queues[c->nqueues].targets[j].set < 0)
+				c->queues[c->nqueues].targets[j] =
+				    c->targets[j];
+		}
 		p->qents[i].q.name = NULL;	/* now owned by c */
 		c->nqueues++;
 	}
@@ -1542,6 +2069,8 @@ conf_free(struct conf *c)
 	free(c->listen_unix);
 	free(c->listen_udp);
 	free(c->control_socket);
+	free(c->http_listen);
+	free(c->timezone);
 	free(c->state_directory);
 	free(c->runtime_directory);
 	for (i = 0; i < c->nqa; i++)
@@ -1571,14 +2100,31 @@ conf_print_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* "{ target: N, amber: N }", or "~" for no target. */
+static void
+conf_print_target(FILE *f, int id, const struct conf_target *t)
+{
+	char	a[64], b[64];
+
+	if (!t->set) {
+		fprintf(f, "~");
+		return;
+	}
+	conf_fmt_target(a, sizeof a, id, t->target);
+	conf_fmt_target(b, sizeof b, id, t->amber);
+	fprintf(f, "{ target: %s, amber: %s }", a, b);
+}
+
 void
 conf_print(const struct conf *c, FILE *f)
 {
 	const struct conf_key	*k;
+	const struct conf_target *qt;
 	const void		*field;
 	const char		*section = NULL;
 	char			 buf[64];
-	size_t			 i, j;
+	size_t			 i, j, m;
+	int			 hdr;
 
 	fprintf(f, "# callscored.yaml(5): the effective configuration\n");
 	for (i = 0; i < CONF_NKEYS; i++) {
@@ -1595,6 +2141,7 @@ conf_print(const struct conf *c, FILE *f)
 		case CONF_PATH:
 		case CONF_PATH_OFF:
 		case CONF_DIR:
+		case CONF_TZ:
 			fputc(' ', f);
 			conf_print_string(f, *(char * const *)field);
 			break;
@@ -1609,6 +2156,7 @@ conf_print(const struct conf *c, FILE *f)
 			fprintf(f, " \"%04o\"", *(const unsigned int *)field);
 			break;
 		case CONF_DURATION:
+		case CONF_INTERVAL:
 			conf_fmt_duration(buf, sizeof buf,
 			    *(const double *)field);
 			fprintf(f, " %s", buf);
@@ -1649,6 +2197,41 @@ conf_print(const struct conf *c, FILE *f)
 				conf_fmt_duration(buf, sizeof buf,
 				    c->queues[j].sl_threshold);
 				fprintf(f, ":\n    %s: %s", CONF_QUEUE_KEY, buf);
+				/* Only what differs from the global targets. */
+				hdr = 0;
+				for (m = 0; m < KPI_COUNT; m++) {
+					qt = &c->queues[j].targets[m];
+					if (qt->set == c->targets[m].set &&
+					    (!qt->set || (qt->target ==
+					    c->targets[m].target && qt->amber ==
+					    c->targets[m].amber)))
+						continue;
+					if (!hdr++)
+						fprintf(f, "\n    %s:",
+						    CONF_QUEUE_TARGETS);
+					fprintf(f, "\n      %s: ",
+					    kpi_table[m].id);
+					conf_print_target(f, (int)m, qt);
+				}
+			}
+			break;
+		case CONF_WEIGHTS:
+			fprintf(f, " {");
+			for (m = 0; m < KPI_PERSPECTIVE_COUNT; m++) {
+				conf_fmt_number(buf, sizeof buf, c->weights[m]);
+				fprintf(f, "%s %s: %s", m > 0 ? "," : "",
+				    kpi_perspective_name(m), buf);
+			}
+			fprintf(f, " }");
+			break;
+		case CONF_TARGETS:
+			/* Every KPI that can have one: "~" for none. */
+			for (m = 0; m < KPI_COUNT; m++) {
+				if (kpi_table[m].direction ==
+				    KPI_DIRECTION_NONE)
+					continue;
+				fprintf(f, "\n    %s: ", kpi_table[m].id);
+				conf_print_target(f, (int)m, &c->targets[m]);
 			}
 			break;
 		}
@@ -1668,6 +2251,18 @@ conf_sl_threshold(const struct conf *c, const char *queue)
 	return (q != NULL ? q->sl_threshold : c->sl_threshold);
 }
 
+const struct conf_target *
+conf_targets(const struct conf *c, const char *queue)
+{
+	const struct conf_queue	*q;
+
+	if (queue == NULL || c->nqueues == 0)
+		return (c->targets);
+	q = bsearch(queue, c->queues, c->nqueues, sizeof *c->queues,
+	    conf_queue_cmp);
+	return (q != NULL ? q->targets : c->targets);
+}
+
 /* Called per event: a bsearch and some copies, no allocation. */
 void
 conf_agg_params(const struct conf *c, const char *queue,
@@ -1682,6 +2277,98 @@ conf_agg_params(const struct conf *c, const char *queue,
 	for (; i < AGG_QA_MAX; i++)
 		ap->qa_criteria[i] = NULL;
 	ap->nqa = c->nqa;
+}
+
+/* Does key k hold the same value in a and b? */
+static int
+conf_field_equal(const struct conf_key *k, const struct conf *a,
+    const struct conf *b)
+{
+	const void	*fa = (const char *)a + k->off;
+	const void	*fb = (const char *)b + k->off;
+	const char	*sa, *sb;
+	size_t		 i;
+
+	switch (k->type) {
+	case CONF_ADDR:
+	case CONF_PATH:
+	case CONF_PATH_OFF:
+	case CONF_DIR:
+	case CONF_TZ:
+		sa = *(char * const *)fa;
+		sb = *(char * const *)fb;
+		if (sa == NULL || sb == NULL)
+			return (sa == sb);
+		return (strcmp(sa, sb) == 0);
+	case CONF_SIZE:
+	case CONF_COUNT:
+		return (*(const size_t *)fa == *(const size_t *)fb);
+	case CONF_UINT:
+	case CONF_MODE:
+		return (*(const unsigned int *)fa == *(const unsigned int *)fb);
+	case CONF_DURATION:
+	case CONF_INTERVAL:
+	case CONF_NUMBER:
+		return (*(const double *)fa == *(const double *)fb);
+	case CONF_BOOL:
+	case CONF_LOGLEVEL:
+		return (*(const int *)fa == *(const int *)fb);
+	case CONF_WINDOWS:
+		if (a->nwindows != b->nwindows)
+			return (0);
+		for (i = 0; i < a->nwindows; i++) {
+			if (strcmp(a->windows[i].name, b->windows[i].name) !=
+			    0 || a->windows[i].span_ms != b->windows[i].span_ms)
+				return (0);
+		}
+		return (1);
+	case CONF_NAMES:
+		if (a->nqa != b->nqa)
+			return (0);
+		for (i = 0; i < a->nqa; i++) {
+			if (strcmp(a->qa_criteria[i], b->qa_criteria[i]) != 0)
+				return (0);
+		}
+		return (1);
+	case CONF_QUEUES:
+	case CONF_WEIGHTS:
+	case CONF_TARGETS:
+		break;
+	}
+	fatalx("conf: %s: cannot compare", k->name);
+}
+
+int
+conf_reload_check(const struct conf *running, const struct conf *next,
+    char **cause)
+{
+	const struct conf_key	*k;
+	const char		*file;
+	char			*out = NULL, *line;
+	size_t			 i;
+
+	file = next->path != NULL ? next->path : "(defaults)";
+	for (i = 0; i < CONF_NKEYS; i++) {
+		k = &conf_keys[i];
+		if (!(k->flags & CONF_RESTART) ||
+		    conf_field_equal(k, running, next))
+			continue;
+		if (k->section != NULL)
+			xasprintf(&line, "%s%s%s: %s.%s: cannot change without "
+			    "a restart", out != NULL ? out : "",
+			    out != NULL ? "\n" : "", file, k->section,
+			    k->name);
+		else
+			xasprintf(&line, "%s%s%s: %s: cannot change without a "
+			    "restart", out != NULL ? out : "",
+			    out != NULL ? "\n" : "", file, k->name);
+		free(out);
+		out = line;
+	}
+	if (out == NULL)
+		return (0);
+	*cause = out;
+	return (-1);
 }
 
 const struct window_def *

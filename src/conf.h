@@ -14,14 +14,29 @@
 #include <stdio.h>
 
 #include "agg.h"
+#include "kpi.h"
 #include "window.h"
 
 #define CONF_WINDOWS_MAX	16
 #define CONF_DEFAULT_PORT	7311
 
+/*
+ * A scorecard target of one KPI: green at or better than target, amber
+ * at or better than amber (but worse than target), red worse than amber;
+ * "better" follows kpi_table[].direction.  KPIs without a direction
+ * never have one.
+ */
+struct conf_target {
+	int		 set;		/* 0: no target */
+	double		 target;
+	double		 amber;
+};
+
 struct conf_queue {
 	char		*name;
 	double		 sl_threshold;	/* seconds; service level T */
+	/* effective: the queue's own overrides, else the global ones */
+	struct conf_target targets[KPI_COUNT];
 };
 
 struct conf {
@@ -30,12 +45,16 @@ struct conf {
 	/* listen: addresses as "host:port" (IPv6 "[::1]:7311"); NULL = off */
 	char			*listen_tcp;	/* default 127.0.0.1:7311 */
 	char			*listen_unix;	/* default "events.sock" */
+	unsigned int		 unix_mode;	/* default 0660 */
 	char			*listen_udp;	/* default off */
 	size_t			 udp_rcvbuf;	/* bytes; 0 = kernel default */
 
 	/* control */
 	char			*control_socket; /* default "control.sock" */
 	unsigned int		 control_mode;	/* default 0660 */
+
+	/* http: Prometheus /metrics, "host:port"; NULL = off (default) */
+	char			*http_listen;
 
 	/* directories for relative paths; see conf_path() */
 	char			*state_directory;
@@ -50,10 +69,22 @@ struct conf {
 	double			 sl_threshold;	/* default 20 s */
 	double			 short_abandon;	/* default 5 s */
 	double			 cost_per_hour;	/* agent cost, default 0 */
+	double			 repeat_window;	/* repeat-contact FCR, 24h */
 	char			*qa_criteria[AGG_QA_MAX];
 	size_t			 nqa;		/* default 4 criteria */
-	struct conf_queue	*queues;	/* per-queue overrides */
+	struct conf_queue	*queues;	/* per-queue, sorted by name */
 	size_t			 nqueues;
+
+	/* scorecard */
+	struct conf_target	 targets[KPI_COUNT];	/* global targets */
+	double			 weights[KPI_PERSPECTIVE_COUNT]; /* relative */
+
+	/* calendar windows (today, the current interval) */
+	char			*timezone;	/* IANA name; NULL = local (TZ) */
+	double			 interval;	/* 900 or 1800 s, default 15m */
+
+	/* live calls */
+	double			 call_expiry;	/* seconds, default 4h */
 
 	/* snapshots and the database */
 	char			*database;	/* default "callscore.db" */
@@ -67,6 +98,7 @@ struct conf {
 	size_t			 max_queues;	/* default 1000 */
 	size_t			 max_agents;	/* default 10000 */
 	size_t			 max_teams;	/* default 1000 */
+	size_t			 max_calls;	/* live calls, default 100000 */
 	double			 idle_timeout;	/* seconds, default 300 */
 	double			 line_timeout;	/* seconds, default 10 */
 	double			 max_age;	/* event ts, seconds, 86400 */
@@ -89,9 +121,18 @@ void		 conf_free(struct conf *);
 void		 conf_print(const struct conf *, FILE *);
 /* Service-level threshold of a queue (its override or the default). */
 double		 conf_sl_threshold(const struct conf *, const char *);
+/* The scorecard targets of a queue (its own or the global ones). */
+const struct conf_target *conf_targets(const struct conf *, const char *);
 /* Fill the classification parameters for a queue. */
 void		 conf_agg_params(const struct conf *, const char *,
 		    struct agg_params *);
+/*
+ * Can the running configuration become next by a reload?  -1 with
+ * *cause naming every key that needs a restart, one per line,
+ * "file: key: cannot change without a restart"; the caller frees it.
+ */
+int		 conf_reload_check(const struct conf *, const struct conf *,
+		    char **);
 /* The window of a name, or NULL. */
 const struct window_def *conf_window(const struct conf *, const char *);
 /*

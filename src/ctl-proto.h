@@ -13,6 +13,12 @@
  *   {"v":1,"cmd":"agents","window":"15m"}
  *   {"v":1,"cmd":"teams","window":"15m"}
  *   {"v":1,"cmd":"snapshot"}			(answers once committed)
+ *   {"v":1,"cmd":"reload"}			(answers once applied)
+ *   {"v":1,"cmd":"scorecard","scope":"queue","name":"sales","window":"1h",
+ *	"history":24}	(history: sparkline points wanted, 0 = none)
+ *   {"v":1,"cmd":"history","kpi":"aht","scope":"queue","name":"sales",
+ *	"window":"1h","since":86400}	(since: seconds back from now)
+ *   {"v":1,"cmd":"live"}
  *
  * Replies: {"v":1,"ok":true,...} or {"v":1,"ok":false,"error":"..."}.
  *
@@ -28,6 +34,26 @@
  *	"kpis":{id: number|null, ...},"qa":{criterion: number|null}}]
  *   queues|agents|teams: "window","rows":[{"name":...,"kpis":{...}}]
  *   snapshot: "snapshot":{"time","duration","rows"}
+ *   reload: "reload":{"config","count"}
+ *   scorecard: "scope","name","window","overall": number|null,
+ *	"perspectives":[{"id":"customer","title":"Customer",
+ *	    "weight":40,"score": number|null,
+ *	    "kpis":[{"id","title","unit","direction":"higher|lower|none",
+ *		"value","target","amber" (null when no target),
+ *		"status":"green|amber|red|none",
+ *		"previous": value over the previous window of the same
+ *		    length (from history; null if unknown),
+ *		"history":[v, v, ...] (oldest first, evenly spaced, null
+ *		    where no snapshot)}]}],
+ *	"qa":{criterion: number|null}
+ *   history: "kpi","scope","name","window","points":[[time, value], ...]
+ *   live: "time","totals":{"waiting","talking","on_hold","longest_wait",
+ *	"agents_logged_in","agents_ready","agents_busy","agents_not_ready",
+ *	"occupancy","expired","lost","duplicates","refused"},
+ *	"queues":[{"name","waiting","talking","on_hold","longest_wait",
+ *	    "service_level","answered","abandoned" (over the first window)}],
+ *	"agents":[{"name","team","state":"ready|busy|not_ready|logged_in",
+ *	    "since","reason","queue"}]
  */
 #ifndef CTL_PROTO_H
 #define CTL_PROTO_H

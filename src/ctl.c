@@ -80,6 +80,7 @@ static void	ctl_cmd_status(struct ctl_conn *, struct ctl_req *);
 static void	ctl_cmd_kpi(struct ctl_conn *, struct ctl_req *);
 static void	ctl_cmd_list(struct ctl_conn *, struct ctl_req *);
 static void	ctl_cmd_snapshot(struct ctl_conn *, struct ctl_req *);
+static void	ctl_cmd_reload(struct ctl_conn *, struct ctl_req *);
 
 static const struct {
 	const char	*name;
@@ -91,6 +92,7 @@ static const struct {
 	{ "agents", ctl_cmd_list },
 	{ "teams", ctl_cmd_list },
 	{ "snapshot", ctl_cmd_snapshot },
+	{ "reload", ctl_cmd_reload },
 };
 
 struct ctl *
@@ -304,7 +306,7 @@ ctl_error(struct ctl_conn *c, const char *fmt, ...)
 {
 	yajl_gen	 g = ctl_gen_begin();
 	va_list		 ap;
-	char		 msg[512];
+	char		 msg[4096];
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
@@ -466,6 +468,12 @@ ctl_cmd_status(struct ctl_conn *c, struct ctl_req *req)
 	ctl_gen_str(g, "database");
 	ctl_gen_str(g, cs->db_path);
 	yajl_gen_map_close(g);
+
+	{
+		const char *k[] = { "ok", "failed" };
+		uint64_t v[] = { st->reload_ok, st->reload_fail };
+		ctl_gen_counter_map(g, "reload", k, v, 2);
+	}
 
 	ctl_gen_str(g, "listen");
 	yajl_gen_map_open(g);
@@ -663,4 +671,29 @@ ctl_cmd_snapshot(struct ctl_conn *c, struct ctl_req *req)
 {
 	c->waiting = 1;
 	snapshot_request(c->ctl->cs->snapshot, ctl_snapshot_done, c);
+}
+
+static void
+ctl_cmd_reload(struct ctl_conn *c, struct ctl_req *req)
+{
+	struct callscored	*cs = c->ctl->cs;
+	yajl_gen		 g;
+	char			*cause;
+
+	if (callscored_reload(cs, &cause) != 0) {
+		ctl_error(c, "%s", cause);
+		free(cause);
+		return;
+	}
+	g = ctl_gen_begin();
+	ctl_gen_str(g, "ok");
+	yajl_gen_bool(g, 1);
+	ctl_gen_str(g, "reload");
+	yajl_gen_map_open(g);
+	ctl_gen_str(g, "config");
+	ctl_gen_str(g, cs->conf->path);
+	ctl_gen_str(g, "count");
+	ctl_gen_int(g, cs->stats.reload_ok);
+	yajl_gen_map_close(g);
+	ctl_reply(c, g);
 }

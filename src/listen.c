@@ -43,8 +43,16 @@
 #define LISTEN_UDP_MAX		65536
 #define LISTEN_ADDR_MAX		128
 
+/* What a stream connection is answered; set by an "#acks" line. */
+enum conn_acks {
+	CONN_ACKS_ALL,		/* "ok" or "error N: ..." for every line */
+	CONN_ACKS_ERRORS,	/* errors only */
+	CONN_ACKS_NONE		/* nothing (counters only) */
+};
+
 struct conn {
 	struct listeners	*l;
+	enum conn_acks		 acks;
 	struct bufferevent	*bev;
 	uint64_t		 lineno;
 	int			 closing;	/* free once output drains */
@@ -268,7 +276,7 @@ listen_unix(struct listeners *l, const char *path, char **cause)
 	struct listener	*li = &l->local;
 	int		 fd;
 
-	if ((fd = listen_bind_unix(path, l->cs->conf->control_mode,
+	if ((fd = listen_bind_unix(path, l->cs->conf->unix_mode,
 	    cause)) == -1)
 		return (-1);
 	li->lev = evconnlistener_new(l->cs->base, listen_accept_cb, li,
@@ -485,6 +493,39 @@ conn_close_after_flush(struct conn *c)
 		conn_free(c);
 }
 
+/*
+ * A directive line ("#acks errors") changes how this connection is
+ * answered.  It is always answered, whatever the mode, so a client knows
+ * where the change took effect.
+ */
+static void
+conn_directive(struct conn *c, const char *line, size_t len)
+{
+	static const struct {
+		const char	*text;
+		enum conn_acks	 acks;
+	} modes[] = {
+		{ "#acks all", CONN_ACKS_ALL },
+		{ "#acks errors", CONN_ACKS_ERRORS },
+		{ "#acks none", CONN_ACKS_NONE },
+	};
+	struct evbuffer	*out = bufferevent_get_output(c->bev);
+	size_t		 i;
+
+	for (i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+		if (len == strlen(modes[i].text) &&
+		    memcmp(line, modes[i].text, len) == 0) {
+			c->acks = modes[i].acks;
+			evbuffer_add(out, "ok\n", 3);
+			return;
+		}
+	}
+	ingest_reject(c->l->cs, EVENT_ERR_SYNTAX);
+	evbuffer_add_printf(out, "error %llu: unknown directive (expected "
+	    "\"#acks all\", \"#acks errors\" or \"#acks none\")\n",
+	    (unsigned long long)c->lineno);
+}
+
 static void
 conn_line(struct conn *c, const char *line, size_t len)
 {
@@ -496,10 +537,15 @@ conn_line(struct conn *c, const char *line, size_t len)
 		len--;
 	if (len == 0)
 		return;		/* blank lines are neither events nor errors */
+	if (line[0] == '#') {
+		conn_directive(c, line, len);
+		return;
+	}
 	if (ingest_line(c->l->cs, line, len, reason, sizeof reason) ==
-	    EVENT_OK)
-		evbuffer_add(out, "ok\n", 3);
-	else
+	    EVENT_OK) {
+		if (c->acks == CONN_ACKS_ALL)
+			evbuffer_add(out, "ok\n", 3);
+	} else if (c->acks != CONN_ACKS_NONE)
 		evbuffer_add_printf(out, "error %llu: %s\n",
 		    (unsigned long long)c->lineno, reason);
 }

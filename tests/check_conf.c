@@ -3,7 +3,8 @@
  *
  * Tests for conf.c: defaults, the shipped file, every key, the exact
  * error text (with line and column) of each kind of mistake, directory
- * resolution and the conf_print() round trip.  Files are written into a
+ * resolution, scorecard targets and weights, time zones, the reload
+ * check and the conf_print() round trip.  Files are written into a
  * fresh mkdtemp directory per test.
  */
 #include <sys/stat.h>
@@ -19,6 +20,7 @@
 #include <check.h>
 
 #include "conf.h"
+#include "kpi.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -42,6 +44,8 @@ static struct conf *load(const char *, char **);
 static void	 expect_error(const char *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 static const char *conf_diff(const struct conf *, const struct conf *);
+static int	 target_eq(const struct conf_target *,
+		    const struct conf_target *);
 static Suite	*conf_suite(void);
 
 static void
@@ -137,11 +141,19 @@ expect_error(const char *text, const char *fmt, ...)
 	free(errors);
 }
 
+static int
+target_eq(const struct conf_target *a, const struct conf_target *b)
+{
+	if (a->set != b->set)
+		return (0);
+	return (!a->set || (a->target == b->target && a->amber == b->amber));
+}
+
 /* The first field that differs, or NULL. */
 static const char *
 conf_diff(const struct conf *a, const struct conf *b)
 {
-	size_t	i;
+	size_t	i, j;
 
 #define S(f) do {							\
 	if ((a->f == NULL) != (b->f == NULL) ||				\
@@ -154,10 +166,12 @@ conf_diff(const struct conf *a, const struct conf *b)
 } while (0)
 	S(listen_tcp);
 	S(listen_unix);
+	N(unix_mode);
 	S(listen_udp);
 	N(udp_rcvbuf);
 	S(control_socket);
 	N(control_mode);
+	S(http_listen);
 	S(state_directory);
 	S(runtime_directory);
 	N(nwindows);
@@ -172,6 +186,7 @@ conf_diff(const struct conf *a, const struct conf *b)
 	N(sl_threshold);
 	N(short_abandon);
 	N(cost_per_hour);
+	N(repeat_window);
 	N(nqa);
 	for (i = 0; i < a->nqa; i++)
 		S(qa_criteria[i]);
@@ -179,7 +194,21 @@ conf_diff(const struct conf *a, const struct conf *b)
 	for (i = 0; i < a->nqueues; i++) {
 		S(queues[i].name);
 		N(queues[i].sl_threshold);
+		for (j = 0; j < KPI_COUNT; j++) {
+			if (!target_eq(&a->queues[i].targets[j],
+			    &b->queues[i].targets[j]))
+				return ("queues[].targets");
+		}
 	}
+	for (j = 0; j < KPI_COUNT; j++) {
+		if (!target_eq(&a->targets[j], &b->targets[j]))
+			return ("targets");
+	}
+	for (j = 0; j < KPI_PERSPECTIVE_COUNT; j++)
+		N(weights[j]);
+	S(timezone);
+	N(interval);
+	N(call_expiry);
 	S(database);
 	N(snapshot_interval);
 	N(retention);
@@ -189,6 +218,7 @@ conf_diff(const struct conf *a, const struct conf *b)
 	N(max_queues);
 	N(max_agents);
 	N(max_teams);
+	N(max_calls);
 	N(idle_timeout);
 	N(line_timeout);
 	N(max_age);
@@ -204,11 +234,14 @@ static const char good_yaml[] =
     "listen:\n"
     "  tcp: \"[::1]:7400\"\n"
     "  unix: \"\"\n"
+    "  unix_mode: 0600\n"
     "  udp: 0.0.0.0:7401\n"
     "  udp_rcvbuf: 4m\n"
     "control:\n"
     "  socket: /tmp/cs/ctl.sock\n"
     "  mode: 0600\n"
+    "http:\n"
+    "  listen: 127.0.0.1:9311\n"
     "directories:\n"
     "  state: /srv/callscore\n"
     "  runtime: run\n"
@@ -218,12 +251,30 @@ static const char good_yaml[] =
     "  service_level_threshold: 30s\n"
     "  short_abandon: 2.5\n"
     "  agent_cost_per_hour: 31.75\n"
+    "  repeat_window: 48h\n"
     "  qa_criteria: [empathy, hold.etiquette]\n"
     "queues:\n"
-    "  sales: { service_level_threshold: 1m }\n"
+    "  sales: { service_level_threshold: 1m, targets: { service_level:"
+    " { target: 90, amber: 85 }, csat: ~ } }\n"
     "  support:\n"
     "  b2b:\n"
     "    service_level_threshold: 1.5\n"
+    "    targets:\n"
+    "      esat: { target: 50, amber: 40 }\n"
+    "      aht: { target: 10m, amber: 12m }\n"
+    "scorecard:\n"
+    "  weights: { customer: 1, process: 2.5, learning: 0.5 }\n"
+    "  targets:\n"
+    "    service_level: { target: 85, amber: 75 }\n"
+    "    nps: { target: -5, amber: -20.5 }\n"
+    "    asa: { target: 20s, amber: 1.5m }\n"
+    "    esat: ~\n"
+    "    cost_per_contact: { target: 3.5, amber: 5 }\n"
+    "calendar:\n"
+    "  timezone: UTC\n"
+    "  interval: 30m\n"
+    "live:\n"
+    "  call_expiry: 90m\n"
     "snapshot:\n"
     "  interval: 5m\n"
     "  database: /srv/db/cs.sqlite\n"
@@ -235,6 +286,7 @@ static const char good_yaml[] =
     "  max_queues: 20\n"
     "  max_agents: 30\n"
     "  max_teams: 40\n"
+    "  max_calls: 5000\n"
     "  idle_timeout: 1h\n"
     "  line_timeout: 1500ms\n"
     "  max_event_age: 2d\n"
@@ -244,15 +296,37 @@ static const char good_yaml[] =
 
 START_TEST(test_defaults)
 {
+	/* The shipped scorecard: kpi, target, amber. */
+	static const struct {
+		enum kpi_id	id;
+		double		target, amber;
+	} want[] = {
+		{ KPI_SERVICE_LEVEL, 80, 70 },
+		{ KPI_ABANDON_RATE, 5, 8 },
+		{ KPI_ASA, 30, 60 },
+		{ KPI_WAIT_P90, 60, 120 },
+		{ KPI_AHT, 360, 480 },
+		{ KPI_HOLD_RATE, 20, 30 },
+		{ KPI_FCR, 70, 60 },
+		{ KPI_RESOLUTION_RATE, 80, 70 },
+		{ KPI_TRANSFER_RATE, 10, 15 },
+		{ KPI_CSAT, 80, 70 },
+		{ KPI_NPS, 30, 10 },
+		{ KPI_QA_SCORE, 85, 75 },
+		{ KPI_ESAT, 75, 60 },
+	};
 	struct conf	*c = conf_default();
+	size_t		 i, j, nset = 0;
 
 	ck_assert_ptr_null(c->path);
 	ck_assert_str_eq(c->listen_tcp, "127.0.0.1:7311");
 	ck_assert_str_eq(c->listen_unix, "events.sock");
+	ck_assert_uint_eq(c->unix_mode, 0660);
 	ck_assert_ptr_null(c->listen_udp);
 	ck_assert_uint_eq(c->udp_rcvbuf, 0);
 	ck_assert_str_eq(c->control_socket, "control.sock");
 	ck_assert_uint_eq(c->control_mode, 0660);
+	ck_assert_ptr_null(c->http_listen);
 	ck_assert_str_eq(c->state_directory, CALLSCORE_STATEDIR);
 	ck_assert_str_eq(c->runtime_directory, CALLSCORE_RUNSTATEDIR);
 	ck_assert_uint_eq(c->nwindows, 4);
@@ -269,12 +343,34 @@ START_TEST(test_defaults)
 	ck_assert_double_eq(c->sl_threshold, 20);
 	ck_assert_double_eq(c->short_abandon, 5);
 	ck_assert_double_eq(c->cost_per_hour, 0);
+	ck_assert_double_eq(c->repeat_window, 86400);
 	ck_assert_uint_eq(c->nqa, 4);
 	ck_assert_str_eq(c->qa_criteria[0], "greeting");
 	ck_assert_str_eq(c->qa_criteria[1], "listening");
 	ck_assert_str_eq(c->qa_criteria[2], "knowledge");
 	ck_assert_str_eq(c->qa_criteria[3], "resolution");
 	ck_assert_uint_eq(c->nqueues, 0);
+	for (i = 0; i < sizeof want / sizeof want[0]; i++) {
+		ck_assert_msg(c->targets[want[i].id].set, "%s",
+		    kpi_table[want[i].id].id);
+		ck_assert_double_eq(c->targets[want[i].id].target,
+		    want[i].target);
+		ck_assert_double_eq(c->targets[want[i].id].amber,
+		    want[i].amber);
+	}
+	/* No others: cost_per_contact, revenue_per_call, volumes... */
+	for (j = 0; j < KPI_COUNT; j++)
+		nset += c->targets[j].set != 0;
+	ck_assert_uint_eq(nset, sizeof want / sizeof want[0]);
+	ck_assert_int_eq(c->targets[KPI_COST_PER_CONTACT].set, 0);
+	ck_assert_int_eq(c->targets[KPI_REVENUE_PER_CALL].set, 0);
+	ck_assert_double_eq(c->weights[KPI_PERSPECTIVE_CUSTOMER], 40);
+	ck_assert_double_eq(c->weights[KPI_PERSPECTIVE_PROCESS], 30);
+	ck_assert_double_eq(c->weights[KPI_PERSPECTIVE_FINANCIAL], 15);
+	ck_assert_double_eq(c->weights[KPI_PERSPECTIVE_LEARNING], 15);
+	ck_assert_ptr_null(c->timezone);
+	ck_assert_double_eq(c->interval, 900);
+	ck_assert_double_eq(c->call_expiry, 4 * 3600);
 	ck_assert_str_eq(c->database, "callscore.db");
 	ck_assert_double_eq(c->snapshot_interval, 60);
 	ck_assert_double_eq(c->retention, 30 * 86400);
@@ -284,6 +380,7 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(c->max_queues, 1000);
 	ck_assert_uint_eq(c->max_agents, 10000);
 	ck_assert_uint_eq(c->max_teams, 1000);
+	ck_assert_uint_eq(c->max_calls, 100000);
 	ck_assert_double_eq(c->idle_timeout, 300);
 	ck_assert_double_eq(c->line_timeout, 10);
 	ck_assert_double_eq(c->max_age, 86400);
@@ -339,17 +436,20 @@ END_TEST
 
 START_TEST(test_every_key)
 {
-	struct conf	*c;
-	char		*errors = NULL, *run;
+	struct conf		*c;
+	const struct conf_target *t;
+	char			*errors = NULL, *run;
 
 	c = load(good_yaml, &errors);
 	ck_assert_msg(c != NULL, "%s", errors != NULL ? errors : "");
 	ck_assert_str_eq(c->listen_tcp, "[::1]:7400");
 	ck_assert_ptr_null(c->listen_unix);
+	ck_assert_uint_eq(c->unix_mode, 0600);
 	ck_assert_str_eq(c->listen_udp, "0.0.0.0:7401");
 	ck_assert_uint_eq(c->udp_rcvbuf, 4194304);
 	ck_assert_str_eq(c->control_socket, "/tmp/cs/ctl.sock");
 	ck_assert_uint_eq(c->control_mode, 0600);
+	ck_assert_str_eq(c->http_listen, "127.0.0.1:9311");
 	ck_assert_str_eq(c->state_directory, "/srv/callscore");
 	/* Relative to the directory of the file. */
 	xasprintf(&run, "%s/run", tmpdir);
@@ -368,6 +468,7 @@ START_TEST(test_every_key)
 	ck_assert_double_eq(c->sl_threshold, 30);
 	ck_assert_double_eq(c->short_abandon, 2.5);
 	ck_assert_double_eq(c->cost_per_hour, 31.75);
+	ck_assert_double_eq(c->repeat_window, 48 * 3600);
 	ck_assert_uint_eq(c->nqa, 2);
 	ck_assert_str_eq(c->qa_criteria[0], "empathy");
 	ck_assert_str_eq(c->qa_criteria[1], "hold.etiquette");
@@ -379,6 +480,57 @@ START_TEST(test_every_key)
 	ck_assert_double_eq(c->queues[1].sl_threshold, 60);
 	ck_assert_str_eq(c->queues[2].name, "support");
 	ck_assert_double_eq(c->queues[2].sl_threshold, 30);
+
+	/* Global targets: the file's over the defaults. */
+	t = c->targets;
+	ck_assert_int_eq(t[KPI_SERVICE_LEVEL].set, 1);
+	ck_assert_double_eq(t[KPI_SERVICE_LEVEL].target, 85);
+	ck_assert_double_eq(t[KPI_SERVICE_LEVEL].amber, 75);
+	ck_assert_double_eq(t[KPI_NPS].target, -5);
+	ck_assert_double_eq(t[KPI_NPS].amber, -20.5);
+	ck_assert_double_eq(t[KPI_ASA].target, 20);
+	ck_assert_double_eq(t[KPI_ASA].amber, 90);
+	ck_assert_int_eq(t[KPI_ESAT].set, 0);
+	ck_assert_int_eq(t[KPI_COST_PER_CONTACT].set, 1);
+	ck_assert_double_eq(t[KPI_COST_PER_CONTACT].target, 3.5);
+	ck_assert_double_eq(t[KPI_COST_PER_CONTACT].amber, 5);
+	/* Untouched: the default. */
+	ck_assert_int_eq(t[KPI_CSAT].set, 1);
+	ck_assert_double_eq(t[KPI_CSAT].target, 80);
+	ck_assert_double_eq(t[KPI_CSAT].amber, 70);
+
+	/* b2b: own esat and aht, the rest global. */
+	t = c->queues[0].targets;
+	ck_assert_int_eq(t[KPI_ESAT].set, 1);
+	ck_assert_double_eq(t[KPI_ESAT].target, 50);
+	ck_assert_double_eq(t[KPI_ESAT].amber, 40);
+	ck_assert_double_eq(t[KPI_AHT].target, 600);
+	ck_assert_double_eq(t[KPI_AHT].amber, 720);
+	ck_assert_double_eq(t[KPI_SERVICE_LEVEL].target, 85);
+	ck_assert_double_eq(t[KPI_NPS].amber, -20.5);
+	/* sales: own service level, no csat target. */
+	t = c->queues[1].targets;
+	ck_assert_double_eq(t[KPI_SERVICE_LEVEL].target, 90);
+	ck_assert_double_eq(t[KPI_SERVICE_LEVEL].amber, 85);
+	ck_assert_int_eq(t[KPI_CSAT].set, 0);
+	ck_assert_int_eq(t[KPI_ESAT].set, 0);
+	ck_assert_double_eq(t[KPI_ASA].target, 20);
+	/* support: all global. */
+	t = c->queues[2].targets;
+	ck_assert_double_eq(t[KPI_SERVICE_LEVEL].target, 85);
+	ck_assert_int_eq(t[KPI_CSAT].set, 1);
+	ck_assert_ptr_eq(conf_targets(c, "sales"), c->queues[1].targets);
+	ck_assert_ptr_eq(conf_targets(c, "other"), c->targets);
+	ck_assert_ptr_eq(conf_targets(c, NULL), c->targets);
+
+	/* Weights as written; an unnamed perspective weighs 0. */
+	ck_assert_double_eq(c->weights[KPI_PERSPECTIVE_CUSTOMER], 1);
+	ck_assert_double_eq(c->weights[KPI_PERSPECTIVE_PROCESS], 2.5);
+	ck_assert_double_eq(c->weights[KPI_PERSPECTIVE_FINANCIAL], 0);
+	ck_assert_double_eq(c->weights[KPI_PERSPECTIVE_LEARNING], 0.5);
+	ck_assert_str_eq(c->timezone, "UTC");
+	ck_assert_double_eq(c->interval, 1800);
+	ck_assert_double_eq(c->call_expiry, 5400);
 	ck_assert_double_eq(c->snapshot_interval, 300);
 	ck_assert_str_eq(c->database, "/srv/db/cs.sqlite");
 	ck_assert_double_eq(c->retention, 7 * 86400);
@@ -388,6 +540,7 @@ START_TEST(test_every_key)
 	ck_assert_uint_eq(c->max_queues, 20);
 	ck_assert_uint_eq(c->max_agents, 30);
 	ck_assert_uint_eq(c->max_teams, 40);
+	ck_assert_uint_eq(c->max_calls, 5000);
 	ck_assert_double_eq(c->idle_timeout, 3600);
 	ck_assert_double_eq(c->line_timeout, 1.5);
 	ck_assert_double_eq(c->max_age, 2 * 86400);
@@ -775,11 +928,13 @@ START_TEST(test_print_text)
 {
 	struct conf	*c;
 	FILE		*f;
-	char		 buf[4096];
+	char		 buf[8192];
 	size_t		 n;
 	char		*errors = NULL;
 
-	c = load("queues:\n  sales: {service_level_threshold: 90}\n"
+	c = load("queues:\n  sales: {service_level_threshold: 90, targets: "
+	    "{csat: ~, nps: {target: -10, amber: -30}, fcr: {target: 70, "
+	    "amber: 60}}}\n"
 	    "limits: {max_clock_skew: 250ms}\n", &errors);
 	ck_assert_ptr_nonnull(c);
 	ck_assert_ptr_nonnull(f = tmpfile());
@@ -789,12 +944,31 @@ START_TEST(test_print_text)
 	buf[n] = '\0';
 	fclose(f);
 	ck_assert_ptr_nonnull(strstr(buf, "\nlisten:\n  tcp: \"127.0.0.1:7311"
-	    "\"\n  unix: \"events.sock\"\n  udp: \"\"\n  udp_rcvbuf: 0\n"));
+	    "\"\n  unix: \"events.sock\"\n  unix_mode: \"0660\"\n"
+	    "  udp: \"\"\n  udp_rcvbuf: 0\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "\nhttp:\n  listen: \"\"\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "\n  repeat_window: 1d\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "\nscorecard:\n  weights: { "
+	    "customer: 40, process: 30, financial: 15, learning: 15 }\n"
+	    "  targets:\n    abandon_rate: { target: 5, amber: 8 }\n"
+	    "    service_level: { target: 80, amber: 70 }\n"
+	    "    asa: { target: 30s, amber: 1m }\n    wait_avg: ~\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "\n    nps: { target: 30, amber: 10 "
+	    "}\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "\n    cost_per_contact: ~\n"));
+	/* Volumes have no target, not even "~". */
+	ck_assert_ptr_null(strstr(buf, "offered"));
+	ck_assert_ptr_nonnull(strstr(buf, "\ncalendar:\n  timezone: \"\"\n"
+	    "  interval: 15m\nlive:\n  call_expiry: 4h\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "\n  max_calls: 100000\n"));
 	ck_assert_ptr_nonnull(strstr(buf, "\n  mode: \"0660\"\n"));
 	ck_assert_ptr_nonnull(strstr(buf, "\nwindows: [5m, 15m, 1h, 24h]\n"
 	    "window_slots: 60\n"));
+	/* Only the targets that differ from the global ones. */
 	ck_assert_ptr_nonnull(strstr(buf, "\nqueues:\n  \"sales\":\n"
-	    "    service_level_threshold: 90s\n"));
+	    "    service_level_threshold: 90s\n    targets:\n"
+	    "      csat: ~\n      nps: { target: -10, amber: -30 }\n"
+	    "scorecard:\n"));
 	ck_assert_ptr_nonnull(strstr(buf, "\n  max_clock_skew: 250ms\n"));
 	ck_assert_ptr_nonnull(strstr(buf, "\n  retention: 30d\n"));
 	ck_assert_ptr_nonnull(strstr(buf, "\nlog:\n  level: info\n"));
@@ -914,6 +1088,310 @@ START_TEST(test_parse_addr)
 }
 END_TEST
 
+START_TEST(test_new_keys_bad)
+{
+	expect_error("listen:\n  unix_mode: \"0999\"\n",
+	    "@F:2:14: listen.unix_mode: expected an octal mode between 0000 "
+	    "and 0777, got \"0999\"");
+	expect_error("http:\n  listen: metrics\n",
+	    "@F:2:11: http.listen: expected host:port with a port between 0 "
+	    "and 65535, got \"metrics\"");
+	expect_error("http:\n  port: 9311\n",
+	    "@F:2:3: http.port: unknown key");
+	expect_error("kpi:\n  repeat_window: 30s\n",
+	    "@F:2:18: kpi.repeat_window: expected a duration between 1m and "
+	    "30d, got \"30s\"");
+	expect_error("live:\n  call_expiry: 8d\n",
+	    "@F:2:16: live.call_expiry: expected a duration between 1m and "
+	    "7d, got \"8d\"");
+	expect_error("limits:\n  max_calls: 0\n",
+	    "@F:2:14: limits.max_calls: expected an integer between 1 and "
+	    "10000000, got \"0\"");
+}
+END_TEST
+
+START_TEST(test_interval)
+{
+	struct conf	*c;
+	char		*errors = NULL;
+
+	ck_assert_ptr_nonnull(c = load("calendar:\n  interval: 1800\n",
+	    &errors));
+	ck_assert_double_eq(c->interval, 1800);
+	conf_free(c);
+	ck_assert_ptr_nonnull(c = load("calendar:\n  interval: 0.25h\n",
+	    &errors));
+	ck_assert_double_eq(c->interval, 900);
+	conf_free(c);
+	expect_error("calendar:\n  interval: 20m\n",
+	    "@F:2:13: calendar.interval: expected 15m or 30m, got \"20m\"");
+	expect_error("calendar:\n  interval: 1h\n",
+	    "@F:2:13: calendar.interval: expected 15m or 30m, got \"1h\"");
+}
+END_TEST
+
+START_TEST(test_timezone)
+{
+	struct conf	*c;
+	char		*errors = NULL;
+
+	/* A zone directory of our own: TZDIR, as the C library reads. */
+	setenv("TZDIR", tmpdir, 1);
+	write_file("Testzone", "TZif2 and the rest of a zone file");
+	write_file("Notzone", "# not a compiled zone\n");
+	ck_assert_ptr_nonnull(c = load("calendar:\n  timezone: Testzone\n",
+	    &errors));
+	ck_assert_str_eq(c->timezone, "Testzone");
+	conf_free(c);
+	/* UTC needs no file; "" is the local time. */
+	ck_assert_ptr_nonnull(c = load("calendar:\n  timezone: UTC\n",
+	    &errors));
+	ck_assert_str_eq(c->timezone, "UTC");
+	conf_free(c);
+	ck_assert_ptr_nonnull(c = load("calendar:\n  timezone: \"\"\n",
+	    &errors));
+	ck_assert_ptr_null(c->timezone);
+	conf_free(c);
+
+	expect_error("calendar:\n  timezone: Mars/Olympus\n",
+	    "@F:2:13: calendar.timezone: unknown time zone \"Mars/Olympus\" "
+	    "(no zone file %s/Mars/Olympus)", tmpdir);
+	expect_error("calendar:\n  timezone: Notzone\n",
+	    "@F:2:13: calendar.timezone: unknown time zone \"Notzone\" "
+	    "(no zone file %s/Notzone)", tmpdir);
+	expect_error("calendar:\n  timezone: ../etc/passwd\n",
+	    "@F:2:13: calendar.timezone: expected a time zone name such as "
+	    "Europe/Berlin, got \"../etc/passwd\"");
+	expect_error("calendar:\n  timezone: /etc/localtime\n",
+	    "@F:2:13: calendar.timezone: expected a time zone name such as "
+	    "Europe/Berlin, got \"/etc/localtime\"");
+	expect_error("calendar:\n  timezone: Europe//Berlin\n",
+	    "@F:2:13: calendar.timezone: expected a time zone name such as "
+	    "Europe/Berlin, got \"Europe//Berlin\"");
+	expect_error("calendar:\n  timezone: \"Europe/Berlin \"\n",
+	    "@F:2:13: calendar.timezone: expected a time zone name such as "
+	    "Europe/Berlin, got \"Europe/Berlin \"");
+	unsetenv("TZDIR");
+
+	/* The system's database, where tzdata is installed. */
+	if (access("/usr/share/zoneinfo/Europe/Berlin", R_OK) == 0) {
+		c = load("calendar:\n  timezone: Europe/Berlin\n", &errors);
+		ck_assert_msg(c != NULL, "%s", errors != NULL ? errors : "");
+		ck_assert_str_eq(c->timezone, "Europe/Berlin");
+		conf_free(c);
+		expect_error("calendar:\n  timezone: Europe\n",
+		    "@F:2:13: calendar.timezone: unknown time zone \"Europe\" "
+		    "(no zone file /usr/share/zoneinfo/Europe)");
+	}
+}
+END_TEST
+
+START_TEST(test_targets)
+{
+	struct conf	*c;
+	char		*errors = NULL;
+
+	/* target == amber is allowed: no amber band. */
+	c = load("scorecard:\n  targets:\n"
+	    "    csat: { amber: 90, target: 90 }\n"
+	    "    aht: { target: 300, amber: 5m }\n"
+	    "    revenue_per_call: { target: 20, amber: 12.5 }\n"
+	    "    service_level:\n", &errors);
+	ck_assert_msg(c != NULL, "%s", errors != NULL ? errors : "");
+	ck_assert_double_eq(c->targets[KPI_CSAT].target, 90);
+	ck_assert_double_eq(c->targets[KPI_CSAT].amber, 90);
+	ck_assert_double_eq(c->targets[KPI_AHT].amber, 300);
+	ck_assert_int_eq(c->targets[KPI_REVENUE_PER_CALL].set, 1);
+	ck_assert_double_eq(c->targets[KPI_REVENUE_PER_CALL].amber, 12.5);
+	ck_assert_int_eq(c->targets[KPI_SERVICE_LEVEL].set, 0);
+	conf_free(c);
+
+	/* Null or empty mappings keep every default. */
+	ck_assert_ptr_nonnull(c = load("scorecard:\n  targets: {}\n",
+	    &errors));
+	ck_assert_double_eq(c->targets[KPI_SERVICE_LEVEL].target, 80);
+	conf_free(c);
+
+	expect_error("scorecard:\n  targets:\n    speed: { target: 1, "
+	    "amber: 2 }\n",
+	    "@F:3:5: scorecard.targets.speed: unknown KPI");
+	expect_error("scorecard:\n  targets:\n    offered: { target: 1, "
+	    "amber: 2 }\n",
+	    "@F:3:5: scorecard.targets.offered: cannot have a target: "
+	    "neither higher nor lower is better");
+	expect_error("scorecard:\n  targets:\n    csat: { target: 70, "
+	    "amber: 80 }\n",
+	    "@F:3:11: scorecard.targets.csat: amber 80 is above target 70, "
+	    "but higher is better");
+	expect_error("scorecard:\n  targets:\n    aht: { target: 10m, "
+	    "amber: 5m }\n",
+	    "@F:3:10: scorecard.targets.aht: amber 5m is below target 10m, "
+	    "but lower is better");
+	expect_error("scorecard:\n  targets:\n    csat: { target: 70 }\n",
+	    "@F:3:11: scorecard.targets.csat: expected both target and "
+	    "amber");
+	expect_error("scorecard:\n  targets:\n    csat: { target: 80, "
+	    "amber: 70, red: 60 }\n",
+	    "@F:3:36: scorecard.targets.csat.red: unknown key");
+	expect_error("scorecard:\n  targets:\n    csat: { target: 80, "
+	    "target: 70, amber: 1 }\n",
+	    "@F:3:25: scorecard.targets.csat.target: duplicate key");
+	expect_error("scorecard:\n  targets:\n    csat: { target: 101, "
+	    "amber: 70 }\n",
+	    "@F:3:21: scorecard.targets.csat.target: expected a number "
+	    "between 0 and 100, got \"101\"");
+	expect_error("scorecard:\n  targets:\n    asa: { target: 2d, "
+	    "amber: 3d }\n",
+	    "@F:3:20: scorecard.targets.asa.target: expected a duration "
+	    "between 0s and 1d, got \"2d\"\n"
+	    "@F:3:31: scorecard.targets.asa.amber: expected a duration "
+	    "between 0s and 1d, got \"3d\"");
+	expect_error("scorecard:\n  targets:\n    nps: { target: -101, "
+	    "amber: -100 }\n",
+	    "@F:3:20: scorecard.targets.nps.target: expected a number "
+	    "between -100 and 100, got \"-101\"");
+	expect_error("scorecard:\n  targets:\n    nps: { target: --1, "
+	    "amber: x }\n",
+	    "@F:3:20: scorecard.targets.nps.target: expected a number "
+	    "between -100 and 100, got \"--1\"\n"
+	    "@F:3:32: scorecard.targets.nps.amber: expected a number "
+	    "between -100 and 100, got \"x\"");
+	expect_error("scorecard:\n  targets:\n    csat: ~\n    csat: ~\n",
+	    "@F:4:5: scorecard.targets.csat: duplicate key");
+	expect_error("scorecard:\n  targets:\n    csat: 80\n",
+	    "@F:3:11: scorecard.targets.csat: expected a mapping, got a "
+	    "scalar");
+	expect_error("scorecard:\n  targets: [csat]\n",
+	    "@F:2:12: scorecard.targets: expected a mapping, got a sequence");
+	expect_error("scorecard:\n  goals: {}\n",
+	    "@F:2:3: scorecard.goals: unknown key");
+
+	/* The same rules in a queue, with the queue's name in the key. */
+	expect_error("queues:\n  sales:\n    targets:\n      speed: ~\n"
+	    "      csat: { target: 1, amber: 2 }\n",
+	    "@F:4:7: queues.sales.targets.speed: unknown KPI\n"
+	    "@F:5:13: queues.sales.targets.csat: amber 2 is above target 1, "
+	    "but higher is better");
+	expect_error("queues:\n  a: { targets: {}, targets: {} }\n",
+	    "@F:2:21: queues.a.targets: duplicate key");
+	expect_error("queues:\n  a: { targets: 5 }\n",
+	    "@F:2:17: queues.a.targets: expected a mapping, got a scalar");
+}
+END_TEST
+
+START_TEST(test_weights)
+{
+	struct conf	*c;
+	char		*errors = NULL;
+
+	/* A null weights key keeps the defaults. */
+	ck_assert_ptr_nonnull(c = load("scorecard:\n  weights:\n", &errors));
+	ck_assert_double_eq(c->weights[KPI_PERSPECTIVE_CUSTOMER], 40);
+	ck_assert_double_eq(c->weights[KPI_PERSPECTIVE_LEARNING], 15);
+	conf_free(c);
+	ck_assert_ptr_nonnull(c = load("scorecard:\n  weights: {financial: "
+	    "1e3}\n", &errors));
+	ck_assert_double_eq(c->weights[KPI_PERSPECTIVE_CUSTOMER], 0);
+	ck_assert_double_eq(c->weights[KPI_PERSPECTIVE_FINANCIAL], 1000);
+	conf_free(c);
+
+	expect_error("scorecard:\n  weights: { customer: 0 }\n",
+	    "@F:2:12: scorecard.weights: at least one weight must be above 0");
+	expect_error("scorecard:\n  weights: {}\n",
+	    "@F:2:12: scorecard.weights: at least one weight must be above 0");
+	expect_error("scorecard:\n  weights: { people: 1 }\n",
+	    "@F:2:14: scorecard.weights.people: unknown key");
+	expect_error("scorecard:\n  weights: { customer: -1 }\n",
+	    "@F:2:24: scorecard.weights.customer: expected a number between 0 "
+	    "and 1000000, got \"-1\"");
+	expect_error("scorecard:\n  weights: { customer: 1, customer: 2 }\n",
+	    "@F:2:27: scorecard.weights.customer: duplicate key");
+	expect_error("scorecard:\n  weights: 40\n",
+	    "@F:2:12: scorecard.weights: expected a mapping, got a scalar");
+}
+END_TEST
+
+/* One line of conf_reload_check()'s cause; %1$s is the file. */
+#define RESTART(k)	"%1$s: " k ": cannot change without a restart"
+
+START_TEST(test_reload_check)
+{
+	struct conf	*a, *b;
+	char		*errors = NULL, *cause = NULL, want[4096];
+
+	a = conf_default();
+	b = conf_default();
+	ck_assert_int_eq(conf_reload_check(a, b, &cause), 0);
+	ck_assert_ptr_null(cause);
+	conf_free(b);
+
+	/* Everything a reload may change. */
+	b = load("kpi:\n  service_level_threshold: 30\n"
+	    "  repeat_window: 2d\n"
+	    "queues:\n  sales: { service_level_threshold: 9 }\n"
+	    "scorecard:\n  weights: { customer: 1 }\n"
+	    "  targets:\n    csat: ~\n"
+	    "calendar:\n  timezone: UTC\n  interval: 30m\n"
+	    "live:\n  call_expiry: 1h\n"
+	    "snapshot:\n  interval: 5\n  retention: 1d\n"
+	    "limits:\n  max_calls: 7\n  max_queues: 3\n"
+	    "log:\n  level: debug\n", &errors);
+	ck_assert_msg(b != NULL, "%s", errors != NULL ? errors : "");
+	ck_assert_int_eq(conf_reload_check(a, b, &cause), 0);
+	ck_assert_ptr_null(cause);
+	conf_free(b);
+
+	/* Every key that needs a restart, in file order. */
+	b = load("listen:\n  tcp: 127.0.0.1:1\n  unix: e.sock\n"
+	    "  unix_mode: 0600\n  udp: 127.0.0.1:2\n  udp_rcvbuf: 1m\n"
+	    "control:\n  socket: c.sock\n  mode: 0600\n"
+	    "http:\n  listen: \"[::1]:9\"\n"
+	    "directories:\n  state: /srv/s\n  runtime: /srv/r\n"
+	    "windows: [5m, 15m, 1h]\nwindow_slots: 30\n"
+	    "kpi:\n  qa_criteria: [greeting]\n"
+	    "snapshot:\n  database: x.db\n", &errors);
+	ck_assert_msg(b != NULL, "%s", errors != NULL ? errors : "");
+	ck_assert_int_eq(conf_reload_check(a, b, &cause), -1);
+	ck_assert_ptr_nonnull(cause);
+	snprintf(want, sizeof want,
+	    RESTART("listen.tcp") "\n" RESTART("listen.unix") "\n"
+	    RESTART("listen.unix_mode") "\n" RESTART("listen.udp") "\n"
+	    RESTART("listen.udp_rcvbuf") "\n" RESTART("control.socket") "\n"
+	    RESTART("control.mode") "\n" RESTART("http.listen") "\n"
+	    RESTART("directories.state") "\n"
+	    RESTART("directories.runtime") "\n"
+	    RESTART("windows") "\n" RESTART("window_slots") "\n"
+	    RESTART("kpi.qa_criteria") "\n" RESTART("snapshot.database"),
+	    b->path);
+	ck_assert_str_eq(cause, want);
+	free(cause);
+	cause = NULL;
+	conf_free(b);
+
+	/* One window's span is enough; so is turning http on. */
+	b = load("windows: [5m, 15m, 1h, 12h]\nhttp: {listen: "
+	    "127.0.0.1:9311}\n", &errors);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_int_eq(conf_reload_check(a, b, &cause), -1);
+	snprintf(want, sizeof want, RESTART("http.listen") "\n"
+	    RESTART("windows"), b->path);
+	ck_assert_str_eq(cause, want);
+	free(cause);
+	conf_free(b);
+
+	/* Without a file, the message says so. */
+	b = conf_default();
+	free(b->database);
+	b->database = xstrdup("other.db");
+	ck_assert_int_eq(conf_reload_check(a, b, &cause), -1);
+	ck_assert_str_eq(cause, "(defaults): snapshot.database: cannot "
+	    "change without a restart");
+	free(cause);
+	conf_free(b);
+	conf_free(a);
+}
+END_TEST
+
 static Suite *
 conf_suite(void)
 {
@@ -944,6 +1422,12 @@ conf_suite(void)
 	tcase_add_test(tc, test_socket_path_length);
 	tcase_add_test(tc, test_conf_path);
 	tcase_add_test(tc, test_parse_addr);
+	tcase_add_test(tc, test_new_keys_bad);
+	tcase_add_test(tc, test_interval);
+	tcase_add_test(tc, test_timezone);
+	tcase_add_test(tc, test_targets);
+	tcase_add_test(tc, test_weights);
+	tcase_add_test(tc, test_reload_check);
 	suite_add_tcase(s, tc);
 	return (s);
 }

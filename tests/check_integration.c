@@ -725,6 +725,126 @@ START_TEST(test_cardinality_limit)
 }
 END_TEST
 
+/* Run callscore reload; returns its exit status, stderr in *err. */
+static int
+client_reload(struct daemon *d, char **err)
+{
+	char	*out;
+	char	*argv[] = { (char *)bin("CALLSCORE", "src/callscore"),
+	    (char *)"--socket", d->ctl, (char *)"reload", NULL };
+	int	 rc;
+
+	rc = run(&out, err, argv);
+	free(out);
+	return (rc);
+}
+
+static double
+status_num(struct daemon *d, const char *a, const char *b)
+{
+	yajl_val	st = client_json(d, "status", NULL);
+	double		v = jnum(jget(st, a, b, NULL));
+
+	yajl_tree_free(st);
+	return (v);
+}
+
+/*
+ * A good file is applied live without losing state; a bad one (or one
+ * that changes what needs a restart) is refused and the old one stays.
+ */
+START_TEST(test_reload)
+{
+	struct daemon	 d;
+	yajl_val	 r;
+	char		*err, *ans;
+	int		 fd, i;
+
+	daemon_new(&d, NULL);
+	fd = connect_tcp(d.tcp_port);
+	ans = exchange(fd, sales_calls, 4);
+	ck_assert_str_eq(ans, "ok\nok\nok\nok\n");
+
+	daemon_conf(&d, "limits:\n  max_agents: 3\n");
+	ck_assert_int_eq(client_reload(&d, &err), 0);
+	free(err);
+	/* a1 and a2 exist; one more fits, the next does not. */
+	ans = exchange(fd, "{\"type\":\"esat\",\"agent\":\"a3\","
+	    "\"score\":5}\n{\"type\":\"esat\",\"agent\":\"a4\","
+	    "\"score\":5}\n", 2);
+	ck_assert_str_eq(ans, "ok\nerror 6: too many agents: limit of 3 "
+	    "reached\n");
+
+	/* A bad file: refused with its position, old limits stay. */
+	daemon_conf(&d, "limits:\n  max_agents: lots\n");
+	ck_assert_int_eq(client_reload(&d, &err), 1);
+	ck_assert_msg(strstr(err, "callscored.yaml:20:15: limits.max_agents")
+	    != NULL, "got %s", err);
+	free(err);
+	ans = exchange(fd, "{\"type\":\"esat\",\"agent\":\"a5\","
+	    "\"score\":5}\n", 1);
+	ck_assert_str_eq(ans, "error 7: too many agents: limit of 3 "
+	    "reached\n");
+
+	/* What needs a restart is refused too. */
+	daemon_conf(&d, "windows: [5m, 2h]\n");
+	ck_assert_int_eq(client_reload(&d, &err), 1);
+	ck_assert_msg(strstr(err, "windows") != NULL, "got %s", err);
+	free(err);
+	ck_assert_double_eq(status_num(&d, "reload", "failed"), 2);
+	ck_assert_double_eq(status_num(&d, "reload", "ok"), 1);
+
+	/* SIGHUP does the same, asynchronously. */
+	daemon_conf(&d, "limits:\n  max_agents: 10\n");
+	kill(d.pid, SIGHUP);
+	for (i = 0; i < 500 && status_num(&d, "reload", "ok") < 2; i++)
+		msleep(10);
+	ck_assert_double_eq(status_num(&d, "reload", "ok"), 2);
+	ans = exchange(fd, "{\"type\":\"esat\",\"agent\":\"a5\","
+	    "\"score\":5}\n", 1);
+	ck_assert_str_eq(ans, "ok\n");
+	close(fd);
+
+	/* The windows kept their state through all of it. */
+	r = client_json(&d, "kpi", "--queue", "sales", "--window", "5m",
+	    NULL);
+	check_sales(kpis_of(r));
+	yajl_tree_free(r);
+	daemon_stop(&d);
+	daemon_cleanup(&d);
+}
+END_TEST
+
+/* "#acks errors" answers only errors; "#acks none" nothing at all. */
+START_TEST(test_ack_modes)
+{
+	struct daemon	 d;
+	char		*ans;
+	int		 fd;
+
+	daemon_new(&d, NULL);
+	fd = connect_tcp(d.tcp_port);
+	ans = exchange(fd, "#acks errors\n", 1);
+	ck_assert_str_eq(ans, "ok\n");
+	ans = exchange(fd, "{\"type\":\"esat\",\"agent\":\"a1\","
+	    "\"score\":5}\n{\"type\":\"esat\",\"agent\":\"a1\"}\n", 1);
+	ck_assert_str_eq(ans, "error 3: missing field \"score\"\n");
+	ans = exchange(fd, "#acks none\n", 1);
+	ck_assert_str_eq(ans, "ok\n");
+	ans = exchange(fd, "{\"type\":\"esat\",\"agent\":\"a1\"}\n"
+	    "#acks all\n", 1);
+	ck_assert_str_eq(ans, "ok\n");		/* the directive's answer */
+	ans = exchange(fd, "#acks sometimes\n", 1);
+	ck_assert_str_eq(ans, "error 7: unknown directive (expected \"#acks "
+	    "all\", \"#acks errors\" or \"#acks none\")\n");
+	close(fd);
+	ck_assert_double_eq(status_num(&d, "events", "accepted"), 1);
+	ck_assert_double_eq(status_num(&d, "events", "rejected"), 3);
+	daemon_stop(&d);
+	daemon_cleanup(&d);
+}
+END_TEST
+
 START_TEST(test_client_errors)
 {
 	struct daemon	 d;
@@ -813,6 +933,8 @@ integration_suite(void)
 	tcase_add_test(tc, test_oversized_line_closes);
 	tcase_add_test(tc, test_slow_peers_closed);
 	tcase_add_test(tc, test_cardinality_limit);
+	tcase_add_test(tc, test_reload);
+	tcase_add_test(tc, test_ack_modes);
 	tcase_add_test(tc, test_client_errors);
 	tcase_add_test(tc, test_config_check);
 	suite_add_tcase(s, tc);
