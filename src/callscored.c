@@ -22,7 +22,9 @@
 #include "conf.h"
 #include "ctl.h"
 #include "listen.h"
+#include "live.h"
 #include "log.h"
+#include "notify.h"
 #include "scope.h"
 #include "snapshot.h"
 #include "store.h"
@@ -32,6 +34,8 @@ static void	usage(void) __attribute__((noreturn));
 static void	callscored_signal_cb(evutil_socket_t, short, void *);
 static void	callscored_tick_cb(evutil_socket_t, short, void *);
 static void	callscored_snapshot_timer(struct callscored *);
+static int	callscored_healthy_cb(void *, char *, size_t);
+static void	callscored_status(struct callscored *);
 static void	callscored_snapshot_cb(evutil_socket_t, short, void *);
 static void	callscored_store_done_cb(const struct store_result *, void *);
 static struct store *callscored_open_store(const char *);
@@ -80,6 +84,8 @@ callscored_signal_cb(evutil_socket_t sig, short events, void *arg)
 	case SIGINT:
 		log_info("%s: exiting", strsignal(sig));
 		cs->exiting = 1;
+		notify_stopping(cs->notify);
+		notify_status(cs->notify, "exiting: saving state");
 		event_base_loopexit(cs->base, NULL);
 		break;
 	case SIGHUP:
@@ -108,6 +114,7 @@ callscored_reload(struct callscored *cs, char **cause)
 	size_t		 limit[SCOPE_KIND_COUNT];
 	char		*line, *save = NULL, *copy;
 
+	notify_reloading(cs->notify);
 	if (old->path == NULL) {
 		*cause = xstrdup("no configuration file to reload (started "
 		    "on built-in defaults)");
@@ -122,12 +129,17 @@ callscored_reload(struct callscored *cs, char **cause)
 	cs->conf = next;
 	callscored_limits(next, limit);
 	scopes_set_limits(cs->scopes, limit);
+	live_set_limits(cs->live, next->max_calls, next->max_queues,
+	    next->max_agents, next->call_expiry);
 	log_set_level(cs->debug ? LOG_LEVEL_DEBUG : next->log_level);
 	if (next->snapshot_interval != old->snapshot_interval)
 		callscored_snapshot_timer(cs);
 	conf_free(old);
 	cs->stats.reload_ok++;
 	log_notice("reload: %s: configuration applied", next->path);
+	cs->reload_failed = 0;
+	notify_ready(cs->notify);
+	callscored_status(cs);
 	return (0);
 
 fail:
@@ -138,6 +150,11 @@ fail:
 		log_warnx("reload: %s", line);
 	log_warnx("reload: configuration refused; the running one stays");
 	free(copy);
+	/* The manager waits for READY=1 after RELOADING=1, failed or not. */
+	cs->reload_failed = 1;
+	notify_ready(cs->notify);
+	notify_status(cs->notify, "reload refused, running configuration "
+	    "kept: %.*s", (int)strcspn(*cause, "\n"), *cause);
 	return (-1);
 }
 
@@ -149,6 +166,57 @@ callscored_tick_cb(evutil_socket_t fd, short events, void *arg)
 
 	st->rate_pos = (st->rate_pos + 1) % CS_RATE_SLOTS;
 	st->rate_ring[st->rate_pos] = st->lines_ok;
+	live_expire(cs->live, clock_now_ms() / 1000.0);
+	if (++cs->ticks % CS_STATUS_TICKS == 0)
+		callscored_status(cs);
+}
+
+/*
+ * The watchdog's health check.  That it runs at all shows the loop is
+ * alive; the database writer must also not have spent longer than the
+ * manager's whole watchdog timeout on one snapshot (a hung disk or a
+ * lock that is never released).
+ */
+static int
+callscored_healthy_cb(void *arg, char *reason, size_t len)
+{
+	struct callscored	*cs = arg;
+	double			 busy, limit;
+
+	limit = (double)notify_watchdog_usec(cs->notify) / 1e6;
+	busy = store_writer_busy(cs->store);
+	if (limit > 0 && busy > limit) {
+		snprintf(reason, len, "database writer stuck for %.0f s",
+		    busy);
+		return (0);
+	}
+	return (1);
+}
+
+/* One line for `systemctl status`. */
+static void
+callscored_status(struct callscored *cs)
+{
+	struct store_stats	 st;
+	char			 rate[32], snap[48];
+	double			 r;
+
+	r = callscored_rate(cs);
+	if (r >= 1000)
+		snprintf(rate, sizeof rate, "%.1fk", r / 1000);
+	else
+		snprintf(rate, sizeof rate, "%.0f", r);
+	store_get_stats(cs->store, &st);
+	if (st.last_time > 0)
+		snprintf(snap, sizeof snap, "last snapshot %.0f s ago",
+		    (double)clock_now_ms() / 1000 - st.last_time);
+	else
+		snprintf(snap, sizeof snap, "no snapshot yet");
+	notify_status(cs->notify, "%s events/s, %llu connections, %s, "
+	    "%llu rejects%s", rate,
+	    (unsigned long long)cs->stats.conns_current, snap,
+	    (unsigned long long)cs->stats.lines_bad,
+	    cs->reload_failed ? "; last reload failed" : "");
 }
 
 static void
@@ -278,6 +346,8 @@ main(int argc, char **argv)
 	callscored_limits(conf, limit);
 	cs.scopes = scopes_new(conf->windows, conf->nwindows, limit);
 	cs.parser = event_parser_new();
+	cs.live = live_new(conf->max_calls, conf->max_queues, conf->max_agents,
+	    conf->call_expiry);
 	if ((rows = snapshot_restore(&cs, &cause)) < 0)
 		fatalx("store: restore: %s", cause);
 	log_info("store: %s: restored %d window states", cs.db_path, rows);
@@ -310,6 +380,10 @@ main(int argc, char **argv)
 	    callscored_snapshot_cb, &cs);
 	callscored_snapshot_timer(&cs);
 
+	/* Sockets bound, state restored: tell the manager we are up. */
+	cs.notify = notify_new(cs.base, callscored_healthy_cb, &cs);
+	notify_ready(cs.notify);
+	callscored_status(&cs);
 	log_info("callscored %s: ready", PACKAGE_VERSION);
 	event_base_dispatch(cs.base);
 
@@ -325,11 +399,13 @@ main(int argc, char **argv)
 	snapshot_free(cs.snapshot);
 	event_free(cs.snapshot_ev);
 	event_free(cs.tick_ev);
+	notify_free(cs.notify);
 	event_free(cs.sighup_ev);
 	event_free(cs.sigint_ev);
 	event_free(cs.sigterm_ev);
 	event_base_free(cs.base);
 	event_parser_free(cs.parser);
+	live_free(cs.live);
 	scopes_free(cs.scopes);
 	free(cs.db_path);
 	conf_free(cs.conf);

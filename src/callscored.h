@@ -10,17 +10,21 @@
 #include <stdint.h>
 
 #include "event.h"
+#include "live.h"
 
 struct conf;
 struct ctl;
 struct event;
 struct event_base;
 struct listeners;
+struct live;
+struct notify;
 struct scopes;
 struct snapshot;
 struct store;
 
 #define CS_RATE_SLOTS	11		/* 10 s of per-second counts */
+#define CS_STATUS_TICKS	5		/* STATUS= to systemd every 5 s */
 
 /* Counters exported by `callscore status --json`. */
 struct cs_stats {
@@ -39,6 +43,7 @@ struct cs_stats {
 	uint64_t	udp_truncated;
 	uint64_t	ctl_requests;
 	uint64_t	snapshots_failed;
+	uint64_t	live_results[LIVE_RESULT_COUNT];
 	uint64_t	reload_ok;
 	uint64_t	reload_fail;
 	uint64_t	rate_ring[CS_RATE_SLOTS];	/* lines_ok each second */
@@ -54,6 +59,8 @@ struct callscored {
 	struct listeners	*listeners;
 	struct ctl		*ctl;
 	struct snapshot		*snapshot;
+	struct live		*live;		/* calls and agents now */
+	struct notify		*notify;	/* sd_notify, may do nothing */
 	struct event		*tick_ev;	/* 1 s housekeeping */
 	struct event		*snapshot_ev;	/* snapshot interval */
 	struct event		*sigterm_ev, *sigint_ev, *sighup_ev;
@@ -63,6 +70,8 @@ struct callscored {
 	char			*db_path;
 	int			 exiting;
 	int			 debug;		/* -d: debug logging */
+	int			 reload_failed;	/* the last reload was refused */
+	uint64_t		 ticks;		/* 1 s ticks since start */
 };
 
 /* Events per second over the last ten seconds. */

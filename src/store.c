@@ -118,6 +118,9 @@ struct store {
 	pthread_cond_t		 cond;
 	int			 stopping;
 	int			 paused;
+	int			 hold, held;	/* tests: store_hold() */
+	int			 busy;		/* writing a snapshot */
+	double			 busy_since;	/* CLOCK_MONOTONIC, s */
 	struct store_snap	*queue[STORE_QUEUE_MAX];
 	size_t			 qhead, qlen;
 	uint64_t		 next_id;
@@ -631,6 +634,36 @@ store_pause(struct store *s, int paused)
 	pthread_mutex_unlock(&s->lock);
 }
 
+void
+store_hold(struct store *s, int hold)
+{
+	pthread_mutex_lock(&s->lock);
+	s->hold = hold;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+}
+
+void
+store_wait_held(struct store *s)
+{
+	pthread_mutex_lock(&s->lock);
+	while (!s->held)
+		pthread_cond_wait(&s->cond, &s->lock);
+	pthread_mutex_unlock(&s->lock);
+}
+
+double
+store_writer_busy(struct store *s)
+{
+	double	 busy = 0;
+
+	pthread_mutex_lock(&s->lock);
+	if (s->busy)
+		busy = store_mono() - s->busy_since;
+	pthread_mutex_unlock(&s->lock);
+	return (busy);
+}
+
 int
 store_exec(struct store *s, const char *sql, char **cause)
 {
@@ -850,6 +883,15 @@ store_thread(void *arg)
 		s->qhead = (s->qhead + 1) % STORE_QUEUE_MAX;
 		s->qlen--;
 		s->stats.queue_depth = s->qlen;
+		/* The heartbeat: how long this snapshot has taken so far. */
+		s->busy = 1;
+		s->busy_since = store_mono();
+		while (s->hold && !s->stopping) {
+			s->held = 1;
+			pthread_cond_broadcast(&s->cond);
+			pthread_cond_wait(&s->cond, &s->lock);
+		}
+		s->held = 0;
 		pthread_mutex_unlock(&s->lock);
 
 		d = xcalloc(1, sizeof *d);
@@ -857,6 +899,7 @@ store_thread(void *arg)
 		store_snap_free(snap);
 
 		pthread_mutex_lock(&s->lock);
+		s->busy = 0;
 		if (d->result.ok) {
 			s->stats.snapshots++;
 			s->stats.last_time = d->result.time;

@@ -105,6 +105,12 @@ int		 store_start(struct store *, struct event_base *,
 uint64_t	 store_submit(struct store *, struct store_snap *);
 void		 store_get_stats(struct store *, struct store_stats *);
 /*
+ * The writer's heartbeat: seconds (CLOCK_MONOTONIC) spent so far on the
+ * snapshot it is writing, 0 when it is idle.  A value that keeps growing
+ * means the writer is stuck (the watchdog withholds its ping).
+ */
+double		 store_writer_busy(struct store *);
+/*
  * Drain the queue, stop the thread, close the database.  Results not yet
  * reported are dropped (done is not called); accepts NULL and a store
  * that was never started (queued snapshots are then freed unwritten).
@@ -113,6 +119,13 @@ void		 store_close(struct store *);
 
 /* Tests: hold the writer before its next snapshot (1) or release it (0). */
 void		 store_pause(struct store *, int);
+/*
+ * Tests: hold the writer inside its next snapshot, after it was taken
+ * from the queue and before it is written (1), or release it (0).
+ */
+void		 store_hold(struct store *, int);
+/* Tests: wait until the writer is held by store_hold(). */
+void		 store_wait_held(struct store *);
 /* Tests: run SQL on the store's connection; only before store_start. */
 int		 store_exec(struct store *, const char *, char **);
 

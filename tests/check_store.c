@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -64,6 +65,7 @@ static void	 submit_wait(struct store *, struct event_base *,
 static void	 run_until(struct event_base *, struct done_ctx *, int);
 static struct store *open_ok(void);
 static void	 write_file(const char *, const void *, size_t);
+static double	 mono_now(void);
 
 static void
 setup(void)
@@ -668,6 +670,70 @@ START_TEST(test_queue_overflow)
 }
 END_TEST
 
+/* Seconds on CLOCK_MONOTONIC, the writer's clock. */
+static double
+mono_now(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+}
+
+START_TEST(test_writer_busy)
+{
+	struct event_base	*base;
+	struct store		*s;
+	struct store_snap	*snap;
+	struct done_ctx		 ctx = { 0 };
+	char			*cause = NULL;
+	double			 t0, b1, b2, t1;
+
+	base = event_base_new();
+	s = open_ok();
+	ck_assert_double_eq(store_writer_busy(s), 0);	/* not started */
+	ck_assert_int_eq(store_start(s, base, done_cb, &ctx, &cause), 0);
+	ck_assert_double_eq(store_writer_busy(s), 0);	/* idle */
+
+	/* Paused before taking a snapshot is waiting, not busy. */
+	store_pause(s, 1);
+	snap = store_snap_new(1000);
+	store_snap_add_kpi(snap, 0, "", "5m", "aht", 1);
+	ck_assert_uint_eq(store_submit(s, snap), 1);
+	ck_assert_double_eq(store_writer_busy(s), 0);
+
+	/* Held inside the snapshot: busy, and growing with the clock. */
+	store_hold(s, 1);
+	t0 = mono_now();
+	store_pause(s, 0);
+	store_wait_held(s);
+	b1 = store_writer_busy(s);
+	b2 = store_writer_busy(s);
+	t1 = mono_now();
+	ck_assert_double_gt(b1, 0);
+	ck_assert_double_ge(b2, b1);
+	ck_assert_double_le(b2, t1 - t0);
+	ck_assert_int_eq(ctx.n, 0);
+
+	/* Done: idle again. */
+	store_hold(s, 0);
+	run_until(base, &ctx, 1);
+	ck_assert_int_eq(ctx.r[0].ok, 1);
+	ck_assert_double_eq(store_writer_busy(s), 0);
+
+	/* A writer held at close is let go and drains. */
+	store_hold(s, 1);
+	snap = store_snap_new(1060);
+	store_snap_add_kpi(snap, 0, "", "5m", "aht", 2);
+	ck_assert_uint_eq(store_submit(s, snap), 2);
+	store_wait_held(s);
+	ck_assert_double_gt(store_writer_busy(s), 0);
+	store_close(s);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM snapshots"), 2);
+	event_base_free(base);
+}
+END_TEST
+
 START_TEST(test_disk_full)
 {
 	struct event_base	*base;
@@ -802,6 +868,7 @@ store_suite(void)
 	tcase_add_test(tc, test_not_a_database);
 	tcase_add_test(tc, test_corrupt_pages);
 	tcase_add_test(tc, test_queue_overflow);
+	tcase_add_test(tc, test_writer_busy);
 	tcase_add_test(tc, test_disk_full);
 	tcase_add_test(tc, test_close_unstarted);
 	tcase_add_test(tc, test_snap_build);
