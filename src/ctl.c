@@ -29,6 +29,7 @@
 #include "ctl.h"
 #include "kpi.h"
 #include "listen.h"
+#include "live.h"
 #include "log.h"
 #include "scope.h"
 #include "snapshot.h"
@@ -81,6 +82,7 @@ static void	ctl_cmd_kpi(struct ctl_conn *, struct ctl_req *);
 static void	ctl_cmd_list(struct ctl_conn *, struct ctl_req *);
 static void	ctl_cmd_snapshot(struct ctl_conn *, struct ctl_req *);
 static void	ctl_cmd_reload(struct ctl_conn *, struct ctl_req *);
+static void	ctl_cmd_live(struct ctl_conn *, struct ctl_req *);
 
 static const struct {
 	const char	*name;
@@ -93,6 +95,7 @@ static const struct {
 	{ "teams", ctl_cmd_list },
 	{ "snapshot", ctl_cmd_snapshot },
 	{ "reload", ctl_cmd_reload },
+	{ "live", ctl_cmd_live },
 };
 
 struct ctl *
@@ -469,6 +472,16 @@ ctl_cmd_status(struct ctl_conn *c, struct ctl_req *req)
 	ctl_gen_str(g, cs->db_path);
 	yajl_gen_map_close(g);
 
+	ctl_gen_str(g, "live");
+	yajl_gen_map_open(g);
+	for (i = 0; i < LIVE_RESULT_COUNT; i++) {
+		ctl_gen_str(g, live_result_name(i));
+		ctl_gen_int(g, st->live_results[i]);
+	}
+	ctl_gen_str(g, "calls");
+	ctl_gen_int(g, live_ncalls(cs->live));
+	yajl_gen_map_close(g);
+
 	{
 		const char *k[] = { "ok", "failed" };
 		uint64_t v[] = { st->reload_ok, st->reload_fail };
@@ -695,5 +708,116 @@ ctl_cmd_reload(struct ctl_conn *c, struct ctl_req *req)
 	ctl_gen_str(g, "count");
 	ctl_gen_int(g, cs->stats.reload_ok);
 	yajl_gen_map_close(g);
+	ctl_reply(c, g);
+}
+
+/* Calls waiting, on hold and agents now, with each queue's first window. */
+static void
+ctl_cmd_live(struct ctl_conn *c, struct ctl_req *req)
+{
+	struct callscored	*cs = c->ctl->cs;
+	struct scopes		*scopes = cs->scopes;
+	struct kpi_params	 kp = { cs->conf->cost_per_hour };
+	struct live_totals	 t;
+	struct live_queue_view	 qv;
+	struct live_agent_view	*av;
+	struct scope		*sc;
+	struct agg		 sum;
+	double			 now = clock_now_ms() / 1000.0, v[KPI_COUNT];
+	size_t			 i, n;
+	yajl_gen		 g;
+
+	live_get_totals(cs->live, now, &t);
+	g = ctl_gen_begin();
+	ctl_gen_str(g, "ok");
+	yajl_gen_bool(g, 1);
+	ctl_gen_str(g, "time");
+	ctl_gen_num(g, now);
+	ctl_gen_str(g, "window");
+	ctl_gen_str(g, scopes_window(scopes, 0)->name);
+	ctl_gen_str(g, "totals");
+	yajl_gen_map_open(g);
+	{
+		const char *k[] = { "waiting", "talking", "on_hold",
+		    "agents_logged_in", "agents_ready", "agents_busy",
+		    "agents_not_ready", "calls", "expired", "lost",
+		    "duplicates", "refused" };
+		uint64_t vals[] = { t.waiting, t.talking, t.on_hold,
+		    t.agents_logged_in, t.agents_ready, t.agents_busy,
+		    t.agents_not_ready, t.calls, t.expired, t.lost,
+		    t.duplicates, t.refused };
+
+		for (i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+			ctl_gen_str(g, k[i]);
+			ctl_gen_int(g, vals[i]);
+		}
+	}
+	ctl_gen_str(g, "longest_wait");
+	ctl_gen_num(g, t.longest_wait);
+	ctl_gen_str(g, "occupancy");
+	ctl_gen_num(g, t.agents_ready + t.agents_busy > 0 ?
+	    100.0 * t.agents_busy / (t.agents_ready + t.agents_busy) : NAN);
+	yajl_gen_map_close(g);
+
+	ctl_gen_str(g, "queues");
+	yajl_gen_array_open(g);
+	for (sc = scopes_first(scopes, SCOPE_QUEUE); sc != NULL;
+	    sc = sc->list_next) {
+		if (live_queue(cs->live, sc->name, now, &qv) != 0)
+			memset(&qv, 0, sizeof qv);
+		memset(&sum, 0, sizeof sum);
+		ring_sum(sc->rings[0], scopes_window(scopes, 0),
+		    clock_now_ms(), &sum, scopes_pool(scopes));
+		kpi_compute(&sum, &kp, v);
+		agg_clear(&sum, scopes_pool(scopes));
+		yajl_gen_map_open(g);
+		ctl_gen_str(g, "name");
+		ctl_gen_str(g, sc->name);
+		ctl_gen_str(g, "waiting");
+		ctl_gen_int(g, qv.waiting);
+		ctl_gen_str(g, "talking");
+		ctl_gen_int(g, qv.talking);
+		ctl_gen_str(g, "on_hold");
+		ctl_gen_int(g, qv.on_hold);
+		ctl_gen_str(g, "longest_wait");
+		ctl_gen_num(g, qv.longest_wait);
+		ctl_gen_str(g, "service_level");
+		ctl_gen_num(g, v[KPI_SERVICE_LEVEL]);
+		ctl_gen_str(g, "answered");
+		ctl_gen_num(g, v[KPI_ANSWERED]);
+		ctl_gen_str(g, "abandoned");
+		ctl_gen_num(g, v[KPI_ABANDONED]);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+
+	ctl_gen_str(g, "agents");
+	yajl_gen_array_open(g);
+	n = live_nagents(cs->live);
+	if (n > 0) {
+		av = xcalloc(n, sizeof *av);
+		if (live_agents(cs->live, av, n) < n)
+			n = live_agents(cs->live, av, n);
+		for (i = 0; i < n; i++) {
+			yajl_gen_map_open(g);
+			ctl_gen_str(g, "name");
+			ctl_gen_str(g, av[i].name);
+			ctl_gen_str(g, "team");
+			ctl_gen_str(g, av[i].team);
+			ctl_gen_str(g, "state");
+			ctl_gen_str(g, live_agent_state_name(av[i].state));
+			ctl_gen_str(g, "since");
+			ctl_gen_num(g, av[i].since);
+			ctl_gen_str(g, "reason");
+			ctl_gen_str(g, av[i].reason != NULL ? av[i].reason : "");
+			ctl_gen_str(g, "queue");
+			ctl_gen_str(g, av[i].queue != NULL ? av[i].queue : "");
+			ctl_gen_str(g, "calls");
+			ctl_gen_int(g, av[i].calls);
+			yajl_gen_map_close(g);
+		}
+		free(av);
+	}
+	yajl_gen_array_close(g);
 	ctl_reply(c, g);
 }

@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "conf.h"
 #include "ingest.h"
+#include "live.h"
 #include "scope.h"
 #include "window.h"
 
@@ -85,6 +86,7 @@ ingest_line(struct callscored *cs, const char *line, size_t len,
 	struct event		 ev;
 	struct agg_params	 params;
 	struct contrib		 c;
+	struct live_delta	 delta;
 	struct scope		*sc[INGEST_SCOPES];
 	struct sketch_pool	*pool = scopes_pool(cs->scopes);
 	enum event_error	 error;
@@ -97,9 +99,9 @@ ingest_line(struct callscored *cs, const char *line, size_t len,
 		goto reject;
 
 	now_ms = clock_now_ms();
+	now = now_ms / 1000.0;
 	t_ms = now_ms;
 	if (ev.has & EVENT_HAS_TS) {
-		now = now_ms / 1000.0;
 		if (ev.ts < now - conf->max_age) {
 			snprintf(reason, reasonlen, "field \"ts\": %.3f is more "
 			    "than %.0f seconds in the past", ev.ts,
@@ -120,6 +122,9 @@ ingest_line(struct callscored *cs, const char *line, size_t len,
 	error = ingest_scopes(cs, &ev, sc, &n, reason, reasonlen);
 	if (error != EVENT_OK)
 		goto reject;
+
+	/* Lifecycle and agent events, and finished calls, move live state. */
+	cs->stats.live_results[live_event(cs->live, &ev, now, &delta)]++;
 
 	conf_agg_params(conf, ev.queue, &params);
 	if (agg_contrib(&ev, &params, &c) == 0) {

@@ -152,6 +152,36 @@ client_json(struct daemon *d, ...)
 	return (v);
 }
 
+/* One request straight over the control socket, as callscore sends it. */
+static yajl_val
+ctl_raw(struct daemon *d, const char *req)
+{
+	struct sockaddr_un	 sun;
+	char			 buf[1 << 16], ebuf[256];
+	size_t			 len = 0;
+	ssize_t			 n;
+	int			 fd;
+	yajl_val		 v;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, d->ctl, strlen(d->ctl));
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sun, sizeof sun), 0);
+	ck_assert_int_eq(write(fd, req, strlen(req)), (ssize_t)strlen(req));
+	while (len < sizeof buf - 1 && memchr(buf, '\n', len) == NULL) {
+		n = read(fd, buf + len, sizeof buf - 1 - len);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	v = yajl_tree_parse(buf, ebuf, sizeof ebuf);
+	ck_assert_msg(v != NULL, "not JSON: %s", buf);
+	return (v);
+}
+
 static yajl_val
 jget(yajl_val v, ...)
 {
@@ -845,6 +875,60 @@ START_TEST(test_ack_modes)
 }
 END_TEST
 
+/* Lifecycle events drive the live view: waiting, on hold, agents. */
+START_TEST(test_live_state)
+{
+	struct daemon	 d;
+	yajl_val	 r, q, a;
+	char		 lines[2048], *ans;
+	double		 t = now();
+	int		 fd;
+
+	daemon_new(&d, NULL);
+	snprintf(lines, sizeof lines,
+	    "{\"type\":\"agent\",\"agent\":\"a1\",\"team\":\"east\","
+	    "\"state\":\"ready\"}\n"
+	    "{\"type\":\"agent\",\"agent\":\"a2\",\"state\":\"ready\"}\n"
+	    "{\"type\":\"call.queued\",\"call_id\":\"k1\",\"queue\":\"sales\","
+	    "\"ts\":%.3f}\n"
+	    "{\"type\":\"call.queued\",\"call_id\":\"k2\",\"queue\":\"sales\","
+	    "\"ts\":%.3f}\n"
+	    "{\"type\":\"call.queued\",\"call_id\":\"k3\",\"queue\":\"sales\","
+	    "\"ts\":%.3f}\n"
+	    "{\"type\":\"call.answered\",\"call_id\":\"k1\",\"agent\":\"a1\"}\n"
+	    "{\"type\":\"call.hold\",\"call_id\":\"k1\"}\n"
+	    "{\"type\":\"call.hold\",\"call_id\":\"nosuch\"}\n",
+	    t - 100, t - 40, t - 10);
+	fd = connect_tcp(d.tcp_port);
+	ans = exchange(fd, lines, 8);
+	ck_assert_str_eq(ans, "ok\nok\nok\nok\nok\nok\nok\nok\n");
+	close(fd);
+
+	r = ctl_raw(&d, "{\"v\":1,\"cmd\":\"live\"}\n");
+	ck_assert_double_eq(jnum(jget(r, "totals", "waiting", NULL)), 2);
+	ck_assert_double_eq(jnum(jget(r, "totals", "on_hold", NULL)), 1);
+	ck_assert_double_eq(jnum(jget(r, "totals", "agents_busy", NULL)), 1);
+	ck_assert_double_eq(jnum(jget(r, "totals", "agents_ready", NULL)), 1);
+	ck_assert_double_eq(jnum(jget(r, "totals", "lost", NULL)), 1);
+	/* The oldest waiting call is k2, queued 40 s ago. */
+	ck_assert_double_eq_tol(jnum(jget(r, "totals", "longest_wait", NULL)),
+	    40, 2);
+	q = jget(r, "queues", NULL);
+	ck_assert_int_eq(q->u.array.len, 1);
+	ck_assert_double_eq(jnum(jget(q->u.array.values[0], "waiting",
+	    NULL)), 2);
+	a = jget(r, "agents", NULL);
+	ck_assert_int_eq(a->u.array.len, 2);
+	ck_assert_str_eq(YAJL_GET_STRING(jget(a->u.array.values[0], "state",
+	    NULL)), "busy");
+	ck_assert_str_eq(YAJL_GET_STRING(jget(a->u.array.values[0], "team",
+	    NULL)), "east");
+	yajl_tree_free(r);
+	daemon_stop(&d);
+	daemon_cleanup(&d);
+}
+END_TEST
+
 START_TEST(test_client_errors)
 {
 	struct daemon	 d;
@@ -935,6 +1019,7 @@ integration_suite(void)
 	tcase_add_test(tc, test_cardinality_limit);
 	tcase_add_test(tc, test_reload);
 	tcase_add_test(tc, test_ack_modes);
+	tcase_add_test(tc, test_live_state);
 	tcase_add_test(tc, test_client_errors);
 	tcase_add_test(tc, test_config_check);
 	suite_add_tcase(s, tc);
