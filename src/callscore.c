@@ -3,25 +3,32 @@
  *
  * callscore(1): the supervisor's client.  It finds the control socket,
  * sends one request line (ctl-proto.h), reads one reply line, checks its
- * protocol version and prints it as tables or, with --json, as it came.
- * Commands are a table of words matched by unambiguous prefix, as in
- * OpenSMTPD's smtpctl.
+ * protocol version and prints it as tables, as CSV or, with --json, as it
+ * came.  Commands are a table of words matched by unambiguous prefix, as
+ * in OpenSMTPD's smtpctl.  "top" repeats two requests every interval on a
+ * full-screen terminal until q or a signal, and puts the terminal back on
+ * every way out.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
 
 #include <sys/types.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
 #include <errno.h>
 #include <getopt.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,6 +38,7 @@
 #include "conf.h"
 #include "ctl-proto.h"
 #include "fmt.h"
+#include "kpi.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -45,14 +53,25 @@
 #endif
 
 #define CLIENT_TIMEOUT_MS	10000		/* for the whole reply */
+#define CLIENT_TOP_TIMEOUT_MS	3000		/* a frame's reply */
 #define CLIENT_REPLY_MAX	(16 * 1024 * 1024)
 #define CLIENT_EXIT_USAGE	2
+#define CLIENT_SPARK_POINTS	24		/* scorecard history */
+#define CLIENT_SINCE_DEFAULT	86400		/* history --since */
+
+/* Options a command accepts (client_parse_opts). */
+#define CLIENT_OPT_WINDOW	0x01
+#define CLIENT_OPT_SCOPE	0x02
+#define CLIENT_OPT_CSV		0x04
+#define CLIENT_OPT_SINCE	0x08
+#define CLIENT_OPT_INTERVAL	0x10
 
 struct client {
 	const char	*socket;	/* --socket, or NULL */
 	const char	*config;	/* --config, or NULL */
 	int		 json;
-	int		 flags;		/* FMT_BOLD when colour is allowed */
+	int		 csv;		/* the command's --csv */
+	int		 flags;		/* FMT_* the output allows */
 };
 
 struct client_cmd {
@@ -60,6 +79,26 @@ struct client_cmd {
 	int		(*fn)(struct client *, const struct client_cmd *, int,
 			    char **);
 	const char	*args;		/* for usage */
+};
+
+/* The options and arguments of a command. */
+struct client_opts {
+	const char	*scope;		/* "global" unless one was named */
+	const char	*name;
+	const char	*window;
+	const char	*since;
+	const char	*interval;
+	int		 csv;
+	char		*args[2];
+	int		 nargs;
+};
+
+/* A request member: a string, or an integer if isnum; NULL is left out. */
+struct client_field {
+	const char	*key;
+	const char	*str;
+	long long	 num;
+	int		 isnum;
 };
 
 typedef char	*(*client_render_fn)(struct client *, const char *, yajl_val);
@@ -71,16 +110,20 @@ static int	 client_usage_error(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
 static const struct client_cmd *client_cmd_find(const char *);
 static char	*client_socket_path(struct client *);
-static int	 client_connect(const char *);
-static int	 client_send(int, const char *, const char *);
+static int	 client_connect(const char *, char **);
+static int	 client_send(int, const char *, const char *, char **);
 static long long client_now_ms(void);
-static char	*client_recv(int, size_t *);
-static char	*client_request_new(const char *, const char *, const char *,
-		    const char *);
+static char	*client_recv(int, int, size_t *, char **);
+static char	*client_request_new(const char *,
+		    const struct client_field *, size_t);
+static int	 client_exchange(const char *, const char *, int, char **,
+		    yajl_val *, char **);
 static int	 client_call(struct client *, const char *, const char *,
 		    client_render_fn);
-static int	 client_parse_window(const struct client_cmd *, int, char **,
-		    int, const char **, const char **, const char **);
+static int	 client_parse_opts(const struct client_cmd *, int, char **,
+		    int, int, struct client_opts *);
+static int	 client_fields_call(struct client *, const char *,
+		    const struct client_field *, size_t, client_render_fn);
 static int	 client_simple(struct client *, const char *, const char *,
 		    const char *, const char *, client_render_fn);
 static yajl_val	 client_get(yajl_val, const char *);
@@ -90,6 +133,19 @@ static char	*render_kpi_cb(struct client *, const char *, yajl_val);
 static char	*render_list_cb(struct client *, const char *, yajl_val);
 static char	*render_snapshot_cb(struct client *, const char *, yajl_val);
 static char	*render_reload_cb(struct client *, const char *, yajl_val);
+static char	*render_scorecard_cb(struct client *, const char *,
+		    yajl_val);
+static char	*render_history_cb(struct client *, const char *, yajl_val);
+static char	*render_live_cb(struct client *, const char *, yajl_val);
+
+static void	 top_signal_cb(int);
+static void	 top_restore(void);
+static int	 top_enter(void);
+static void	 top_write(const char *, size_t);
+static void	 top_suspend(const sigset_t *);
+static void	 top_size(unsigned int *, unsigned int *);
+static void	 top_paint(const char *);
+static yajl_val	 top_fetch(const char *, const char *, char **);
 
 static int	 cmd_status(struct client *, const struct client_cmd *, int,
 		    char **);
@@ -100,6 +156,14 @@ static int	 cmd_list(struct client *, const struct client_cmd *, int,
 static int	 cmd_snapshot(struct client *, const struct client_cmd *, int,
 		    char **);
 static int	 cmd_reload(struct client *, const struct client_cmd *, int,
+		    char **);
+static int	 cmd_scorecard(struct client *, const struct client_cmd *,
+		    int, char **);
+static int	 cmd_history(struct client *, const struct client_cmd *, int,
+		    char **);
+static int	 cmd_live(struct client *, const struct client_cmd *, int,
+		    char **);
+static int	 cmd_top(struct client *, const struct client_cmd *, int,
 		    char **);
 static int	 cmd_help(struct client *, const struct client_cmd *, int,
 		    char **);
@@ -112,6 +176,12 @@ static const struct client_cmd client_cmds[] = {
 	{ "queues", cmd_list, "[--window w]" },
 	{ "agents", cmd_list, "[--window w]" },
 	{ "teams", cmd_list, "[--window w]" },
+	{ "scorecard", cmd_scorecard,
+	    "[--queue q | --agent a | --team t] [--window w] [--csv]" },
+	{ "history", cmd_history, "kpi [--queue q | --agent a | --team t] "
+	    "[--window w] [--since 24h] [--csv]" },
+	{ "live", cmd_live, "" },
+	{ "top", cmd_top, "[--interval seconds]" },
 	{ "snapshot", cmd_snapshot, "" },
 	{ "reload", cmd_reload, "" },
 	{ "help", cmd_help, "" },
@@ -119,6 +189,13 @@ static const struct client_cmd client_cmds[] = {
 };
 #define CLIENT_NCMDS	(sizeof client_cmds / sizeof client_cmds[0])
 
+/* State of top shared with its signal handler and atexit. */
+static volatile sig_atomic_t	 top_quit;	/* the signal that ends it */
+static volatile sig_atomic_t	 top_resized;	/* SIGWINCH or SIGCONT */
+static volatile sig_atomic_t	 top_stopped;	/* SIGTSTP */
+static struct termios		 top_saved;
+static int			 top_active;	/* alternate screen is up */
+static int			 top_raw;	/* top_saved must come back */
 static void
 client_usage(FILE *f)
 {
@@ -251,9 +328,9 @@ client_socket_path(struct client *c)
 	return (sock);
 }
 
-/* A connected socket, or -1 after saying why, with a hint for the user. */
+/* A connected socket, or -1 with why and a hint for the user in *cause. */
 static int
-client_connect(const char *path)
+client_connect(const char *path, char **cause)
 {
 	struct sockaddr_un	 sun;
 	const char		*hint;
@@ -262,14 +339,14 @@ client_connect(const char *path)
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof sun.sun_path) {
-		client_error("cannot connect to %s: socket path too long",
+		xasprintf(cause, "cannot connect to %s: socket path too long",
 		    path);
 		return (-1);
 	}
 	memcpy(sun.sun_path, path, strlen(path) + 1);
 
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
-		client_error("socket: %s", strerror(errno));
+		xasprintf(cause, "socket: %s", strerror(errno));
 		return (-1);
 	}
 	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0)
@@ -296,13 +373,13 @@ client_connect(const char *path)
 		hint = "";
 		break;
 	}
-	client_error("cannot connect to %s: %s%s", path, strerror(saved),
+	xasprintf(cause, "cannot connect to %s: %s%s", path, strerror(saved),
 	    hint);
 	return (-1);
 }
 
 static int
-client_send(int fd, const char *path, const char *req)
+client_send(int fd, const char *path, const char *req, char **cause)
 {
 	size_t	len = strlen(req), off = 0;
 	ssize_t	n;
@@ -314,7 +391,8 @@ client_send(int fd, const char *path, const char *req)
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
-			client_error("write to %s: %s", path, strerror(errno));
+			xasprintf(cause, "write to %s: %s", path,
+			    strerror(errno));
 			return (-1);
 		}
 		off += (size_t)n;
@@ -333,11 +411,11 @@ client_now_ms(void)
 
 /*
  * Read one reply line (without its newline, NUL-terminated) within
- * CLIENT_TIMEOUT_MS; NULL after saying why.  A final line without a
- * newline is accepted when the daemon closes after it.
+ * timeout ms; NULL with why in *cause.  A final line without a newline is
+ * accepted when the daemon closes after it.
  */
 static char *
-client_recv(int fd, size_t *lenp)
+client_recv(int fd, int timeout, size_t *lenp, char **cause)
 {
 	struct pollfd	 pfd;
 	char		*buf = NULL, *nl;
@@ -346,7 +424,7 @@ client_recv(int fd, size_t *lenp)
 	ssize_t		 n;
 	int		 r;
 
-	deadline = client_now_ms() + CLIENT_TIMEOUT_MS;
+	deadline = client_now_ms() + timeout;
 	for (;;) {
 		if ((left = deadline - client_now_ms()) < 0)
 			left = 0;
@@ -355,12 +433,12 @@ client_recv(int fd, size_t *lenp)
 		if ((r = poll(&pfd, 1, (int)left)) == -1) {
 			if (errno == EINTR)
 				continue;
-			client_error("poll: %s", strerror(errno));
+			xasprintf(cause, "poll: %s", strerror(errno));
 			goto fail;
 		}
 		if (r == 0) {
-			client_error("no reply from callscored within %d s",
-			    CLIENT_TIMEOUT_MS / 1000);
+			xasprintf(cause, "no reply from callscored within "
+			    "%.1f s", timeout / 1000.0);
 			goto fail;
 		}
 		if (cap - len < 4096) {
@@ -370,12 +448,12 @@ client_recv(int fd, size_t *lenp)
 		if ((n = read(fd, buf + len, cap - len)) == -1) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
-			client_error("read: %s", strerror(errno));
+			xasprintf(cause, "read: %s", strerror(errno));
 			goto fail;
 		}
 		if (n == 0) {
 			if (len == 0) {
-				client_error("callscored closed the "
+				xasprintf(cause, "callscored closed the "
 				    "connection without a reply");
 				goto fail;
 			}
@@ -388,13 +466,14 @@ client_recv(int fd, size_t *lenp)
 		}
 		scan = len;
 		if (len > CLIENT_REPLY_MAX) {
-			client_error("reply longer than %d bytes",
+			xasprintf(cause, "reply longer than %d bytes",
 			    CLIENT_REPLY_MAX);
 			goto fail;
 		}
 	}
 	if (len > CLIENT_REPLY_MAX) {
-		client_error("reply longer than %d bytes", CLIENT_REPLY_MAX);
+		xasprintf(cause, "reply longer than %d bytes",
+		    CLIENT_REPLY_MAX);
 		goto fail;
 	}
 	buf[len] = '\0';
@@ -408,14 +487,12 @@ fail:
 
 /*
  * A request line built by yajl_gen, so that names are escaped; NULL if a
- * string is not valid UTF-8.  scope, name and window may be NULL.
+ * string is not valid UTF-8.
  */
 static char *
-client_request_new(const char *cmd, const char *scope, const char *name,
-    const char *window)
+client_request_new(const char *cmd, const struct client_field *fields,
+    size_t nfields)
 {
-	const char		*keys[] = { "cmd", "scope", "name", "window" };
-	const char		*vals[] = { cmd, scope, name, window };
 	const unsigned char	*out;
 	yajl_gen		 g;
 	size_t			 len, i;
@@ -428,15 +505,25 @@ client_request_new(const char *cmd, const char *scope, const char *name,
 	if (yajl_gen_map_open(g) != yajl_gen_status_ok ||
 	    yajl_gen_string(g, (const unsigned char *)"v", 1) !=
 	    yajl_gen_status_ok ||
-	    yajl_gen_integer(g, CTL_PROTO_VERSION) != yajl_gen_status_ok)
+	    yajl_gen_integer(g, CTL_PROTO_VERSION) != yajl_gen_status_ok ||
+	    yajl_gen_string(g, (const unsigned char *)"cmd", 3) !=
+	    yajl_gen_status_ok ||
+	    yajl_gen_string(g, (const unsigned char *)cmd, strlen(cmd)) !=
+	    yajl_gen_status_ok)
 		goto out;
-	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-		if (vals[i] == NULL)
+	for (i = 0; i < nfields; i++) {
+		if (!fields[i].isnum && fields[i].str == NULL)
 			continue;
-		if (yajl_gen_string(g, (const unsigned char *)keys[i],
-		    strlen(keys[i])) != yajl_gen_status_ok ||
-		    yajl_gen_string(g, (const unsigned char *)vals[i],
-		    strlen(vals[i])) != yajl_gen_status_ok)
+		if (yajl_gen_string(g, (const unsigned char *)fields[i].key,
+		    strlen(fields[i].key)) != yajl_gen_status_ok)
+			goto out;
+		if (fields[i].isnum) {
+			if (yajl_gen_integer(g, fields[i].num) !=
+			    yajl_gen_status_ok)
+				goto out;
+		} else if (yajl_gen_string(g,
+		    (const unsigned char *)fields[i].str,
+		    strlen(fields[i].str)) != yajl_gen_status_ok)
 			goto out;
 	}
 	if (yajl_gen_map_close(g) != yajl_gen_status_ok ||
@@ -460,6 +547,73 @@ client_get(yajl_val obj, const char *key)
 }
 
 /*
+ * One request on a fresh connection to path: 0 with the parsed reply
+ * (an object of our protocol version that says "ok") and, if linep is
+ * not NULL, the line as received; -1 with why in *cause.
+ */
+static int
+client_exchange(const char *path, const char *req, int timeout, char **linep,
+    yajl_val *replyp, char **cause)
+{
+	yajl_val	 reply = NULL, v, ok;
+	char		*line = NULL, err[256], esc[1024];
+	size_t		 len;
+	long long	 major;
+	int		 fd, rv = -1;
+
+	if ((fd = client_connect(path, cause)) == -1)
+		return (-1);
+	if (client_send(fd, path, req, cause) == -1)
+		goto out;
+	if ((line = client_recv(fd, timeout, &len, cause)) == NULL)
+		goto out;
+
+	if (memchr(line, '\0', len) != NULL) {
+		xasprintf(cause, "malformed reply from callscored: NUL byte");
+		goto out;
+	}
+	if ((reply = yajl_tree_parse(line, err, sizeof err)) == NULL ||
+	    !YAJL_IS_OBJECT(reply)) {
+		err[strcspn(err, "\n")] = '\0';
+		xasprintf(cause, "malformed reply from callscored: %s",
+		    reply == NULL ? fmt_escape(esc, sizeof esc, err) :
+		    "not an object");
+		goto out;
+	}
+	v = client_get(reply, "v");
+	if (!YAJL_IS_DOUBLE(v)) {
+		xasprintf(cause, "reply from callscored carries no protocol "
+		    "version");
+		goto out;
+	}
+	major = (long long)YAJL_GET_DOUBLE(v);
+	if (major != CTL_PROTO_VERSION) {
+		xasprintf(cause, "callscored speaks control protocol version "
+		    "%lld but this callscore speaks version %d; use the "
+		    "callscore that came with this callscored", major,
+		    CTL_PROTO_VERSION);
+		goto out;
+	}
+	ok = client_get(reply, "ok");
+	if (!YAJL_IS_TRUE(ok) && !YAJL_IS_FALSE(ok)) {
+		xasprintf(cause, "malformed reply from callscored: no \"ok\"");
+		goto out;
+	}
+	*replyp = reply;
+	reply = NULL;
+	if (linep != NULL) {
+		*linep = line;
+		line = NULL;
+	}
+	rv = 0;
+out:
+	close(fd);
+	yajl_tree_free(reply);
+	free(line);
+	return (rv);
+}
+
+/*
  * Send req, read and check the reply, print it (as received with --json,
  * else through render) and return the exit status.
  */
@@ -467,57 +621,21 @@ static int
 client_call(struct client *c, const char *cmd, const char *req,
     client_render_fn render)
 {
-	yajl_val	 reply = NULL, v, ok;
-	char		*path, *line = NULL, *text, err[256], esc[1024];
+	yajl_val	 reply = NULL;
+	char		*path, *line = NULL, *text, *cause = NULL, esc[1024];
 	const char	*msg;
-	size_t		 len;
-	long long	 major;
-	int		 fd = -1, rv = 1;
+	int		 rv = 1;
 
 	if ((path = client_socket_path(c)) == NULL)
 		return (1);
-	if ((fd = client_connect(path)) == -1)
-		goto out;
-	if (client_send(fd, path, req) == -1)
-		goto out;
-	if ((line = client_recv(fd, &len)) == NULL)
-		goto out;
-
-	if (memchr(line, '\0', len) != NULL) {
-		client_error("malformed reply from callscored: NUL byte");
+	if (client_exchange(path, req, CLIENT_TIMEOUT_MS, &line, &reply,
+	    &cause) == -1) {
+		client_error("%s", cause);
 		goto out;
 	}
-	if ((reply = yajl_tree_parse(line, err, sizeof err)) == NULL ||
-	    !YAJL_IS_OBJECT(reply)) {
-		err[strcspn(err, "\n")] = '\0';
-		client_error("malformed reply from callscored: %s",
-		    reply == NULL ? fmt_escape(esc, sizeof esc, err) :
-		    "not an object");
-		goto out;
-	}
-	v = client_get(reply, "v");
-	if (!YAJL_IS_DOUBLE(v)) {
-		client_error("reply from callscored carries no protocol "
-		    "version");
-		goto out;
-	}
-	major = (long long)YAJL_GET_DOUBLE(v);
-	if (major != CTL_PROTO_VERSION) {
-		client_error("callscored speaks control protocol version %lld "
-		    "but this callscore speaks version %d; use the callscore "
-		    "that came with this callscored", major,
-		    CTL_PROTO_VERSION);
-		goto out;
-	}
-	ok = client_get(reply, "ok");
-	if (!YAJL_IS_TRUE(ok) && !YAJL_IS_FALSE(ok)) {
-		client_error("malformed reply from callscored: no \"ok\"");
-		goto out;
-	}
-
 	if (c->json)
 		printf("%s\n", line);
-	if (YAJL_IS_FALSE(ok)) {
+	if (YAJL_IS_FALSE(client_get(reply, "ok"))) {
 		msg = YAJL_GET_STRING(client_get(reply, "error"));
 		client_error("%s", fmt_escape(esc, sizeof esc,
 		    msg != NULL ? msg : "request failed"));
@@ -534,9 +652,8 @@ client_call(struct client *c, const char *cmd, const char *req,
 	}
 	rv = 0;
 out:
-	if (fd != -1)
-		close(fd);
 	yajl_tree_free(reply);
+	free(cause);
 	free(line);
 	free(path);
 	return (rv);
@@ -578,83 +695,143 @@ static char *
 render_reload_cb(struct client *c, const char *cmd, yajl_val reply)
 {
 	yajl_val	 v = client_get(client_get(reply, "reload"), "config");
-	char		*out;
+	char		*out, esc[1024];
 
 	xasprintf(&out, "configuration reloaded from %s\n",
-	    v != NULL && YAJL_IS_STRING(v) ? YAJL_GET_STRING(v) : "?");
+	    v != NULL && YAJL_IS_STRING(v) ? fmt_escape(esc, sizeof esc,
+	    YAJL_GET_STRING(v)) : "?");
 	return (out);
 }
 
+static char *
+render_scorecard_cb(struct client *c, const char *cmd, yajl_val reply)
+{
+	if (c->csv)
+		return (fmt_csv_scorecard(reply));
+	return (fmt_reply_scorecard(reply, c->flags));
+}
+
+static char *
+render_history_cb(struct client *c, const char *cmd, yajl_val reply)
+{
+	if (c->csv)
+		return (fmt_csv_history(reply));
+	return (fmt_reply_history(reply, c->flags));
+}
+
+static char *
+render_live_cb(struct client *c, const char *cmd, yajl_val reply)
+{
+	return (fmt_reply_live(reply, c->flags));
+}
 /*
- * Parse a command's options: --window always, the scope options when
- * scoped.  Returns 0, or the usage exit status.
+ * Parse a command's options (allowed: CLIENT_OPT_*) and up to maxargs
+ * arguments, in any order.  Returns 0, or the usage exit status.
  */
 static int
-client_parse_window(const struct client_cmd *cmd, int argc, char **argv,
-    int scoped, const char **scope, const char **name, const char **window)
+client_parse_opts(const struct client_cmd *cmd, int argc, char **argv,
+    int allowed, int maxargs, struct client_opts *o)
 {
 	static const struct option	 lopts[] = {
 		{ "window", required_argument, NULL, 'w' },
 		{ "queue", required_argument, NULL, 'q' },
 		{ "agent", required_argument, NULL, 'a' },
 		{ "team", required_argument, NULL, 't' },
+		{ "csv", no_argument, NULL, 'C' },
+		{ "since", required_argument, NULL, 'S' },
+		{ "interval", required_argument, NULL, 'I' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int				 ch;
+	int				 ch, need;
+	size_t				 i;
 
-	*window = NULL;
-	if (scope != NULL) {
-		*scope = "global";
-		*name = NULL;
-	}
+	memset(o, 0, sizeof *o);
+	o->scope = "global";
 	optind = 0;	/* glibc: reinitialise for a second argument vector */
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, scoped ? "+:w:q:a:t:" : "+:w:",
-	    lopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":w:q:a:t:", lopts, NULL)) !=
+	    -1) {
 		switch (ch) {
 		case 'w':
-			*window = optarg;
+			need = CLIENT_OPT_WINDOW;
 			break;
 		case 'q':
 		case 'a':
 		case 't':
-			if (!scoped)
-				goto bad;
-			if (*name != NULL)
-				return (client_usage_error("%s: only one of "
-				    "--queue, --agent and --team", cmd->name));
-			*scope = ch == 'q' ? "queue" : ch == 'a' ? "agent" :
-			    "team";
-			*name = optarg;
+			need = CLIENT_OPT_SCOPE;
+			break;
+		case 'C':
+			need = CLIENT_OPT_CSV;
+			break;
+		case 'S':
+			need = CLIENT_OPT_SINCE;
+			break;
+		case 'I':
+			need = CLIENT_OPT_INTERVAL;
 			break;
 		case ':':
 			return (client_usage_error("%s: %s needs an argument",
 			    cmd->name, argv[optind - 1]));
 		default:
-			goto bad;
+			if (optopt != 0)
+				return (client_usage_error("%s: unknown "
+				    "option -%c", cmd->name, optopt));
+			return (client_usage_error("%s: unknown option %s",
+			    cmd->name, argv[optind - 1]));
+		}
+		if ((allowed & need) == 0) {
+			for (i = 0; lopts[i].name != NULL; i++) {
+				if (lopts[i].val == ch)
+					break;
+			}
+			return (client_usage_error("%s: unknown option --%s",
+			    cmd->name, lopts[i].name));
+		}
+		switch (ch) {
+		case 'w':
+			o->window = optarg;
+			break;
+		case 'q':
+		case 'a':
+		case 't':
+			if (o->name != NULL)
+				return (client_usage_error("%s: only one of "
+				    "--queue, --agent and --team", cmd->name));
+			o->scope = ch == 'q' ? "queue" : ch == 'a' ? "agent" :
+			    "team";
+			o->name = optarg;
+			break;
+		case 'C':
+			o->csv = 1;
+			break;
+		case 'S':
+			o->since = optarg;
+			break;
+		case 'I':
+			o->interval = optarg;
+			break;
 		}
 	}
-	if (optind < argc)
-		return (client_usage_error("%s: unexpected argument \"%s\"",
-		    cmd->name, argv[optind]));
+	/* getopt_long moved the arguments after the options. */
+	for (; optind < argc; optind++) {
+		if (o->nargs >= maxargs)
+			return (client_usage_error("%s: unexpected argument "
+			    "\"%s\"", cmd->name, argv[optind]));
+		o->args[o->nargs++] = argv[optind];
+	}
 	return (0);
-bad:
-	if (optopt != 0)
-		return (client_usage_error("%s: unknown option -%c",
-		    cmd->name, optopt));
-	return (client_usage_error("%s: unknown option %s", cmd->name,
-	    argv[optind - 1]));
 }
 
 /* Build the request and call the daemon; a request is at most a line. */
 static int
-client_simple(struct client *c, const char *cmd, const char *scope,
-    const char *name, const char *window, client_render_fn render)
+client_fields_call(struct client *c, const char *cmd,
+    const struct client_field *fields, size_t nfields,
+    client_render_fn render)
 {
 	char	*req;
 	int	 rv;
 
-	if ((req = client_request_new(cmd, scope, name, window)) == NULL) {
+	if ((req = client_request_new(cmd, fields, nfields)) == NULL) {
 		client_error("%s: names must be valid UTF-8", cmd);
 		return (1);
 	}
@@ -667,6 +844,20 @@ client_simple(struct client *c, const char *cmd, const char *scope,
 	rv = client_call(c, cmd, req, render);
 	free(req);
 	return (rv);
+}
+
+static int
+client_simple(struct client *c, const char *cmd, const char *scope,
+    const char *name, const char *window, client_render_fn render)
+{
+	struct client_field	f[] = {
+		{ "scope", scope, 0, 0 },
+		{ "name", name, 0, 0 },
+		{ "window", window, 0, 0 },
+	};
+
+	return (client_fields_call(c, cmd, f, sizeof f / sizeof f[0],
+	    render));
 }
 
 static int
@@ -684,13 +875,13 @@ static int
 cmd_kpi(struct client *c, const struct client_cmd *cmd, int argc,
     char **argv)
 {
-	const char	*scope, *name, *window;
-	int		 rv;
+	struct client_opts	o;
+	int			rv;
 
-	if ((rv = client_parse_window(cmd, argc, argv, 1, &scope, &name,
-	    &window)) != 0)
+	if ((rv = client_parse_opts(cmd, argc, argv, CLIENT_OPT_WINDOW |
+	    CLIENT_OPT_SCOPE, 0, &o)) != 0)
 		return (rv);
-	return (client_simple(c, cmd->name, scope, name, window,
+	return (client_simple(c, cmd->name, o.scope, o.name, o.window,
 	    render_kpi_cb));
 }
 
@@ -698,13 +889,13 @@ static int
 cmd_list(struct client *c, const struct client_cmd *cmd, int argc,
     char **argv)
 {
-	const char	*window;
-	int		 rv;
+	struct client_opts	o;
+	int			rv;
 
-	if ((rv = client_parse_window(cmd, argc, argv, 0, NULL, NULL,
-	    &window)) != 0)
+	if ((rv = client_parse_opts(cmd, argc, argv, CLIENT_OPT_WINDOW, 0,
+	    &o)) != 0)
 		return (rv);
-	return (client_simple(c, cmd->name, NULL, NULL, window,
+	return (client_simple(c, cmd->name, NULL, NULL, o.window,
 	    render_list_cb));
 }
 
@@ -729,6 +920,409 @@ cmd_reload(struct client *c, const struct client_cmd *cmd, int argc,
 		    "\"%s\"", argv[1]));
 	return (client_simple(c, cmd->name, NULL, NULL, NULL,
 	    render_reload_cb));
+}
+
+static int
+cmd_scorecard(struct client *c, const struct client_cmd *cmd, int argc,
+    char **argv)
+{
+	struct client_opts	o;
+	struct client_field	f[4];
+	int			rv;
+
+	if ((rv = client_parse_opts(cmd, argc, argv, CLIENT_OPT_WINDOW |
+	    CLIENT_OPT_SCOPE | CLIENT_OPT_CSV, 0, &o)) != 0)
+		return (rv);
+	if (o.csv && c->json)
+		return (client_usage_error("scorecard: --csv and --json "
+		    "exclude each other"));
+	c->csv = o.csv;
+	f[0] = (struct client_field){ "scope", o.scope, 0, 0 };
+	f[1] = (struct client_field){ "name", o.name, 0, 0 };
+	f[2] = (struct client_field){ "window", o.window, 0, 0 };
+	/* CSV has no trend column: do not make the daemon read history. */
+	f[3] = (struct client_field){ "history", NULL,
+	    o.csv ? 0 : CLIENT_SPARK_POINTS, 1 };
+	return (client_fields_call(c, cmd->name, f, 4, render_scorecard_cb));
+}
+
+/* Refuse an unknown KPI here: the daemon's error cannot suggest. */
+static int
+cmd_history(struct client *c, const struct client_cmd *cmd, int argc,
+    char **argv)
+{
+	struct client_opts	 o;
+	struct client_field	 f[5];
+	long long		 since = CLIENT_SINCE_DEFAULT;
+	char			*near, esc[128];
+	int			 rv, i;
+
+	if ((rv = client_parse_opts(cmd, argc, argv, CLIENT_OPT_WINDOW |
+	    CLIENT_OPT_SCOPE | CLIENT_OPT_CSV | CLIENT_OPT_SINCE, 1, &o)) != 0)
+		return (rv);
+	if (o.nargs == 0)
+		return (client_usage_error("history: which KPI?"));
+	if (o.csv && c->json)
+		return (client_usage_error("history: --csv and --json "
+		    "exclude each other"));
+	if (kpi_lookup(o.args[0]) == -1) {
+		fmt_escape(esc, sizeof esc, o.args[0]);
+		near = fmt_kpi_suggest(o.args[0]);
+		if (*near != '\0')
+			client_error("history: unknown KPI \"%s\"; did you "
+			    "mean %s?", esc, near);
+		else {
+			client_error("history: unknown KPI \"%s\"; the KPIs "
+			    "are:", esc);
+			for (i = 0; i < KPI_COUNT; i++)
+				fprintf(stderr, "%s%s", i > 0 ? " " : "",
+				    kpi_table[i].id);
+			fprintf(stderr, "\n");
+		}
+		free(near);
+		return (CLIENT_EXIT_USAGE);
+	}
+	if (o.since != NULL &&
+	    (fmt_parse_duration(o.since, &since) == -1 || since <= 0)) {
+		fmt_escape(esc, sizeof esc, o.since);
+		return (client_usage_error("history: --since \"%s\" is not a "
+		    "duration such as 90s, 30m, 24h, 7d or 2w", esc));
+	}
+	c->csv = o.csv;
+	f[0] = (struct client_field){ "kpi", o.args[0], 0, 0 };
+	f[1] = (struct client_field){ "scope", o.scope, 0, 0 };
+	f[2] = (struct client_field){ "name", o.name, 0, 0 };
+	f[3] = (struct client_field){ "window", o.window, 0, 0 };
+	f[4] = (struct client_field){ "since", NULL, since, 1 };
+	return (client_fields_call(c, cmd->name, f, 5, render_history_cb));
+}
+
+static int
+cmd_live(struct client *c, const struct client_cmd *cmd, int argc,
+    char **argv)
+{
+	if (argc > 1)
+		return (client_usage_error("live: unexpected argument "
+		    "\"%s\"", argv[1]));
+	return (client_simple(c, cmd->name, NULL, NULL, NULL,
+	    render_live_cb));
+}
+
+/* Signals only raise flags; the loop acts on them (ppoll wakes it). */
+static void
+top_signal_cb(int sig)
+{
+	switch (sig) {
+	case SIGWINCH:
+	case SIGCONT:
+		top_resized = 1;
+		break;
+	case SIGTSTP:
+		top_stopped = 1;
+		break;
+	default:
+		top_quit = sig;
+		break;
+	}
+}
+
+/* Write all of buf to the terminal; errors end top. */
+static void
+top_write(const char *buf, size_t len)
+{
+	ssize_t	n;
+
+	while (len > 0) {
+		if ((n = write(STDOUT_FILENO, buf, len)) == -1) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			top_quit = SIGHUP;
+			return;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+/*
+ * Leave the alternate screen, show the cursor and restore the terminal
+ * modes.  Run by atexit too, so fatal() and exit() leave a sane terminal;
+ * idempotent.
+ */
+static void
+top_restore(void)
+{
+	static const char	seq[] = "\033[?25h\033[?1049l";
+
+	if (top_raw) {
+		tcsetattr(STDIN_FILENO, TCSADRAIN, &top_saved);
+		top_raw = 0;
+	}
+	if (top_active) {
+		top_active = 0;
+		top_write(seq, sizeof seq - 1);
+	}
+}
+
+/* Keys one at a time without echo; ISIG stays, so ^C is SIGINT. */
+static int
+top_enter(void)
+{
+	static const char	seq[] = "\033[?1049h\033[?25l\033[H\033[2J";
+	struct termios		raw;
+
+	if (isatty(STDIN_FILENO)) {
+		if (tcgetattr(STDIN_FILENO, &top_saved) == -1) {
+			client_error("top: tcgetattr: %s", strerror(errno));
+			return (-1);
+		}
+		raw = top_saved;
+		raw.c_lflag &= ~(ICANON | ECHO);
+		raw.c_cc[VMIN] = 1;
+		raw.c_cc[VTIME] = 0;
+		top_raw = 1;
+		if (tcsetattr(STDIN_FILENO, TCSADRAIN, &raw) == -1) {
+			client_error("top: tcsetattr: %s", strerror(errno));
+			top_raw = 0;
+			return (-1);
+		}
+	}
+	top_active = 1;
+	top_write(seq, sizeof seq - 1);
+	return (0);
+}
+
+/* ^Z: put the terminal back, stop, and take it again on fg. */
+static void
+top_suspend(const sigset_t *blocked)
+{
+	struct sigaction	sa;
+	sigset_t		tstp;
+
+	top_stopped = 0;
+	top_restore();
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTSTP, &sa, NULL);
+	sigemptyset(&tstp);
+	sigaddset(&tstp, SIGTSTP);
+	raise(SIGTSTP);		/* pending until unblocked below */
+	sigprocmask(SIG_UNBLOCK, &tstp, NULL);
+	/* Stopped here until SIGCONT. */
+	sigprocmask(SIG_BLOCK, blocked, NULL);
+	sa.sa_handler = top_signal_cb;
+	sigaction(SIGTSTP, &sa, NULL);
+	if (top_enter() == -1)
+		top_quit = SIGHUP;
+	top_resized = 1;
+}
+
+static void
+top_size(unsigned int *rows, unsigned int *cols)
+{
+	struct winsize	ws;
+
+	*rows = 24;
+	*cols = 80;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
+	    ws.ws_col > 0) {
+		*rows = ws.ws_row;
+		*cols = ws.ws_col;
+	}
+}
+
+/*
+ * Draw a frame over the previous one in one write: home, each line
+ * followed by clear-to-end-of-line, then clear below.  The last line has
+ * no newline, so a full screen never scrolls.
+ */
+static void
+top_paint(const char *frame)
+{
+	char		*buf, *p;
+	const char	*s = frame, *nl;
+	size_t		 len, n;
+
+	len = strlen(frame);
+	buf = xmalloc(len * 2 + 64);
+	p = buf;
+	memcpy(p, "\033[H", 3);
+	p += 3;
+	while (*s != '\0') {
+		if ((nl = strchr(s, '\n')) == NULL)
+			nl = s + strlen(s);
+		n = (size_t)(nl - s);
+		memcpy(p, s, n);
+		p += n;
+		memcpy(p, "\033[K", 3);
+		p += 3;
+		s = *nl == '\n' ? nl + 1 : nl;
+		if (*s != '\0') {
+			memcpy(p, "\r\n", 2);
+			p += 2;
+		}
+	}
+	memcpy(p, "\033[J", 3);
+	p += 3;
+	top_write(buf, (size_t)(p - buf));
+	free(buf);
+}
+
+/* The reply to cmd, or NULL with the line to show instead in *error. */
+static yajl_val
+top_fetch(const char *path, const char *cmd, char **error)
+{
+	yajl_val	 reply = NULL;
+	char		*req, *cause = NULL;
+	const char	*msg;
+
+	req = client_request_new(cmd, NULL, 0);
+	if (client_exchange(path, req, CLIENT_TOP_TIMEOUT_MS, NULL, &reply,
+	    &cause) == -1) {
+		xasprintf(error, "disconnected: %s", cause);
+		free(cause);
+		free(req);
+		return (NULL);
+	}
+	free(req);
+	if (YAJL_IS_FALSE(client_get(reply, "ok"))) {
+		msg = YAJL_GET_STRING(client_get(reply, "error"));
+		xasprintf(error, "callscored: %s: %s", cmd,
+		    msg != NULL ? msg : "request failed");
+		yajl_tree_free(reply);
+		return (NULL);
+	}
+	return (reply);
+}
+
+static int
+cmd_top(struct client *c, const struct client_cmd *cmd, int argc,
+    char **argv)
+{
+	static const int	 sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
+	    SIGWINCH, SIGTSTP, SIGCONT };
+	struct client_opts	 o;
+	struct sigaction	 sa;
+	struct pollfd		 pfd;
+	struct timespec		 ts;
+	sigset_t		 blocked, orig;
+	yajl_val		 status = NULL, live = NULL;
+	char			*path, *error = NULL, *frame, *end, keys[64];
+	double			 interval = 1;
+	long long		 next = 0, left;
+	unsigned int		 rows, cols;
+	size_t			 i;
+	ssize_t			 n;
+	int			 rv, dirty = 0, keyboard;
+
+	if ((rv = client_parse_opts(cmd, argc, argv, CLIENT_OPT_INTERVAL, 0,
+	    &o)) != 0)
+		return (rv);
+	if (c->json)
+		return (client_usage_error("top: no --json; use "
+		    "callscore --json live"));
+	if (o.interval != NULL) {
+		errno = 0;
+		interval = strtod(o.interval, &end);
+		if (errno != 0 || end == o.interval || *end != '\0' ||
+		    !(interval >= 0.1 && interval <= 3600))
+			return (client_usage_error("top: --interval must be "
+			    "between 0.1 and 3600 seconds"));
+	}
+	if (!isatty(STDOUT_FILENO)) {
+		client_error("top: standard output is not a terminal; use "
+		    "callscore live for a snapshot");
+		return (1);
+	}
+	if ((path = client_socket_path(c)) == NULL)
+		return (1);
+
+	/*
+	 * Blocked but for ppoll(), so that a signal is never lost between
+	 * testing the flags and waiting.
+	 */
+	sigemptyset(&blocked);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = top_signal_cb;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+		sigaddset(&blocked, sigs[i]);
+		sigaction(sigs[i], &sa, NULL);
+	}
+	sigprocmask(SIG_BLOCK, &blocked, &orig);
+	atexit(top_restore);
+	if (top_enter() == -1) {
+		top_restore();
+		free(path);
+		return (1);
+	}
+	keyboard = top_raw;
+
+	while (!top_quit) {
+		if (top_stopped)
+			top_suspend(&blocked);
+		if (client_now_ms() >= next) {
+			next = client_now_ms() + (long long)(interval * 1000);
+			yajl_tree_free(status);
+			yajl_tree_free(live);
+			free(error);
+			error = NULL;
+			live = NULL;
+			/* One frame, two fresh connections. */
+			if ((status = top_fetch(path, "status", &error)) !=
+			    NULL &&
+			    (live = top_fetch(path, "live", &error)) == NULL) {
+				yajl_tree_free(status);
+				status = NULL;
+			}
+			dirty = 1;
+		}
+		if (dirty || top_resized) {
+			top_resized = 0;
+			dirty = 0;
+			top_size(&rows, &cols);
+			frame = fmt_top_frame(status, live, error,
+			    (double)time(NULL), rows, cols, c->flags);
+			top_paint(frame);
+			free(frame);
+		}
+
+		if ((left = next - client_now_ms()) < 0)
+			left = 0;
+		ts.tv_sec = left / 1000;
+		ts.tv_nsec = (left % 1000) * 1000000;
+		pfd.fd = keyboard ? STDIN_FILENO : -1;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (ppoll(&pfd, 1, &ts, &orig) == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL))
+			break;
+		if (pfd.revents & POLLIN) {
+			if ((n = read(STDIN_FILENO, keys, sizeof keys)) <= 0) {
+				if (n == -1 && (errno == EINTR ||
+				    errno == EAGAIN))
+					continue;
+				break;
+			}
+			if (memchr(keys, 'q', (size_t)n) != NULL ||
+			    memchr(keys, 'Q', (size_t)n) != NULL)
+				break;
+		}
+	}
+
+	top_restore();
+	sigprocmask(SIG_SETMASK, &orig, NULL);
+	yajl_tree_free(status);
+	yajl_tree_free(live);
+	free(error);
+	free(path);
+	/* As a shell expects of a program ended by a signal. */
+	return (top_quit != 0 ? 128 + top_quit : 0);
 }
 
 static int
@@ -762,8 +1356,8 @@ main(int argc, char **argv)
 	};
 	struct client			 c;
 	const struct client_cmd		*cmd;
-	const char			*nc;
-	int				 ch, color = 1;
+	const char			*nc, *cs;
+	int				 ch, color = 1, tty;
 
 	log_init("callscore", 0);
 	memset(&c, 0, sizeof c);
@@ -804,10 +1398,21 @@ main(int argc, char **argv)
 	if (argc == 0)
 		return (client_usage_error("no command"));
 
+	/*
+	 * Only the character set of the locale: numbers stay in the C
+	 * locale, so output parses the same everywhere.
+	 */
+	setlocale(LC_CTYPE, "");
+	cs = nl_langinfo(CODESET);
+	if (cs != NULL && strcmp(cs, "UTF-8") == 0)
+		c.flags |= FMT_UTF8;
+	tty = isatty(STDOUT_FILENO);
+	if (tty && (c.flags & FMT_UTF8))
+		c.flags |= FMT_ARROWS;
 	/* https://no-color.org: set and not empty disables colour. */
 	nc = getenv("NO_COLOR");
-	if (color && isatty(STDOUT_FILENO) && (nc == NULL || *nc == '\0'))
-		c.flags = FMT_BOLD;
+	if (color && tty && (nc == NULL || *nc == '\0'))
+		c.flags |= FMT_BOLD | FMT_COLOR;
 
 	if ((cmd = client_cmd_find(argv[0])) == NULL)
 		return (CLIENT_EXIT_USAGE);

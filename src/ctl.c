@@ -32,6 +32,7 @@
 #include "live.h"
 #include "log.h"
 #include "scope.h"
+#include "scorecard.h"
 #include "snapshot.h"
 #include "store.h"
 #include "window.h"
@@ -44,6 +45,7 @@ struct ctl_conn {
 	struct bufferevent	*bev;
 	int			 waiting;	/* for a snapshot */
 	int			 closing;	/* free once output drains */
+	struct ctl_pending	*pending;	/* a history read under way */
 	TAILQ_ENTRY(ctl_conn)	 entry;
 };
 TAILQ_HEAD(ctl_conns, ctl_conn);
@@ -54,6 +56,19 @@ struct ctl {
 	char			*path;
 	struct ctl_conns	 conns;
 	size_t			 nconns;
+};
+
+/* What a scorecard or history request needs when its rows arrive. */
+struct ctl_pending {
+	int		 scorecard;	/* else history */
+	int		 kind;
+	char		*name;
+	size_t		 window;
+	char		 kpi[32];	/* history */
+	double		 now;
+	double		 v[KPI_COUNT];	/* scorecard: current values */
+	double		 qa[AGG_QA_MAX];
+	size_t		 npoints;	/* scorecard: sparkline points */
 };
 
 struct ctl_req {
@@ -83,6 +98,8 @@ static void	ctl_cmd_list(struct ctl_conn *, struct ctl_req *);
 static void	ctl_cmd_snapshot(struct ctl_conn *, struct ctl_req *);
 static void	ctl_cmd_reload(struct ctl_conn *, struct ctl_req *);
 static void	ctl_cmd_live(struct ctl_conn *, struct ctl_req *);
+static void	ctl_cmd_history(struct ctl_conn *, struct ctl_req *);
+static void	ctl_cmd_scorecard(struct ctl_conn *, struct ctl_req *);
 
 static const struct {
 	const char	*name;
@@ -96,6 +113,8 @@ static const struct {
 	{ "snapshot", ctl_cmd_snapshot },
 	{ "reload", ctl_cmd_reload },
 	{ "live", ctl_cmd_live },
+	{ "history", ctl_cmd_history },
+	{ "scorecard", ctl_cmd_scorecard },
 };
 
 struct ctl *
@@ -178,10 +197,22 @@ ctl_accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 }
 
 static void
+ctl_pending_free(struct ctl_pending *p)
+{
+	if (p != NULL) {
+		free(p->name);
+		free(p);
+	}
+}
+
+static void
 ctl_conn_free(struct ctl_conn *c)
 {
-	if (c->waiting)
+	if (c->waiting) {
 		snapshot_cancel(c->ctl->cs->snapshot, c);
+		store_query_cancel(c->ctl->cs->store, c);
+	}
+	ctl_pending_free(c->pending);
 	TAILQ_REMOVE(&c->ctl->conns, c, entry);
 	c->ctl->nconns--;
 	bufferevent_free(c->bev);
@@ -820,4 +851,307 @@ ctl_cmd_live(struct ctl_conn *c, struct ctl_req *req)
 	}
 	yajl_gen_array_close(g);
 	ctl_reply(c, g);
+}
+
+/* The scope a request names: kind and name, or -1 after an error reply. */
+static int
+ctl_req_scope(struct ctl_conn *c, struct ctl_req *req, const char **namep)
+{
+	const char	*kind_name, *name;
+	int		 kind;
+
+	if ((kind_name = ctl_get_str(req->root, "scope")) == NULL)
+		kind_name = "global";
+	if ((kind = scope_kind_parse(kind_name)) == -1) {
+		ctl_error(c, "unknown scope \"%.32s\" (global, queue, agent, "
+		    "team)", kind_name);
+		return (-1);
+	}
+	name = ctl_get_str(req->root, "name");
+	if (kind == SCOPE_GLOBAL)
+		name = "";
+	else if (name == NULL || *name == '\0') {
+		ctl_error(c, "scope %s needs a name", kind_name);
+		return (-1);
+	}
+	*namep = name;
+	return (kind);
+}
+
+static double
+ctl_get_num(yajl_val root, const char *key, double dflt)
+{
+	const char	*path[] = { key, NULL };
+	yajl_val	 v;
+
+	v = yajl_tree_get(root, path, yajl_t_number);
+	return (v != NULL ? YAJL_GET_DOUBLE(v) : dflt);
+}
+
+/* Queue a read of the history for a pending request. */
+static void
+ctl_pending_start(struct ctl_conn *c, struct ctl_pending *p, double since,
+    store_query_cb cb)
+{
+	struct callscored	*cs = c->ctl->cs;
+
+	c->pending = p;
+	c->waiting = 1;
+	if (store_query(cs->store, p->kind, p->name,
+	    scopes_window(cs->scopes, p->window)->name,
+	    p->scorecard ? NULL : p->kpi, since, cb, c) != 0) {
+		struct store_rows	none;
+
+		memset(&none, 0, sizeof none);
+		snprintf(none.error, sizeof none.error, "the database is "
+		    "not available");
+		cb(&none, c);
+	}
+}
+
+/* The request is answered: let queued requests and a close proceed. */
+static void
+ctl_pending_done(struct ctl_conn *c)
+{
+	ctl_pending_free(c->pending);
+	c->pending = NULL;
+	c->waiting = 0;
+	if (c->closing)
+		ctl_conn_finish(c);
+	else
+		ctl_read_cb(c->bev, c);
+}
+
+static void
+ctl_history_cb(const struct store_rows *rows, void *arg)
+{
+	struct ctl_conn		*c = arg;
+	struct ctl_pending	*p = c->pending;
+	struct callscored	*cs = c->ctl->cs;
+	yajl_gen		 g;
+	size_t			 i;
+
+	if (!rows->ok)
+		ctl_error(c, "%s", rows->error);
+	else {
+		g = ctl_gen_begin();
+		ctl_gen_str(g, "ok");
+		yajl_gen_bool(g, 1);
+		ctl_gen_str(g, "kpi");
+		ctl_gen_str(g, p->kpi);
+		ctl_gen_str(g, "scope");
+		ctl_gen_str(g, scope_kind_name(p->kind));
+		ctl_gen_str(g, "name");
+		ctl_gen_str(g, p->name);
+		ctl_gen_str(g, "window");
+		ctl_gen_str(g, scopes_window(cs->scopes, p->window)->name);
+		ctl_gen_str(g, "points");
+		yajl_gen_array_open(g);
+		for (i = 0; i < rows->n; i++) {
+			yajl_gen_array_open(g);
+			ctl_gen_num(g, rows->rows[i].time);
+			ctl_gen_num(g, rows->rows[i].value);
+			yajl_gen_array_close(g);
+		}
+		yajl_gen_array_close(g);
+		ctl_reply(c, g);
+	}
+	ctl_pending_done(c);
+}
+
+static void
+ctl_cmd_history(struct ctl_conn *c, struct ctl_req *req)
+{
+	struct ctl_pending	*p;
+	const char		*kpi, *name;
+	double			 since;
+	int			 kind, w;
+
+	if ((kpi = ctl_get_str(req->root, "kpi")) == NULL ||
+	    kpi_lookup(kpi) == -1) {
+		ctl_error(c, "unknown KPI \"%.32s\"", kpi != NULL ? kpi : "");
+		return;
+	}
+	if ((kind = ctl_req_scope(c, req, &name)) == -1)
+		return;
+	if ((w = ctl_req_window(c, req, 0)) < 0)
+		return;
+	since = ctl_get_num(req->root, "since", 86400);
+	if (!(since > 0))
+		since = 86400;
+	p = xcalloc(1, sizeof *p);
+	p->kind = kind;
+	p->name = xstrdup(name);
+	p->window = (size_t)w;
+	snprintf(p->kpi, sizeof p->kpi, "%s", kpi);
+	p->now = clock_now_ms() / 1000.0;
+	ctl_pending_start(c, p, p->now - since, ctl_history_cb);
+}
+
+/*
+ * From the stored rows: each KPI's value over the previous window of the
+ * same length (the last snapshot at or before now - span) and a series
+ * of npoints evenly spaced over the current window.
+ */
+static void
+ctl_scorecard_cb(const struct store_rows *rows, void *arg)
+{
+	struct ctl_conn		*c = arg;
+	struct ctl_pending	*p = c->pending;
+	struct callscored	*cs = c->ctl->cs;
+	const struct window_def	*def = scopes_window(cs->scopes, p->window);
+	double			 span = def->span_ms / 1000.0, prev, t0;
+	double			*series;
+	struct scorecard	 sc;
+	yajl_gen		 g;
+	size_t			 i, j, b, n = p->npoints;
+	int			 k, per;
+	static const char	*dirs[] = { "none", "higher", "lower" };
+	static const char	*titles[] = { "Customer", "Internal process",
+				    "Financial", "Learning and growth" };
+
+	scorecard_eval(cs->conf, p->kind == SCOPE_QUEUE ? p->name : NULL,
+	    p->v, &sc);
+	series = xcalloc(n > 0 ? n : 1, sizeof *series);
+	t0 = p->now - span;
+
+	g = ctl_gen_begin();
+	ctl_gen_str(g, "ok");
+	yajl_gen_bool(g, 1);
+	ctl_gen_str(g, "scope");
+	ctl_gen_str(g, scope_kind_name(p->kind));
+	ctl_gen_str(g, "name");
+	ctl_gen_str(g, p->name);
+	ctl_gen_str(g, "window");
+	ctl_gen_str(g, def->name);
+	if (!rows->ok) {
+		ctl_gen_str(g, "history_error");
+		ctl_gen_str(g, rows->error);
+	}
+	ctl_gen_str(g, "overall");
+	ctl_gen_num(g, sc.overall);
+	ctl_gen_str(g, "perspectives");
+	yajl_gen_array_open(g);
+	for (per = 0; per < KPI_PERSPECTIVE_COUNT; per++) {
+		yajl_gen_map_open(g);
+		ctl_gen_str(g, "id");
+		ctl_gen_str(g, kpi_perspective_name(per));
+		ctl_gen_str(g, "title");
+		ctl_gen_str(g, titles[per]);
+		ctl_gen_str(g, "weight");
+		ctl_gen_num(g, cs->conf->weights[per]);
+		ctl_gen_str(g, "score");
+		ctl_gen_num(g, sc.perspective_score[per]);
+		ctl_gen_str(g, "kpis");
+		yajl_gen_array_open(g);
+		for (k = 0; k < KPI_COUNT; k++) {
+			if ((int)kpi_table[k].perspective != per)
+				continue;
+			prev = NAN;
+			for (j = 0; j < n; j++)
+				series[j] = NAN;
+			for (i = 0; i < rows->n; i++) {
+				const struct store_row *r = &rows->rows[i];
+
+				if (strcmp(r->kpi, kpi_table[k].id) != 0)
+					continue;
+				if (r->time <= t0)
+					prev = r->value;
+				else if (n > 0) {
+					b = (size_t)((r->time - t0) / span *
+					    (double)n);
+					series[b < n ? b : n - 1] = r->value;
+				}
+			}
+			if (n > 0 && isnan(series[n - 1]))
+				series[n - 1] = p->v[k];
+			yajl_gen_map_open(g);
+			ctl_gen_str(g, "id");
+			ctl_gen_str(g, kpi_table[k].id);
+			ctl_gen_str(g, "title");
+			ctl_gen_str(g, kpi_table[k].title);
+			ctl_gen_str(g, "unit");
+			ctl_gen_str(g, kpi_table[k].unit);
+			ctl_gen_str(g, "direction");
+			ctl_gen_str(g, dirs[kpi_table[k].direction]);
+			ctl_gen_str(g, "value");
+			ctl_gen_num(g, p->v[k]);
+			ctl_gen_str(g, "target");
+			ctl_gen_num(g, sc.kpi[k].has_target ?
+			    sc.kpi[k].target : NAN);
+			ctl_gen_str(g, "amber");
+			ctl_gen_num(g, sc.kpi[k].has_target ?
+			    sc.kpi[k].amber : NAN);
+			ctl_gen_str(g, "status");
+			ctl_gen_str(g, scorecard_status_name(sc.kpi[k].status));
+			ctl_gen_str(g, "previous");
+			ctl_gen_num(g, prev);
+			ctl_gen_str(g, "history");
+			yajl_gen_array_open(g);
+			for (j = 0; j < n; j++)
+				ctl_gen_num(g, series[j]);
+			yajl_gen_array_close(g);
+			yajl_gen_map_close(g);
+		}
+		yajl_gen_array_close(g);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+	ctl_gen_str(g, "qa");
+	yajl_gen_map_open(g);
+	for (i = 0; i < cs->conf->nqa; i++) {
+		ctl_gen_str(g, cs->conf->qa_criteria[i]);
+		ctl_gen_num(g, p->qa[i]);
+	}
+	yajl_gen_map_close(g);
+	ctl_reply(c, g);
+	free(series);
+	ctl_pending_done(c);
+}
+
+static void
+ctl_cmd_scorecard(struct ctl_conn *c, struct ctl_req *req)
+{
+	struct callscored	*cs = c->ctl->cs;
+	struct scopes		*scopes = cs->scopes;
+	struct kpi_params	 kp = { cs->conf->cost_per_hour };
+	struct ctl_pending	*p;
+	struct scope		*sc;
+	struct agg		 sum;
+	const char		*name;
+	double			 points, span;
+	size_t			 i;
+	int			 kind, w;
+
+	if ((kind = ctl_req_scope(c, req, &name)) == -1)
+		return;
+	if ((sc = scopes_find(scopes, kind, name)) == NULL) {
+		ctl_error(c, "no %s \"%.64s\" has been seen",
+		    scope_kind_name(kind), name);
+		return;
+	}
+	if ((w = ctl_req_window(c, req, 0)) < 0)
+		return;
+	points = ctl_get_num(req->root, "history", 24);
+	if (!(points >= 0) || points > 240)
+		points = 24;
+
+	p = xcalloc(1, sizeof *p);
+	p->scorecard = 1;
+	p->kind = kind;
+	p->name = xstrdup(name);
+	p->window = (size_t)w;
+	p->npoints = (size_t)points;
+	p->now = clock_now_ms() / 1000.0;
+	memset(&sum, 0, sizeof sum);
+	ring_sum(sc->rings[w], scopes_window(scopes, (size_t)w),
+	    clock_now_ms(), &sum, scopes_pool(scopes));
+	kpi_compute(&sum, &kp, p->v);
+	for (i = 0; i < AGG_QA_MAX; i++)
+		p->qa[i] = kpi_qa_criterion(&sum, i);
+	agg_clear(&sum, scopes_pool(scopes));
+	span = scopes_window(scopes, (size_t)w)->span_ms / 1000.0;
+	/* Back to the previous window's end, with a snapshot's slack. */
+	ctl_pending_start(c, p, p->now - span - 2 * cs->conf->snapshot_interval,
+	    ctl_scorecard_cb);
 }

@@ -6,8 +6,10 @@
  * string that reaches a cell is escaped, and a missing or mistyped field
  * shows as "-" rather than failing the whole command.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,7 @@
 
 #include "fmt.h"
 #include "kpi.h"
+#include "log.h"
 #include "xmalloc.h"
 
 #define FMT_CELL_MAX	1024	/* longest cell shown, escaped */
@@ -31,8 +34,15 @@ struct fmt_table {
 	size_t		 ncols;
 	enum fmt_align	*align;
 	char		**cells;
+	enum fmt_style	*styles;	/* one per cell */
 	size_t		 ncells;
 	size_t		 cellcap;
+};
+
+/* The lines of a top frame, before they are cut to the screen. */
+struct fmt_lines {
+	char	**v;
+	size_t	  n;
 };
 
 /* A column of a list reply: KPI id and header word. */
@@ -53,6 +63,24 @@ static const char *json_str(yajl_val);
 static const char *count_str(yajl_val, char *, size_t);
 static const char *unit_of(const char *);
 static int	 name_add(const char ***, size_t *, const char *);
+static const char *style_code(enum fmt_style, int);
+static void	 scope_header(struct fmt_buf *, yajl_val, const char *);
+static double	*json_numbers(yajl_val, size_t *);
+static size_t	 edit_distance(const char *, const char *);
+static enum fmt_style status_style(const char *);
+static void	 csv_record(struct fmt_buf *, const char **, size_t);
+static void	 history_point(yajl_val, double *, double *);
+static double	*history_resample(yajl_val, size_t, size_t *);
+static char	*fmt_ago(double, double, char *, size_t);
+static const char *agent_state(const char *, enum fmt_style *);
+static char	*live_queues(yajl_val, size_t, int);
+static char	*live_agents(yajl_val, double, size_t, int);
+static void	 live_calls(struct fmt_buf *, yajl_val);
+static void	 live_staff(struct fmt_buf *, yajl_val);
+static void	 lines_add(struct fmt_lines *, const char *);
+static void	 lines_addf(struct fmt_lines *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+static void	 line_cut(struct fmt_buf *, const char *, unsigned int);
 
 static const struct fmt_column fmt_queue_columns[] = {
 	{ "offered", "offered" },
@@ -73,6 +101,25 @@ static const struct fmt_column fmt_agent_columns[] = {
 	{ "qa_score", "qa" },
 	{ "fcr", "fcr" },
 };
+
+/* The SGR parameter of a style, or NULL if flags do not allow it. */
+static const char *
+style_code(enum fmt_style style, int flags)
+{
+	switch (style) {
+	case FMT_STYLE_NONE:
+		break;
+	case FMT_STYLE_BOLD:
+		return ((flags & FMT_BOLD) ? "1" : NULL);
+	case FMT_STYLE_GREEN:
+		return ((flags & FMT_COLOR) ? "32" : NULL);
+	case FMT_STYLE_YELLOW:
+		return ((flags & FMT_COLOR) ? "33" : NULL);
+	case FMT_STYLE_RED:
+		return ((flags & FMT_COLOR) ? "31" : NULL);
+	}
+	return (NULL);
+}
 
 static void
 buf_add(struct fmt_buf *b, const char *s, size_t n)
@@ -306,6 +353,7 @@ fmt_table_free(struct fmt_table *t)
 	for (i = 0; i < t->ncells; i++)
 		free(t->cells[i]);
 	free(t->cells);
+	free(t->styles);
 	free(t->align);
 	free(t);
 }
@@ -320,14 +368,23 @@ fmt_table_align(struct fmt_table *t, size_t col, enum fmt_align align)
 void
 fmt_table_add(struct fmt_table *t, const char *s)
 {
+	fmt_table_add_style(t, FMT_STYLE_NONE, s);
+}
+
+void
+fmt_table_add_style(struct fmt_table *t, enum fmt_style style, const char *s)
+{
 	char	cell[FMT_CELL_MAX];
 
 	if (t->ncells == t->cellcap) {
 		t->cellcap = t->cellcap == 0 ? 64 : t->cellcap * 2;
 		t->cells = xreallocarray(t->cells, t->cellcap,
 		    sizeof *t->cells);
+		t->styles = xreallocarray(t->styles, t->cellcap,
+		    sizeof *t->styles);
 	}
 	fmt_escape(cell, sizeof cell, s != NULL ? s : "");
+	t->styles[t->ncells] = style;
 	t->cells[t->ncells++] = xstrdup(cell);
 }
 
@@ -356,7 +413,7 @@ fmt_table_render(const struct fmt_table *t, int flags)
 {
 	struct fmt_buf	 out = { NULL, 0, 0 }, line;
 	size_t		*width, nrows, r, c, w, i;
-	const char	*cell;
+	const char	*cell, *code;
 
 	nrows = fmt_table_rows(t);
 	width = xcalloc(t->ncols, sizeof *width);
@@ -376,7 +433,14 @@ fmt_table_render(const struct fmt_table *t, int flags)
 				for (; w < width[c]; w++)
 					buf_add(&line, " ", 1);
 			}
+			/* Escapes outside the padding: widths stay right. */
+			code = i < t->ncells ? style_code(t->styles[i], flags) :
+			    NULL;
+			if (code != NULL)
+				buf_printf(&line, "\033[%sm", code);
 			buf_add(&line, cell, strlen(cell));
+			if (code != NULL)
+				buf_add(&line, "\033[0m", 4);
 			if (t->align[c] == FMT_ALIGN_LEFT) {
 				for (; w < width[c]; w++)
 					buf_add(&line, " ", 1);
@@ -760,5 +824,981 @@ fmt_reply_snapshot(yajl_val reply)
 	    count_str(json_get(sn, "rows"), b2, sizeof b2),
 	    fmt_value("count", json_num(json_get(sn, "duration")) * 1000,
 	    b3, sizeof b3));
+	return (buf_finish(&out));
+}
+
+/* "queue: sales, window: 1h" (prefix first, if any) and a newline. */
+static void
+scope_header(struct fmt_buf *out, yajl_val reply, const char *prefix)
+{
+	const char	*scope, *name, *window;
+	char		*esc;
+
+	esc = xmalloc(FMT_CELL_MAX);
+	if (prefix != NULL)
+		buf_printf(out, "%s, ", prefix);
+	scope = json_str(json_get(reply, "scope"));
+	name = json_str(json_get(reply, "name"));
+	fmt_escape(esc, FMT_CELL_MAX, scope != NULL ? scope : "global");
+	if (name == NULL || *name == '\0' || strcmp(esc, "global") == 0)
+		buf_printf(out, "scope: %s", esc);
+	else {
+		buf_printf(out, "%s: ", esc);
+		buf_printf(out, "%s", fmt_escape(esc, FMT_CELL_MAX, name));
+	}
+	if ((window = json_str(json_get(reply, "window"))) != NULL)
+		buf_printf(out, ", window: %s",
+		    fmt_escape(esc, FMT_CELL_MAX, window));
+	buf_add(out, "\n", 1);
+	free(esc);
+}
+
+/* The values of a JSON array as doubles (NaN for non-numbers). */
+static double *
+json_numbers(yajl_val arr, size_t *n)
+{
+	double	*v;
+	size_t	 i;
+
+	*n = YAJL_IS_ARRAY(arr) ? arr->u.array.len : 0;
+	v = xreallocarray(NULL, *n == 0 ? 1 : *n, sizeof *v);
+	for (i = 0; i < *n; i++)
+		v[i] = json_num(arr->u.array.values[i]);
+	return (v);
+}
+
+char *
+fmt_sparkline(const double *v, size_t n, int flags)
+{
+	static const char	*blocks[] = {
+		"\342\226\201", "\342\226\202", "\342\226\203", "\342\226\204",
+		"\342\226\205", "\342\226\206", "\342\226\207", "\342\226\210"
+	};
+	/* Not " .:-=+*#": the lowest level must not read as no data. */
+	static const char	 ascii[] = "_.:-=+*#";
+	struct fmt_buf		 out = { NULL, 0, 0 };
+	double			 lo = INFINITY, hi = -INFINITY;
+	size_t			 i;
+	long			 level;
+
+	for (i = 0; i < n; i++) {
+		if (!isfinite(v[i]))
+			continue;
+		lo = v[i] < lo ? v[i] : lo;
+		hi = v[i] > hi ? v[i] : hi;
+	}
+	for (i = 0; i < n; i++) {
+		if (!isfinite(v[i])) {
+			buf_add(&out, " ", 1);
+			continue;
+		}
+		/* A flat line sits in the middle, not on the floor. */
+		if (hi - lo <= 0 || !isfinite(hi - lo))
+			level = 3;
+		else
+			level = lround((v[i] - lo) / (hi - lo) * 7);
+		level = level < 0 ? 0 : level > 7 ? 7 : level;
+		if (flags & FMT_UTF8)
+			buf_add(&out, blocks[level], 3);
+		else
+			buf_add(&out, &ascii[level], 1);
+	}
+	return (buf_finish(&out));
+}
+
+char *
+fmt_change(const char *unit, const char *direction, double value,
+    double previous, int flags, enum fmt_style *style, char *buf,
+    size_t len)
+{
+	char	mag[FMT_VALUE_MAX], zero[FMT_VALUE_MAX];
+	double	d = value - previous;
+	int	up;
+
+	*style = FMT_STYLE_NONE;
+	if (!isfinite(value) || !isfinite(previous) || !isfinite(d)) {
+		snprintf(buf, len, "-");
+		return (buf);
+	}
+	/* No change at the precision shown: no sign, no colour. */
+	fmt_value(unit, fabs(d), mag, sizeof mag);
+	fmt_value(unit, 0, zero, sizeof zero);
+	if (strcmp(mag, zero) == 0) {
+		snprintf(buf, len, "%s", zero);
+		return (buf);
+	}
+	up = d > 0;
+	if (direction != NULL && strcmp(direction, "higher") == 0)
+		*style = up ? FMT_STYLE_GREEN : FMT_STYLE_RED;
+	else if (direction != NULL && strcmp(direction, "lower") == 0)
+		*style = up ? FMT_STYLE_RED : FMT_STYLE_GREEN;
+	snprintf(buf, len, "%s%c%s", (flags & FMT_ARROWS) ?
+	    (up ? "\342\226\262 " : "\342\226\274 ") : "", up ? '+' : '-', mag);
+	return (buf);
+}
+
+char *
+fmt_csv_field(char *dst, size_t dstlen, const char *src)
+{
+	char	*esc;
+	size_t	 i, o = 0;
+	int	 quote;
+
+	if (dstlen == 0)
+		return (dst);
+	esc = xmalloc(FMT_CELL_MAX);
+	/* Controls are escaped, so a field never holds a line break. */
+	fmt_escape(esc, FMT_CELL_MAX, src != NULL ? src : "");
+	quote = strpbrk(esc, ",\"") != NULL || *esc == ' ' ||
+	    (*esc != '\0' && esc[strlen(esc) - 1] == ' ');
+	if (!quote) {
+		snprintf(dst, dstlen, "%s", esc);
+		free(esc);
+		return (dst);
+	}
+	/* Room for the closing quote and the NUL. */
+	if (dstlen < 3) {
+		dst[0] = '\0';
+		free(esc);
+		return (dst);
+	}
+	dst[o++] = '"';
+	for (i = 0; esc[i] != '\0'; i++) {
+		if (o + (esc[i] == '"' ? 2 : 1) + 2 > dstlen)
+			break;
+		if (esc[i] == '"')
+			dst[o++] = '"';
+		dst[o++] = esc[i];
+	}
+	dst[o++] = '"';
+	dst[o] = '\0';
+	free(esc);
+	return (dst);
+}
+
+char *
+fmt_csv_number(double v, char *buf, size_t len)
+{
+	if (!isfinite(v)) {
+		snprintf(buf, len, "%s", "");
+		return (buf);
+	}
+	/* The shortest of the two that reads back as the same double. */
+	snprintf(buf, len, "%.15g", v);
+	if (strtod(buf, NULL) != v)
+		snprintf(buf, len, "%.17g", v);
+	return (buf);
+}
+
+int
+fmt_parse_duration(const char *s, long long *secs)
+{
+	long long	 n = 0, mult;
+	const char	*p = s;
+
+	if (*p < '0' || *p > '9')
+		return (-1);
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (n > (LLONG_MAX - (*p - '0')) / 10)
+			return (-1);
+		n = n * 10 + (*p - '0');
+	}
+	switch (*p) {
+	case '\0':
+	case 's':
+		mult = 1;
+		break;
+	case 'm':
+		mult = 60;
+		break;
+	case 'h':
+		mult = 3600;
+		break;
+	case 'd':
+		mult = 86400;
+		break;
+	case 'w':
+		mult = 7 * 86400;
+		break;
+	default:
+		return (-1);
+	}
+	if (*p != '\0' && p[1] != '\0')
+		return (-1);
+	if (n > LLONG_MAX / mult)
+		return (-1);
+	*secs = n * mult;
+	return (0);
+}
+
+/* Levenshtein distance of two short strings, at most 9. */
+static size_t
+edit_distance(const char *a, const char *b)
+{
+	size_t	row[64], la = strlen(a), lb = strlen(b), i, j, prev, cur;
+
+	if (la >= 64 || lb >= 64)
+		return (9);
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			cur = row[j];
+			row[j] = prev + (a[i - 1] != b[j - 1]);
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			if (cur + 1 < row[j])
+				row[j] = cur + 1;
+			prev = cur;
+		}
+	}
+	return (row[lb] > 9 ? 9 : row[lb]);
+}
+
+char *
+fmt_kpi_suggest(const char *name)
+{
+	struct fmt_buf	 out = { NULL, 0, 0 };
+	size_t		 len, i, maxd;
+	const char	*id;
+
+	len = strlen(name);
+	if (len == 0 || len >= 64)
+		return (xstrdup(""));
+	/* One typo in a short name would match nearly everything. */
+	maxd = len <= 3 ? 1 : 2;
+	for (i = 0; i < KPI_COUNT; i++) {
+		id = kpi_table[i].id;
+		if (strncmp(id, name, len) == 0 ||
+		    (len >= 3 && strstr(id, name) != NULL) ||
+		    edit_distance(name, id) <= maxd)
+			buf_printf(&out, "%s%s", out.len > 0 ? ", " : "", id);
+	}
+	return (buf_finish(&out));
+}
+
+static enum fmt_style
+status_style(const char *status)
+{
+	if (status == NULL)
+		return (FMT_STYLE_NONE);
+	if (strcmp(status, "green") == 0)
+		return (FMT_STYLE_GREEN);
+	if (strcmp(status, "amber") == 0)
+		return (FMT_STYLE_YELLOW);
+	if (strcmp(status, "red") == 0)
+		return (FMT_STYLE_RED);
+	return (FMT_STYLE_NONE);
+}
+
+char *
+fmt_reply_scorecard(yajl_val reply, int flags)
+{
+	struct fmt_table	*t;
+	struct fmt_buf		 out = { NULL, 0, 0 };
+	yajl_val		 persps, p, kpis, k, qa;
+	enum fmt_style		 style;
+	const char		*title, *unit, *status, *dir;
+	double			*hist;
+	size_t			 np, nk, nh, i, j;
+	char			 b[FMT_VALUE_MAX], *s;
+
+	scope_header(&out, reply, NULL);
+	persps = json_get(reply, "perspectives");
+	np = YAJL_IS_ARRAY(persps) ? persps->u.array.len : 0;
+	if (np == 0) {
+		buf_printf(&out, "no perspectives\n");
+		return (buf_finish(&out));
+	}
+
+	t = fmt_table_new(6);
+	fmt_table_align(t, 1, FMT_ALIGN_RIGHT);
+	fmt_table_align(t, 2, FMT_ALIGN_RIGHT);
+	fmt_table_align(t, 4, FMT_ALIGN_RIGHT);
+	fmt_table_add(t, "kpi");
+	fmt_table_add(t, "value");
+	fmt_table_add(t, "target");
+	fmt_table_add(t, "status");
+	fmt_table_add(t, "change");
+	fmt_table_add(t, "trend");
+	for (i = 0; i < np; i++) {
+		p = persps->u.array.values[i];
+		if ((title = json_str(json_get(p, "title"))) == NULL &&
+		    (title = json_str(json_get(p, "id"))) == NULL)
+			title = "?";
+		fmt_table_add_style(t, FMT_STYLE_BOLD, title);
+		for (j = 1; j < 6; j++)
+			fmt_table_add(t, "");
+		kpis = json_get(p, "kpis");
+		nk = YAJL_IS_ARRAY(kpis) ? kpis->u.array.len : 0;
+		for (j = 0; j < nk; j++) {
+			k = kpis->u.array.values[j];
+			if ((title = json_str(json_get(k, "title"))) == NULL &&
+			    (title = json_str(json_get(k, "id"))) == NULL)
+				title = "?";
+			if ((unit = json_str(json_get(k, "unit"))) == NULL)
+				unit = unit_of(json_str(json_get(k, "id")));
+			dir = json_str(json_get(k, "direction"));
+			fmt_table_addf(t, "  %s", title);
+			fmt_table_add(t, fmt_value(unit,
+			    json_num(json_get(k, "value")), b, sizeof b));
+			fmt_table_add(t, fmt_value(unit,
+			    json_num(json_get(k, "target")), b, sizeof b));
+			status = json_str(json_get(k, "status"));
+			if (status == NULL || strcmp(status, "none") == 0)
+				fmt_table_add(t, "-");
+			else
+				fmt_table_add_style(t, status_style(status),
+				    status);
+			fmt_change(unit, dir, json_num(json_get(k, "value")),
+			    json_num(json_get(k, "previous")), flags, &style,
+			    b, sizeof b);
+			fmt_table_add_style(t, style, b);
+			hist = json_numbers(json_get(k, "history"), &nh);
+			s = fmt_sparkline(hist, nh, flags);
+			fmt_table_add(t, s);
+			free(s);
+			free(hist);
+		}
+	}
+	s = fmt_table_render(t, flags | FMT_HEADER);
+	buf_add(&out, s, strlen(s));
+	free(s);
+	fmt_table_free(t);
+
+	t = fmt_table_new(3);
+	fmt_table_align(t, 1, FMT_ALIGN_RIGHT);
+	fmt_table_align(t, 2, FMT_ALIGN_RIGHT);
+	fmt_table_add(t, "perspective");
+	fmt_table_add(t, "weight");
+	fmt_table_add(t, "score");
+	for (i = 0; i < np; i++) {
+		p = persps->u.array.values[i];
+		if ((title = json_str(json_get(p, "title"))) == NULL &&
+		    (title = json_str(json_get(p, "id"))) == NULL)
+			title = "?";
+		fmt_table_add(t, title);
+		fmt_table_add(t, fmt_value(NULL, json_num(json_get(p,
+		    "weight")), b, sizeof b));
+		fmt_table_add(t, fmt_value("score", json_num(json_get(p,
+		    "score")), b, sizeof b));
+	}
+	fmt_table_add_style(t, FMT_STYLE_BOLD, "overall");
+	fmt_table_add(t, "");
+	fmt_table_add_style(t, FMT_STYLE_BOLD, fmt_value("score",
+	    json_num(json_get(reply, "overall")), b, sizeof b));
+	s = fmt_table_render(t, flags | FMT_HEADER);
+	buf_printf(&out, "\n%s", s);
+	free(s);
+	fmt_table_free(t);
+
+	qa = json_get(reply, "qa");
+	if (YAJL_IS_OBJECT(qa) && qa->u.object.len > 0) {
+		s = xmalloc(FMT_CELL_MAX);
+		buf_printf(&out, "\nqa:");
+		for (i = 0; i < qa->u.object.len; i++) {
+			buf_printf(&out, "%s %s ", i > 0 ? "," : "",
+			    fmt_escape(s, FMT_CELL_MAX,
+			    qa->u.object.keys[i]));
+			buf_printf(&out, "%s", fmt_value("score",
+			    json_num(qa->u.object.values[i]), b, sizeof b));
+		}
+		buf_add(&out, "\n", 1);
+		free(s);
+	}
+	return (buf_finish(&out));
+}
+
+/* Append a CSV record of n fields. */
+static void
+csv_record(struct fmt_buf *out, const char **fields, size_t n)
+{
+	char	*f;
+	size_t	 i;
+
+	f = xmalloc(FMT_CELL_MAX * 2);
+	for (i = 0; i < n; i++) {
+		fmt_csv_field(f, FMT_CELL_MAX * 2, fields[i]);
+		buf_printf(out, "%s%s", i > 0 ? "," : "", f);
+	}
+	buf_add(out, "\n", 1);
+	free(f);
+}
+
+char *
+fmt_csv_scorecard(yajl_val reply)
+{
+	static const char	*header[] = { "perspective", "id", "title",
+	    "unit", "value", "target", "amber", "status", "previous",
+	    "change" };
+	struct fmt_buf		 out = { NULL, 0, 0 };
+	yajl_val		 persps, p, kpis, k;
+	const char		*f[10];
+	char			 value[32], target[32], amber[32], prev[32];
+	char			 change[32];
+	double			 d;
+	size_t			 np, nk, i, j;
+
+	csv_record(&out, header, 10);
+	persps = json_get(reply, "perspectives");
+	np = YAJL_IS_ARRAY(persps) ? persps->u.array.len : 0;
+	for (i = 0; i < np; i++) {
+		p = persps->u.array.values[i];
+		kpis = json_get(p, "kpis");
+		nk = YAJL_IS_ARRAY(kpis) ? kpis->u.array.len : 0;
+		for (j = 0; j < nk; j++) {
+			k = kpis->u.array.values[j];
+			f[0] = json_str(json_get(p, "id"));
+			f[1] = json_str(json_get(k, "id"));
+			f[2] = json_str(json_get(k, "title"));
+			f[3] = json_str(json_get(k, "unit"));
+			f[4] = fmt_csv_number(json_num(json_get(k, "value")),
+			    value, sizeof value);
+			f[5] = fmt_csv_number(json_num(json_get(k, "target")),
+			    target, sizeof target);
+			f[6] = fmt_csv_number(json_num(json_get(k, "amber")),
+			    amber, sizeof amber);
+			f[7] = json_str(json_get(k, "status"));
+			f[8] = fmt_csv_number(json_num(json_get(k,
+			    "previous")), prev, sizeof prev);
+			/* A difference: digits past the 15th are noise. */
+			d = json_num(json_get(k, "value")) -
+			    json_num(json_get(k, "previous"));
+			if (isfinite(d))
+				snprintf(change, sizeof change, "%.15g", d);
+			else
+				change[0] = '\0';
+			f[9] = change;
+			csv_record(&out, f, 10);
+		}
+	}
+	return (buf_finish(&out));
+}
+
+/* A history point: its time and value, NaN where missing. */
+static void
+history_point(yajl_val pt, double *t, double *v)
+{
+	*t = *v = NAN;
+	if (!YAJL_IS_ARRAY(pt) || pt->u.array.len < 2)
+		return;
+	*t = json_num(pt->u.array.values[0]);
+	*v = json_num(pt->u.array.values[1]);
+}
+
+/*
+ * At most FMT_SPARK_MAX values for a sparkline of points: as they are if
+ * few enough, else the mean of each of FMT_SPARK_MAX equal time spans.
+ */
+static double *
+history_resample(yajl_val points, size_t n, size_t *nout)
+{
+	double	*v, *sum, t, x, t0 = INFINITY, t1 = -INFINITY;
+	size_t	*cnt, i, k;
+
+	if (n <= FMT_SPARK_MAX) {
+		v = xreallocarray(NULL, n == 0 ? 1 : n, sizeof *v);
+		for (i = 0; i < n; i++)
+			history_point(points->u.array.values[i], &t, &v[i]);
+		*nout = n;
+		return (v);
+	}
+	for (i = 0; i < n; i++) {
+		history_point(points->u.array.values[i], &t, &x);
+		if (isfinite(t)) {
+			t0 = t < t0 ? t : t0;
+			t1 = t > t1 ? t : t1;
+		}
+	}
+	sum = xcalloc(FMT_SPARK_MAX, sizeof *sum);
+	cnt = xcalloc(FMT_SPARK_MAX, sizeof *cnt);
+	for (i = 0; i < n && t1 > t0; i++) {
+		history_point(points->u.array.values[i], &t, &x);
+		if (!isfinite(t) || !isfinite(x))
+			continue;
+		k = (size_t)((t - t0) / (t1 - t0) * FMT_SPARK_MAX);
+		k = k >= FMT_SPARK_MAX ? FMT_SPARK_MAX - 1 : k;
+		sum[k] += x;
+		cnt[k]++;
+	}
+	for (k = 0; k < FMT_SPARK_MAX; k++)
+		sum[k] = cnt[k] > 0 ? sum[k] / (double)cnt[k] : NAN;
+	free(cnt);
+	*nout = FMT_SPARK_MAX;
+	return (sum);
+}
+
+char *
+fmt_reply_history(yajl_val reply, int flags)
+{
+	struct fmt_table	*t;
+	struct fmt_buf		 out = { NULL, 0, 0 };
+	yajl_val		 points;
+	const char		*kpi, *unit;
+	double			*v, tm, x, lo = INFINITY, hi = -INFINITY;
+	size_t			 n, nv, i;
+	char			 b[FMT_VALUE_MAX], b2[FMT_VALUE_MAX], *s;
+
+	kpi = json_str(json_get(reply, "kpi"));
+	unit = unit_of(kpi);
+	s = xmalloc(FMT_CELL_MAX);
+	snprintf(b, sizeof b, "kpi: %s", fmt_escape(s, FMT_CELL_MAX,
+	    kpi != NULL ? kpi : "?"));
+	free(s);
+	scope_header(&out, reply, b);
+
+	points = json_get(reply, "points");
+	n = YAJL_IS_ARRAY(points) ? points->u.array.len : 0;
+	for (i = 0; i < n; i++) {
+		history_point(points->u.array.values[i], &tm, &x);
+		if (isfinite(x)) {
+			lo = x < lo ? x : lo;
+			hi = x > hi ? x : hi;
+		}
+	}
+	if (n == 0) {
+		buf_printf(&out, "no history\n");
+		return (buf_finish(&out));
+	}
+	v = history_resample(points, n, &nv);
+	s = fmt_sparkline(v, nv, flags);
+	buf_printf(&out, "trend: %s", s);
+	free(s);
+	free(v);
+	buf_printf(&out, "  min %s, max %s\n", fmt_value(unit, lo, b,
+	    sizeof b), fmt_value(unit, hi, b2, sizeof b2));
+
+	t = fmt_table_new(2);
+	fmt_table_align(t, 1, FMT_ALIGN_RIGHT);
+	fmt_table_add(t, "time");
+	fmt_table_add(t, "value");
+	for (i = 0; i < n; i++) {
+		history_point(points->u.array.values[i], &tm, &x);
+		fmt_table_add(t, fmt_time(tm, b, sizeof b));
+		fmt_table_add(t, fmt_value(unit, x, b, sizeof b));
+	}
+	s = fmt_table_render(t, flags | FMT_HEADER);
+	buf_add(&out, s, strlen(s));
+	free(s);
+	fmt_table_free(t);
+	return (buf_finish(&out));
+}
+
+char *
+fmt_csv_history(yajl_val reply)
+{
+	static const char	*header[] = { "time", "value" };
+	struct fmt_buf		 out = { NULL, 0, 0 };
+	yajl_val		 points;
+	struct tm		 tm;
+	const char		*f[2];
+	char			 when[32], value[32];
+	double			 t, x;
+	time_t			 tt;
+	size_t			 n, i;
+
+	csv_record(&out, header, 2);
+	points = json_get(reply, "points");
+	n = YAJL_IS_ARRAY(points) ? points->u.array.len : 0;
+	for (i = 0; i < n; i++) {
+		history_point(points->u.array.values[i], &t, &x);
+		when[0] = '\0';
+		/* ISO 8601 in UTC: unambiguous for spreadsheets. */
+		if (isfinite(t) && t >= 0 && t <= 253402300799.0) {
+			tt = (time_t)t;
+			if (gmtime_r(&tt, &tm) == NULL ||
+			    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ",
+			    &tm) == 0)
+				when[0] = '\0';
+		}
+		f[0] = when;
+		f[1] = fmt_csv_number(x, value, sizeof value);
+		csv_record(&out, f, 2);
+	}
+	return (buf_finish(&out));
+}
+
+/* "45s ago", "3m05s ago"; "-" if unknown. */
+static char *
+fmt_ago(double now, double since, char *buf, size_t len)
+{
+	char	d[FMT_VALUE_MAX];
+	double	a = now - since;
+
+	if (!isfinite(a)) {
+		snprintf(buf, len, "-");
+		return (buf);
+	}
+	/* A little clock skew between fields is not the future. */
+	if (a < 0)
+		a = 0;
+	if (a < 59.5)
+		snprintf(buf, len, "%.0fs ago", a);
+	else
+		snprintf(buf, len, "%s ago", fmt_duration(a, d, sizeof d));
+	return (buf);
+}
+
+static const char *
+agent_state(const char *state, enum fmt_style *style)
+{
+	*style = FMT_STYLE_NONE;
+	if (state == NULL)
+		return ("-");
+	if (strcmp(state, "ready") == 0)
+		*style = FMT_STYLE_GREEN;
+	else if (strcmp(state, "busy") == 0)
+		*style = FMT_STYLE_YELLOW;
+	else if (strcmp(state, "not_ready") == 0) {
+		*style = FMT_STYLE_RED;
+		return ("not ready");
+	} else if (strcmp(state, "logged_in") == 0)
+		return ("logged in");
+	return (state);
+}
+
+/* The queue table of a live reply, first max rows; NULL if none. */
+static char *
+live_queues(yajl_val queues, size_t max, int flags)
+{
+	struct fmt_table	*t;
+	yajl_val		 q;
+	size_t			 i, n;
+	char			 b[FMT_VALUE_MAX], *s;
+	const char		*name;
+
+	n = YAJL_IS_ARRAY(queues) ? queues->u.array.len : 0;
+	if (n == 0)
+		return (NULL);
+	t = fmt_table_new(7);
+	for (i = 1; i < 7; i++)
+		fmt_table_align(t, i, FMT_ALIGN_RIGHT);
+	fmt_table_add(t, "queue");
+	fmt_table_add(t, "waiting");
+	fmt_table_add(t, "longest");
+	fmt_table_add(t, "on hold");
+	fmt_table_add(t, "sl");
+	fmt_table_add(t, "answered");
+	fmt_table_add(t, "abandoned");
+	for (i = 0; i < n && i < max; i++) {
+		q = queues->u.array.values[i];
+		name = json_str(json_get(q, "name"));
+		fmt_table_add(t, name != NULL ? name : "?");
+		fmt_table_add(t, count_str(json_get(q, "waiting"), b,
+		    sizeof b));
+		fmt_table_add(t, fmt_duration(json_num(json_get(q,
+		    "longest_wait")), b, sizeof b));
+		fmt_table_add(t, count_str(json_get(q, "on_hold"), b,
+		    sizeof b));
+		fmt_table_add(t, fmt_value("percent", json_num(json_get(q,
+		    "service_level")), b, sizeof b));
+		fmt_table_add(t, count_str(json_get(q, "answered"), b,
+		    sizeof b));
+		fmt_table_add(t, count_str(json_get(q, "abandoned"), b,
+		    sizeof b));
+	}
+	s = fmt_table_render(t, flags | FMT_HEADER);
+	fmt_table_free(t);
+	return (s);
+}
+
+/* The agent table of a live reply, first max rows; NULL if none. */
+static char *
+live_agents(yajl_val agents, double now, size_t max, int flags)
+{
+	struct fmt_table	*t;
+	yajl_val		 a;
+	enum fmt_style		 style;
+	size_t			 i, n, c;
+	int			 team = 0, reason = 0;
+	char			 b[FMT_VALUE_MAX], *s;
+	const char		*v;
+
+	n = YAJL_IS_ARRAY(agents) ? agents->u.array.len : 0;
+	if (n == 0)
+		return (NULL);
+	n = n < max ? n : max;
+	for (i = 0; i < n; i++) {
+		a = agents->u.array.values[i];
+		v = json_str(json_get(a, "team"));
+		team |= v != NULL && *v != '\0';
+		v = json_str(json_get(a, "reason"));
+		reason |= v != NULL && *v != '\0';
+	}
+	c = 4 + (size_t)team + (size_t)reason;
+	t = fmt_table_new(c);
+	fmt_table_align(t, 2 + (size_t)team, FMT_ALIGN_RIGHT);
+	fmt_table_add(t, "agent");
+	if (team)
+		fmt_table_add(t, "team");
+	fmt_table_add(t, "state");
+	fmt_table_add(t, "since");
+	fmt_table_add(t, "queue");
+	if (reason)
+		fmt_table_add(t, "reason");
+	for (i = 0; i < n; i++) {
+		a = agents->u.array.values[i];
+		v = json_str(json_get(a, "name"));
+		fmt_table_add(t, v != NULL ? v : "?");
+		if (team) {
+			v = json_str(json_get(a, "team"));
+			fmt_table_add(t, v != NULL && *v != '\0' ? v : "-");
+		}
+		v = agent_state(json_str(json_get(a, "state")), &style);
+		fmt_table_add_style(t, style, v);
+		fmt_table_add(t, fmt_ago(now, json_num(json_get(a, "since")),
+		    b, sizeof b));
+		v = json_str(json_get(a, "queue"));
+		fmt_table_add(t, v != NULL && *v != '\0' ? v : "-");
+		if (reason) {
+			v = json_str(json_get(a, "reason"));
+			fmt_table_add(t, v != NULL && *v != '\0' ? v : "-");
+		}
+	}
+	s = fmt_table_render(t, flags | FMT_HEADER);
+	fmt_table_free(t);
+	return (s);
+}
+
+/* "3 waiting (longest 1m05s), 5 talking, 1 on hold" */
+static void
+live_calls(struct fmt_buf *out, yajl_val tot)
+{
+	char	b1[FMT_VALUE_MAX], b2[FMT_VALUE_MAX], b3[FMT_VALUE_MAX];
+	char	b4[FMT_VALUE_MAX];
+
+	buf_printf(out, "%s waiting (longest %s), %s talking, %s on hold",
+	    count_str(json_get(tot, "waiting"), b1, sizeof b1),
+	    fmt_duration(json_num(json_get(tot, "longest_wait")), b2,
+	    sizeof b2),
+	    count_str(json_get(tot, "talking"), b3, sizeof b3),
+	    count_str(json_get(tot, "on_hold"), b4, sizeof b4));
+}
+
+/* "12 logged in, 4 ready, 6 busy, 2 not ready, occupancy 60.0%" */
+static void
+live_staff(struct fmt_buf *out, yajl_val tot)
+{
+	char	b1[FMT_VALUE_MAX], b2[FMT_VALUE_MAX], b3[FMT_VALUE_MAX];
+	char	b4[FMT_VALUE_MAX], b5[FMT_VALUE_MAX];
+
+	buf_printf(out, "%s logged in, %s ready, %s busy, %s not ready, "
+	    "occupancy %s",
+	    count_str(json_get(tot, "agents_logged_in"), b1, sizeof b1),
+	    count_str(json_get(tot, "agents_ready"), b2, sizeof b2),
+	    count_str(json_get(tot, "agents_busy"), b3, sizeof b3),
+	    count_str(json_get(tot, "agents_not_ready"), b4, sizeof b4),
+	    fmt_value("percent", json_num(json_get(tot, "occupancy")), b5,
+	    sizeof b5));
+}
+
+char *
+fmt_reply_live(yajl_val reply, int flags)
+{
+	static const char	*anomalies[] = { "expired", "lost",
+	    "duplicates", "refused" };
+	struct fmt_buf		 out = { NULL, 0, 0 }, line = { NULL, 0, 0 };
+	yajl_val		 tot;
+	double			 now, x;
+	size_t			 i;
+	char			 b[FMT_VALUE_MAX], *s;
+
+	now = json_num(json_get(reply, "time"));
+	tot = json_get(reply, "totals");
+	buf_printf(&out, "time: %s\ncalls: ", fmt_time(now, b, sizeof b));
+	live_calls(&out, tot);
+	buf_printf(&out, "\nagents: ");
+	live_staff(&out, tot);
+	buf_add(&out, "\n", 1);
+	/* Only the anomalies that happened, as status does for rejects. */
+	for (i = 0; i < sizeof anomalies / sizeof anomalies[0]; i++) {
+		x = json_num(json_get(tot, anomalies[i]));
+		if (!isfinite(x) || x == 0)
+			continue;
+		buf_printf(&line, "%s%s %s", line.len > 0 ? ", " : "",
+		    fmt_value("count", x, b, sizeof b), anomalies[i]);
+	}
+	if (line.len > 0)
+		buf_printf(&out, "anomalies: %s\n", line.s);
+	free(line.s);
+
+	s = live_queues(json_get(reply, "queues"), SIZE_MAX, flags);
+	buf_printf(&out, "\n%s", s != NULL ? s : "no queues\n");
+	free(s);
+	s = live_agents(json_get(reply, "agents"), now, SIZE_MAX, flags);
+	buf_printf(&out, "\n%s", s != NULL ? s : "no agents\n");
+	free(s);
+	return (buf_finish(&out));
+}
+
+/* Append each line of text (a copy, without its newline). */
+static void
+lines_add(struct fmt_lines *l, const char *text)
+{
+	const char	*nl;
+
+	while (*text != '\0') {
+		if ((nl = strchr(text, '\n')) == NULL)
+			nl = text + strlen(text);
+		l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
+		l->v[l->n] = xmalloc((size_t)(nl - text) + 1);
+		memcpy(l->v[l->n], text, (size_t)(nl - text));
+		l->v[l->n++][nl - text] = '\0';
+		text = *nl == '\n' ? nl + 1 : nl;
+	}
+}
+
+static void
+lines_addf(struct fmt_lines *l, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) == -1)
+		fatalx("vasprintf");
+	va_end(ap);
+	lines_add(l, s);
+	free(s);
+}
+
+/*
+ * Append s cut to cols columns, without trailing blanks.  Our own SGR
+ * sequences take no column (everything from a peer was escaped before);
+ * a cut while one is in effect resets it.
+ */
+static void
+line_cut(struct fmt_buf *out, const char *s, unsigned int cols)
+{
+	struct fmt_buf	 line = { NULL, 0, 0 };
+	const char	*p = s;
+	size_t		 n;
+	unsigned int	 w = 0;
+	int		 open = 0, cut = 0;
+
+	while (*p != '\0') {
+		if (*p == '\033') {
+			n = strcspn(p, "m");
+			n += p[n] == 'm';
+			buf_add(&line, p, n);
+			open = !(n == 4 && strncmp(p, "\033[0m", 4) == 0);
+			p += n;
+			continue;
+		}
+		if (w == cols) {
+			cut = 1;
+			break;
+		}
+		for (n = 1; (p[n] & 0xc0) == 0x80; n++)
+			;
+		buf_add(&line, p, n);
+		p += n;
+		w++;
+	}
+	while (line.len > 0 && line.s[line.len - 1] == ' ')
+		line.s[--line.len] = '\0';
+	if (line.len > 0)
+		buf_add(out, line.s, line.len);
+	if (cut && open)
+		buf_add(out, "\033[0m", 4);
+	buf_add(out, "\n", 1);
+	free(line.s);
+}
+
+char *
+fmt_top_frame(yajl_val status, yajl_val live, const char *error, double now,
+    unsigned int rows, unsigned int cols, int flags)
+{
+	static const char	 hint[] = "q: quit";
+	struct fmt_lines	 l = { NULL, 0 };
+	struct fmt_buf		 out = { NULL, 0, 0 }, b = { NULL, 0, 0 };
+	yajl_val		 tot, queues, agents;
+	double			 t;
+	size_t			 avail, nq, na, showq, showa, i, w;
+	char			 v1[FMT_VALUE_MAX], v2[FMT_VALUE_MAX], *s;
+
+	t = json_num(json_get(live, "time"));
+	if (!isfinite(t))
+		t = json_num(json_get(status, "time"));
+	if (!isfinite(t) || error != NULL)
+		t = now;
+	buf_printf(&b, "callscore top  %s", fmt_time(t, v1, sizeof v1));
+	if (error == NULL)
+		buf_printf(&b, "  %s events/s  %s connections",
+		    fmt_value("score", json_num(json_get(json_get(status,
+		    "events"), "rate")), v1, sizeof v1),
+		    count_str(json_get(json_get(status, "connections"),
+		    "current"), v2, sizeof v2));
+	/* The way out, flush right when it fits. */
+	w = fmt_width(b.s);
+	if (w + 2 + strlen(hint) <= cols) {
+		for (; w < cols - strlen(hint); w++)
+			buf_add(&b, " ", 1);
+		buf_add(&b, hint, strlen(hint));
+	}
+	lines_add(&l, b.s);
+	free(b.s);
+
+	if (error != NULL) {
+		s = xmalloc(FMT_CELL_MAX);
+		lines_add(&l, fmt_escape(s, FMT_CELL_MAX, error));
+		free(s);
+		goto render;
+	}
+
+	tot = json_get(live, "totals");
+	memset(&b, 0, sizeof b);
+	buf_printf(&b, "calls: ");
+	live_calls(&b, tot);
+	lines_add(&l, b.s);
+	free(b.s);
+	lines_add(&l, " ");
+
+	/*
+	 * Fixed lines: header, calls, blank, queue header, blank, agents.
+	 * Queues come first; agents get the rows left, if any.
+	 */
+	queues = json_get(live, "queues");
+	agents = json_get(live, "agents");
+	nq = YAJL_IS_ARRAY(queues) ? queues->u.array.len : 0;
+	na = YAJL_IS_ARRAY(agents) ? agents->u.array.len : 0;
+	avail = rows > 6 ? rows - 6 : 0;
+	showq = nq <= avail ? nq : avail > 0 ? avail - 1 : 0;
+	avail = nq <= avail ? avail - nq : 0;
+	if ((s = live_queues(queues, showq, flags)) == NULL)
+		lines_add(&l, "no queues");
+	else
+		lines_add(&l, s);
+	free(s);
+	if (showq < nq)
+		lines_addf(&l, "+%zu more queues", nq - showq);
+	lines_add(&l, " ");
+
+	memset(&b, 0, sizeof b);
+	buf_printf(&b, "agents: ");
+	live_staff(&b, tot);
+	lines_add(&l, b.s);
+	free(b.s);
+	/* A blank, the header and at least one agent. */
+	if (na > 0 && avail >= 3) {
+		avail -= 2;
+		showa = na <= avail ? na : avail - 1;
+		lines_add(&l, " ");
+		s = live_agents(agents, t, showa, flags);
+		lines_add(&l, s);
+		free(s);
+		if (showa < na)
+			lines_addf(&l, "+%zu more agents", na - showa);
+	}
+
+render:
+	for (i = 0; i < l.n; i++) {
+		if (i < rows && cols > 0)
+			line_cut(&out, l.v[i], cols);
+		free(l.v[i]);
+	}
+	free(l.v);
 	return (buf_finish(&out));
 }

@@ -20,9 +20,23 @@ enum fmt_align {
 	FMT_ALIGN_RIGHT
 };
 
-/* fmt_table_render() and fmt_reply_*() flags. */
+/* Rendering flags; the caller decides what the output device allows. */
 #define FMT_HEADER	0x1	/* the first row is a header */
 #define FMT_BOLD	0x2	/* embolden the header (ANSI); terminals only */
+#define FMT_COLOR	0x4	/* colour status and changes (ANSI) */
+#define FMT_UTF8	0x8	/* block characters ▁▂▃▄▅▆▇█ in sparklines */
+#define FMT_ARROWS	0x10	/* ▲/▼ before changes: a UTF-8 terminal */
+
+#define FMT_SPARK_MAX	60	/* widest sparkline of a history reply */
+
+/* A cell's style; shown only under FMT_COLOR (FMT_BOLD for bold). */
+enum fmt_style {
+	FMT_STYLE_NONE,
+	FMT_STYLE_BOLD,
+	FMT_STYLE_GREEN,
+	FMT_STYLE_YELLOW,
+	FMT_STYLE_RED
+};
 
 struct fmt_table;
 
@@ -49,6 +63,9 @@ void		 fmt_table_align(struct fmt_table *, size_t, enum fmt_align);
 void		 fmt_table_add(struct fmt_table *, const char *);
 void		 fmt_table_addf(struct fmt_table *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
+/* Append the next cell with a style. */
+void		 fmt_table_add_style(struct fmt_table *, enum fmt_style,
+		    const char *);
 size_t		 fmt_table_rows(const struct fmt_table *);
 /*
  * The table as text, columns two spaces apart and no trailing blanks;
@@ -62,5 +79,48 @@ char		*fmt_reply_kpi(yajl_val, int);
 /* kind is "queue", "agent" or "team". */
 char		*fmt_reply_list(yajl_val, const char *, int);
 char		*fmt_reply_snapshot(yajl_val);
+char		*fmt_reply_scorecard(yajl_val, int);
+char		*fmt_reply_history(yajl_val, int);
+char		*fmt_reply_live(yajl_val, int);
+/* One CSV row per KPI, or per point, after a header row; caller frees. */
+char		*fmt_csv_scorecard(yajl_val);
+char		*fmt_csv_history(yajl_val);
+
+/*
+ * One screen of callscore top, at most rows lines of at most cols
+ * columns, each ending in a newline; styles (FMT_BOLD, FMT_COLOR) never
+ * count as columns and a cut resets them.  status and live are replies
+ * (borrowed; either may be NULL).  error, if not NULL, is shown (escaped)
+ * instead of them, such as "disconnected: <why>".  now is the client's
+ * clock, shown when the replies carry no time.  Caller frees.
+ */
+char		*fmt_top_frame(yajl_val, yajl_val, const char *, double,
+		    unsigned int, unsigned int, int);
+
+/*
+ * A sparkline of n values, one column each, NaN as a space; scaled
+ * between their minimum and maximum.  Caller frees.
+ */
+char		*fmt_sparkline(const double *, size_t, int);
+/*
+ * The change from previous to value in unit, such as "+2.3%" or, under
+ * FMT_ARROWS, "▲ +2.3%"; "-" when either is NaN.  *style is green when
+ * the change is an improvement given direction (higher, lower or none),
+ * red when it is worse.
+ */
+char		*fmt_change(const char *, const char *, double, double, int,
+		    enum fmt_style *, char *, size_t);
+/* A CSV field (RFC 4180), escaped as fmt_escape() and quoted if needed. */
+char		*fmt_csv_field(char *, size_t, const char *);
+/* A number exactly enough to read back; empty for NaN. */
+char		*fmt_csv_number(double, char *, size_t);
+/* "90", "30m", "24h", "7d", "2w" as seconds; -1 if not a duration. */
+int		 fmt_parse_duration(const char *, long long *);
+/*
+ * The KPI ids close to an unknown name (it is a prefix of them, they
+ * contain it, or it is one or two typos away), comma-separated; "" if
+ * none.  Caller frees.
+ */
+char		*fmt_kpi_suggest(const char *);
 
 #endif

@@ -99,6 +99,20 @@ struct store_done {
 };
 TAILQ_HEAD(store_done_list, store_done);
 
+struct store_query {
+	int			 kind;
+	char			*name;
+	char			*window;
+	char			*kpi;		/* NULL: every KPI */
+	double			 since;
+	store_query_cb		 cb;
+	void			*arg;
+	int			 cancelled;
+	struct store_rows	 rows;
+	TAILQ_ENTRY(store_query) entry;
+};
+TAILQ_HEAD(store_query_list, store_query);
+
 struct store {
 	char			*path;
 	sqlite3			*db;
@@ -126,6 +140,9 @@ struct store {
 	uint64_t		 next_id;
 	struct store_stats	 stats;
 	struct store_done_list	 results;
+	struct store_query_list	 queries;	/* waiting for the writer */
+	struct store_query_list	 answers;	/* waiting for the loop */
+	struct store_query	*running;
 };
 
 static const char *store_rc_name(int);
@@ -143,6 +160,8 @@ static double	 store_mono(void);
 static void	 store_write(struct store *, struct store_snap *,
 		     struct store_result *);
 static void	*store_thread(void *);
+static void	 store_query_run(struct store *, struct store_query *);
+static void	 store_query_free(struct store_query *);
 static void	 store_notify(struct store *);
 static void	 store_pipe_cb(evutil_socket_t, short, void *);
 
@@ -405,6 +424,8 @@ store_open_check(const char *path, int *corrupt, char **cause)
 	s->db = db;
 	s->pipe[0] = s->pipe[1] = -1;
 	TAILQ_INIT(&s->results);
+	TAILQ_INIT(&s->queries);
+	TAILQ_INIT(&s->answers);
 	if ((errno = pthread_mutex_init(&s->lock, NULL)) != 0)
 		fatal("store: pthread_mutex_init");
 	if ((errno = pthread_cond_init(&s->cond, NULL)) != 0)
@@ -678,6 +699,7 @@ void
 store_close(struct store *s)
 {
 	struct store_done	*d;
+	struct store_query	*q;
 	int			 i;
 
 	if (s == NULL)
@@ -704,6 +726,14 @@ store_close(struct store *s)
 	while ((d = TAILQ_FIRST(&s->results)) != NULL) {
 		TAILQ_REMOVE(&s->results, d, entry);
 		free(d);
+	}
+	while ((q = TAILQ_FIRST(&s->queries)) != NULL) {
+		TAILQ_REMOVE(&s->queries, q, entry);
+		store_query_free(q);
+	}
+	while ((q = TAILQ_FIRST(&s->answers)) != NULL) {
+		TAILQ_REMOVE(&s->answers, q, entry);
+		store_query_free(q);
 	}
 	while (s->qlen > 0) {
 		store_snap_free(s->queue[s->qhead]);
@@ -871,13 +901,33 @@ store_thread(void *arg)
 	struct store		*s = arg;
 	struct store_snap	*snap;
 	struct store_done	*d;
+	struct store_query	*q;
+	int			 cancelled;
 
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
-		while (!s->stopping && (s->paused || s->qlen == 0))
+		while (!s->stopping && (s->paused ||
+		    (s->qlen == 0 && TAILQ_EMPTY(&s->queries))))
 			pthread_cond_wait(&s->cond, &s->lock);
-		if (s->qlen == 0)
-			break;		/* stopping and drained */
+		/* Reads first: a supervisor is waiting for them. */
+		if ((q = TAILQ_FIRST(&s->queries)) != NULL) {
+			TAILQ_REMOVE(&s->queries, q, entry);
+			s->running = q;
+			cancelled = q->cancelled;
+			pthread_mutex_unlock(&s->lock);
+			if (!cancelled)
+				store_query_run(s, q);
+			pthread_mutex_lock(&s->lock);
+			s->running = NULL;
+			TAILQ_INSERT_TAIL(&s->answers, q, entry);
+			store_notify(s);
+			continue;
+		}
+		if (s->qlen == 0) {
+			if (s->stopping)
+				break;		/* stopping and drained */
+			continue;
+		}
 		snap = s->queue[s->qhead];
 		s->queue[s->qhead] = NULL;
 		s->qhead = (s->qhead + 1) % STORE_QUEUE_MAX;
@@ -919,7 +969,9 @@ store_pipe_cb(evutil_socket_t fd, short events, void *arg)
 {
 	struct store		*s = arg;
 	struct store_done_list	 list;
+	struct store_query_list	 answers;
 	struct store_done	*d;
+	struct store_query	*q;
 	char			 buf[64];
 	ssize_t			 n;
 
@@ -928,8 +980,10 @@ store_pipe_cb(evutil_socket_t fd, short events, void *arg)
 	while (n > 0 || (n == -1 && errno == EINTR));
 
 	TAILQ_INIT(&list);
+	TAILQ_INIT(&answers);
 	pthread_mutex_lock(&s->lock);
 	TAILQ_CONCAT(&list, &s->results, entry);
+	TAILQ_CONCAT(&answers, &s->answers, entry);
 	pthread_mutex_unlock(&s->lock);
 
 	while ((d = TAILQ_FIRST(&list)) != NULL) {
@@ -938,6 +992,120 @@ store_pipe_cb(evutil_socket_t fd, short events, void *arg)
 			s->done(&d->result, s->arg);
 		free(d);
 	}
+	/* A callback may cancel later answers, so check each in turn. */
+	while ((q = TAILQ_FIRST(&answers)) != NULL) {
+		TAILQ_REMOVE(&answers, q, entry);
+		if (!q->cancelled)
+			q->cb(&q->rows, q->arg);
+		store_query_free(q);
+	}
+}
+
+int
+store_query(struct store *s, int kind, const char *name, const char *window,
+    const char *kpi, double since, store_query_cb cb, void *arg)
+{
+	struct store_query	*q;
+
+	if (!s->started)
+		return (-1);
+	q = xcalloc(1, sizeof *q);
+	q->kind = kind;
+	q->name = xstrdup(name);
+	q->window = xstrdup(window);
+	q->kpi = kpi != NULL ? xstrdup(kpi) : NULL;
+	q->since = since;
+	q->cb = cb;
+	q->arg = arg;
+	pthread_mutex_lock(&s->lock);
+	if (s->stopping) {
+		pthread_mutex_unlock(&s->lock);
+		store_query_free(q);
+		return (-1);
+	}
+	TAILQ_INSERT_TAIL(&s->queries, q, entry);
+	pthread_cond_signal(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	return (0);
+}
+
+void
+store_query_cancel(struct store *s, void *arg)
+{
+	struct store_query	*q;
+
+	pthread_mutex_lock(&s->lock);
+	TAILQ_FOREACH(q, &s->queries, entry) {
+		if (q->arg == arg)
+			q->cancelled = 1;
+	}
+	TAILQ_FOREACH(q, &s->answers, entry) {
+		if (q->arg == arg)
+			q->cancelled = 1;
+	}
+	if (s->running != NULL && s->running->arg == arg)
+		s->running->cancelled = 1;
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void
+store_query_free(struct store_query *q)
+{
+	free(q->rows.rows);
+	free(q->name);
+	free(q->window);
+	free(q->kpi);
+	free(q);
+}
+
+/* On the writer thread: read the rows of one query. */
+static void
+store_query_run(struct store *s, struct store_query *q)
+{
+	sqlite3_stmt		*stmt = NULL;
+	struct store_rows	*r = &q->rows;
+	size_t			 cap = 0;
+	const unsigned char	*kpi;
+	int			 rc;
+
+	rc = sqlite3_prepare_v2(s->db, q->kpi != NULL ?
+	    "SELECT time, kpi, value FROM kpi_history WHERE kind = ?1 AND"
+	    " name = ?2 AND \"window\" = ?3 AND time >= ?4 AND kpi = ?5"
+	    " ORDER BY time" :
+	    "SELECT time, kpi, value FROM kpi_history WHERE kind = ?1 AND"
+	    " name = ?2 AND \"window\" = ?3 AND time >= ?4 ORDER BY time",
+	    -1, &stmt, NULL);
+	if (rc != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int(stmt, 1, q->kind);
+	sqlite3_bind_text(stmt, 2, q->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, q->window, -1, SQLITE_STATIC);
+	sqlite3_bind_double(stmt, 4, q->since);
+	if (q->kpi != NULL)
+		sqlite3_bind_text(stmt, 5, q->kpi, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (r->n == cap) {
+			cap = cap == 0 ? 256 : cap * 2;
+			r->rows = xreallocarray(r->rows, cap, sizeof *r->rows);
+		}
+		r->rows[r->n].time = sqlite3_column_double(stmt, 0);
+		kpi = sqlite3_column_text(stmt, 1);
+		snprintf(r->rows[r->n].kpi, sizeof r->rows[r->n].kpi, "%s",
+		    kpi != NULL ? (const char *)kpi : "");
+		r->rows[r->n].value = sqlite3_column_double(stmt, 2);
+		r->n++;
+	}
+	if (rc != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(stmt);
+	r->ok = 1;
+	return;
+
+fail:
+	snprintf(r->error, sizeof r->error, "%s: history: %s (SQLITE_%s)",
+	    s->path, sqlite3_errmsg(s->db), store_rc_name(rc));
+	sqlite3_finalize(stmt);
+	r->ok = 0;
 }
 
 struct store_snap *

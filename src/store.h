@@ -137,6 +137,33 @@ void		 store_snap_add_kpi(struct store_snap *, int, const char *,
 		    const char *, const char *, double);
 void		 store_snap_free(struct store_snap *);
 
+/*
+ * Asynchronous history reads, served by the writer thread between
+ * snapshots so the loop never waits for the disk.
+ */
+#define STORE_KPI_NAME_MAX	31
+struct store_row {
+	double	time;
+	char	kpi[STORE_KPI_NAME_MAX + 1];
+	double	value;
+};
+struct store_rows {
+	int			 ok;
+	char			 error[256];
+	size_t			 n;
+	struct store_row	*rows;		/* ordered by time */
+};
+typedef void	(*store_query_cb)(const struct store_rows *, void *);
+/*
+ * Rows of kpi (every KPI if NULL) of one scope and window with time >=
+ * since; cb runs on the loop.  Returns 0, or -1 if the store is not
+ * running (cb is not called).
+ */
+int		 store_query(struct store *, int, const char *, const char *,
+		    const char *, double, store_query_cb, void *);
+/* Forget queries made with arg: their cb will not run. */
+void		 store_query_cancel(struct store *, void *);
+
 /* History for trends: points of kpi for a scope since a time. */
 struct store_point {
 	double	time;

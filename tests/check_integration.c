@@ -262,9 +262,12 @@ daemon_conf(struct daemon *d, const char *extra)
 	    "kpi:\n"
 	    "  service_level_threshold: 20\n"
 	    "  short_abandon: 5\n"
-	    "queues:\n"
-	    "  vip: { service_level_threshold: 10 }\n"
-	    "%s", d->dir, d->dir, extra != NULL ? extra : "");
+	    "%s"
+	    "%s", d->dir, d->dir,
+	    /* A test may bring its own queues section. */
+	    extra != NULL && strstr(extra, "queues:") != NULL ? "" :
+	    "queues:\n  vip: { service_level_threshold: 10 }\n",
+	    extra != NULL ? extra : "");
 	fclose(f);
 }
 
@@ -929,6 +932,140 @@ START_TEST(test_live_state)
 }
 END_TEST
 
+static const char *
+jstr(yajl_val v)
+{
+	ck_assert_msg(v != NULL && YAJL_IS_STRING(v), "not a string");
+	return (YAJL_GET_STRING(v));
+}
+
+/* Find a KPI's entry in a scorecard reply. */
+static yajl_val
+scorecard_kpi(yajl_val r, const char *id)
+{
+	yajl_val	pers = jget(r, "perspectives", NULL), kpis, k;
+	size_t		i, j;
+
+	for (i = 0; i < pers->u.array.len; i++) {
+		kpis = jget(pers->u.array.values[i], "kpis", NULL);
+		for (j = 0; j < kpis->u.array.len; j++) {
+			k = kpis->u.array.values[j];
+			if (strcmp(jstr(jget(k, "id", NULL)), id) == 0)
+				return (k);
+		}
+	}
+	ck_abort_msg("no KPI %s in the scorecard", id);
+	return (NULL);
+}
+
+/*
+ * The scorecard of queue sales against the shipped targets (see
+ * sales_calls): customer 2 green of 6 scored = 33.3, process 2 of 3 =
+ * 66.7, overall (40 * 33.3 + 30 * 66.7) / 70 = 47.6.  History comes
+ * from the snapshot written just before.
+ */
+START_TEST(test_scorecard_and_history)
+{
+	struct daemon	 d;
+	yajl_val	 r, k, pers, h, pts;
+	char		*ans;
+	int		 fd;
+
+	daemon_new(&d, "queues:\n  vip:\n    service_level_threshold: 10\n"
+	    "    targets:\n      asa: { target: 10, amber: 15 }\n");
+	fd = connect_tcp(d.tcp_port);
+	ans = exchange(fd, sales_calls, 4);
+	ck_assert_str_eq(ans, "ok\nok\nok\nok\n");
+	close(fd);
+	r = client_json(&d, "snapshot", NULL);
+	yajl_tree_free(r);
+
+	r = client_json(&d, "scorecard", "--queue", "sales", "--window", "5m",
+	    NULL);
+	ck_assert_str_eq(jstr(jget(r, "window", NULL)), "5m");
+	pers = jget(r, "perspectives", NULL);
+	ck_assert_int_eq(pers->u.array.len, 4);
+	ck_assert_str_eq(jstr(jget(pers->u.array.values[0], "id", NULL)),
+	    "customer");
+	ck_assert_double_eq_tol(jnum(jget(pers->u.array.values[0], "score",
+	    NULL)), 100.0 / 3, 1e-6);
+	ck_assert_double_eq_tol(jnum(jget(pers->u.array.values[1], "score",
+	    NULL)), 200.0 / 3, 1e-6);
+	ck_assert(isnan(jnum(jget(pers->u.array.values[2], "score", NULL))));
+	ck_assert_double_eq_tol(jnum(jget(r, "overall", NULL)),
+	    (40 * 100.0 / 3 + 30 * 200.0 / 3) / 70, 1e-6);
+
+	k = scorecard_kpi(r, "service_level");
+	ck_assert_str_eq(jstr(jget(k, "status", NULL)), "red");
+	ck_assert_double_eq(jnum(jget(k, "target", NULL)), 80);
+	ck_assert_str_eq(jstr(jget(k, "direction", NULL)), "higher");
+	k = scorecard_kpi(r, "asa");
+	ck_assert_str_eq(jstr(jget(k, "status", NULL)), "green");
+	ck_assert_double_eq(jnum(jget(k, "value", NULL)), 20);
+	/* No snapshot five minutes old yet: no previous value. */
+	ck_assert(isnan(jnum(jget(k, "previous", NULL))));
+	h = jget(k, "history", NULL);
+	ck_assert_int_eq(h->u.array.len, 24);
+	ck_assert_double_eq(jnum(h->u.array.values[23]), 20);
+	k = scorecard_kpi(r, "nps");
+	ck_assert_str_eq(jstr(jget(k, "status", NULL)), "none");
+	yajl_tree_free(r);
+
+	/* vip's own target for asa: 15 s is amber there, green elsewhere. */
+	fd = connect_tcp(d.tcp_port);
+	ans = exchange(fd, "{\"type\":\"call\",\"call_id\":\"v1\","
+	    "\"queue\":\"vip\",\"agent\":\"a1\",\"wait\":15,"
+	    "\"talk\":60}\n", 1);
+	ck_assert_str_eq(ans, "ok\n");
+	close(fd);
+	r = client_json(&d, "scorecard", "--queue", "vip", NULL);
+	ck_assert_str_eq(jstr(jget(scorecard_kpi(r, "asa"), "status", NULL)),
+	    "amber");
+	yajl_tree_free(r);
+	r = client_json(&d, "scorecard", NULL);		/* global */
+	ck_assert_str_eq(jstr(jget(scorecard_kpi(r, "asa"), "status", NULL)),
+	    "green");
+	yajl_tree_free(r);
+
+	/* The stored series: one snapshot so far. */
+	r = client_json(&d, "history", "aht", "--queue", "sales", "--window",
+	    "5m", "--since", "1h", NULL);
+	pts = jget(r, "points", NULL);
+	ck_assert_int_eq(pts->u.array.len, 1);
+	ck_assert_double_eq(jnum(pts->u.array.values[0]->u.array.values[1]),
+	    180);
+	yajl_tree_free(r);
+	daemon_stop(&d);
+	daemon_cleanup(&d);
+}
+END_TEST
+
+/* callscore top under tmux: frames drawn, keys handled, terminal restored. */
+START_TEST(test_top_under_tmux)
+{
+	struct daemon	 d;
+	char		 script[512], *out, *err;
+	const char	*src = getenv("CALLSCORE_SRCDIR");
+	char		*argv[] = { (char *)"/bin/sh", script, d.ctl, NULL };
+	int		 rc;
+
+	snprintf(script, sizeof script, "%s/tests/top.sh",
+	    src != NULL ? src : ".");
+	daemon_new(&d, NULL);
+	argv[2] = d.ctl;
+	rc = run(&out, &err, argv);
+	if (rc == 77)
+		fprintf(stderr, "top: skipped (no tmux): %s\n", err);
+	else
+		ck_assert_msg(rc == 0, "top.sh exited %d:\n%s\n%s", rc, out,
+		    err);
+	free(out);
+	free(err);
+	daemon_stop(&d);
+	daemon_cleanup(&d);
+}
+END_TEST
+
 START_TEST(test_client_errors)
 {
 	struct daemon	 d;
@@ -1020,6 +1157,8 @@ integration_suite(void)
 	tcase_add_test(tc, test_reload);
 	tcase_add_test(tc, test_ack_modes);
 	tcase_add_test(tc, test_live_state);
+	tcase_add_test(tc, test_scorecard_and_history);
+	tcase_add_test(tc, test_top_under_tmux);
 	tcase_add_test(tc, test_client_errors);
 	tcase_add_test(tc, test_config_check);
 	suite_add_tcase(s, tc);
