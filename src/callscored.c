@@ -15,15 +15,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/buffer.h>
 #include <event2/event.h>
 
 #include "callscored.h"
 #include "clock.h"
 #include "conf.h"
 #include "ctl.h"
+#include "http.h"
 #include "listen.h"
 #include "live.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "scope.h"
 #include "snapshot.h"
@@ -38,6 +41,8 @@ static int	callscored_healthy_cb(void *, char *, size_t);
 static void	callscored_status(struct callscored *);
 static void	callscored_snapshot_cb(evutil_socket_t, short, void *);
 static void	callscored_store_done_cb(const struct store_result *, void *);
+static void	callscored_metrics_cb(struct evbuffer *, void *);
+static int	callscored_health_cb(char *, size_t, void *);
 static struct store *callscored_open_store(const char *);
 static void	callscored_limits(const struct conf *,
 		    size_t[SCOPE_KIND_COUNT]);
@@ -235,6 +240,95 @@ callscored_store_done_cb(const struct store_result *res, void *arg)
 	snapshot_done(cs->snapshot, res);
 }
 
+/* GET /metrics: the daemon's state as a struct metrics_source. */
+static void
+callscored_metrics_cb(struct evbuffer *out, void *arg)
+{
+	static const enum scope_kind	 kinds[] = {
+		SCOPE_GLOBAL, SCOPE_QUEUE, SCOPE_TEAM
+	};
+	struct callscored		*cs = arg;
+	const struct cs_stats		*st = &cs->stats;
+	struct metrics_daemon		*d;
+	struct metrics_source		 src;
+	struct metrics_scope		*ms;
+	struct scope			*sc;
+	size_t				 k, n = 0, cap;
+
+	memset(&src, 0, sizeof src);
+	src.version = PACKAGE_VERSION;
+	src.now = clock_wall();
+	src.start_time = cs->started;
+	src.uptime = (clock_mono_ms() - cs->started_mono) / 1000.0;
+	d = &src.daemon;
+	d->lines_ok = st->lines_ok;
+	d->lines_bad = st->lines_bad;
+	memcpy(d->rejects, st->rejects, sizeof d->rejects);
+	d->conns_current = st->conns_current;
+	d->conns_total = st->conns_total;
+	d->conns_refused = st->conns_refused;
+	d->conns_idle_closed = st->conns_idle_closed;
+	d->conns_oversize_closed = st->conns_oversize_closed;
+	d->conns_line_timeout = st->conns_line_timeout;
+	d->accept_errors = st->accept_errors;
+	d->udp_datagrams = st->udp_datagrams;
+	d->udp_bytes = st->udp_bytes;
+	d->udp_truncated = st->udp_truncated;
+	d->ctl_requests = st->ctl_requests;
+	d->snapshots_failed = st->snapshots_failed;
+	d->reload_ok = st->reload_ok;
+	d->reload_fail = st->reload_fail;
+	store_get_stats(cs->store, &src.store);
+	src.nqueues = scopes_count(cs->scopes, SCOPE_QUEUE);
+	src.nagents = scopes_count(cs->scopes, SCOPE_AGENT);
+	src.nteams = scopes_count(cs->scopes, SCOPE_TEAM);
+
+	cap = 1 + src.nqueues + src.nteams;
+	ms = xreallocarray(NULL, cap, sizeof *ms);
+	for (k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+		sc = scopes_first(cs->scopes, kinds[k]);
+		for (; sc != NULL && n < cap; sc = sc->list_next) {
+			if (sc->totals == NULL)
+				continue;
+			ms[n].kind = scope_kind_name(sc->kind);
+			ms[n].name = sc->name;
+			ms[n].totals = sc->totals;
+			n++;
+		}
+	}
+	src.scopes = ms;
+	src.nscopes = n;
+	metrics_render(out, &src);
+	free(ms);
+}
+
+/*
+ * GET /healthz: 503 while exiting, or when no snapshot was committed for
+ * three intervals (the database is failing or the writer is stuck).
+ */
+static int
+callscored_health_cb(char *reason, size_t len, void *arg)
+{
+	struct callscored	*cs = arg;
+	struct store_stats	 ss;
+	double			 since, limit;
+
+	if (cs->exiting) {
+		snprintf(reason, len, "shutting down");
+		return (0);
+	}
+	store_get_stats(cs->store, &ss);
+	since = ss.last_time > 0 ? ss.last_time : cs->started;
+	limit = 3 * cs->conf->snapshot_interval;
+	if (clock_wall() - since > limit) {
+		snprintf(reason, len, "store: no snapshot committed for %.0f s "
+		    "(%llu failed)", clock_wall() - since,
+		    (unsigned long long)ss.errors);
+		return (0);
+	}
+	return (1);
+}
+
 /* Open the database; a corrupt or foreign file is moved aside. */
 static struct store *
 callscored_open_store(const char *path)
@@ -362,6 +456,14 @@ main(int argc, char **argv)
 		fatalx("control: %s", cause);
 	if ((cs.listeners = listeners_new(&cs, &cause)) == NULL)
 		fatalx("listen: %s", cause);
+	if (conf->http_listen != NULL && *conf->http_listen != '\0') {
+		cs.http = http_new(cs.base, conf->http_listen,
+		    callscored_metrics_cb, &cs, &cause);
+		if (cs.http == NULL)
+			fatalx("http: %s", cause);
+		http_set_health(cs.http, callscored_health_cb, &cs);
+		log_info("http: listening on %s", http_address(cs.http));
+	}
 
 	cs.sigterm_ev = evsignal_new(cs.base, SIGTERM, callscored_signal_cb,
 	    &cs);
@@ -390,6 +492,8 @@ main(int argc, char **argv)
 	/* Stop taking events, then save them. */
 	listeners_free(cs.listeners);
 	cs.listeners = NULL;
+	http_free(cs.http);
+	cs.http = NULL;
 	snapshot_final(cs.snapshot);
 	store_close(cs.store);	/* waits for the final snapshot */
 	log_info("exited after %llu events",

@@ -16,6 +16,7 @@ struct conf;
 struct ctl;
 struct event;
 struct event_base;
+struct http;
 struct listeners;
 struct live;
 struct notify;
@@ -58,6 +59,7 @@ struct callscored {
 	struct store		*store;
 	struct listeners	*listeners;
 	struct ctl		*ctl;
+	struct http		*http;		/* NULL unless http.listen */
 	struct snapshot		*snapshot;
 	struct live		*live;		/* calls and agents now */
 	struct notify		*notify;	/* sd_notify, may do nothing */

@@ -28,6 +28,7 @@
 #include "ctl-proto.h"
 #include "ctl.h"
 #include "kpi.h"
+#include "http.h"
 #include "listen.h"
 #include "live.h"
 #include "log.h"
@@ -526,6 +527,10 @@ ctl_cmd_status(struct ctl_conn *c, struct ctl_req *req)
 			ctl_gen_str(g, names[i]);
 			ctl_gen_str(g, a);
 		}
+	}
+	if (cs->http != NULL) {
+		ctl_gen_str(g, "http");
+		ctl_gen_str(g, http_address(cs->http));
 	}
 	yajl_gen_map_close(g);
 

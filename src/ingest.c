@@ -19,6 +19,7 @@
 #include "ingest.h"
 #include "live.h"
 #include "scope.h"
+#include "totals.h"
 #include "window.h"
 
 #define INGEST_SCOPES	4
@@ -135,6 +136,8 @@ ingest_line(struct callscored *cs, const char *line, size_t len,
 				    scopes_window(cs->scopes, w), t_ms, now_ms,
 				    &c, pool);
 			}
+			if (sc[i]->totals != NULL)
+				totals_add(sc[i]->totals, &c);
 			sc[i]->last_ms = now_ms;
 		}
 	}

@@ -14,6 +14,7 @@
 
 #include "log.h"
 #include "scope.h"
+#include "totals.h"
 #include "xmalloc.h"
 
 struct scopes {
@@ -130,6 +131,7 @@ scopes_free(struct scopes *s)
 			for (i = 0; i < s->nwindows; i++)
 				ring_free(sc->rings[i], s->pool);
 			free(sc->rings);
+			totals_free(sc->totals);
 			free(sc->name);
 			free(sc);
 		}
@@ -203,6 +205,9 @@ scopes_get(struct scopes *s, enum scope_kind kind, const char *name)
 	sc->rings = xcalloc(s->nwindows, sizeof *sc->rings);
 	for (i = 0; i < s->nwindows; i++)
 		sc->rings[i] = ring_new(&s->windows[i]);
+	/* Agents are too many to export; their totals are not kept. */
+	if (kind != SCOPE_AGENT)
+		sc->totals = totals_new();
 	sc->next = s->table[h & s->mask];
 	s->table[h & s->mask] = sc;
 	if (s->last[kind] != NULL)

@@ -15,6 +15,8 @@
 #include "agg.h"
 #include "window.h"
 
+struct totals;
+
 enum scope_kind {
 	SCOPE_GLOBAL = 0,
 	SCOPE_QUEUE,
@@ -27,6 +29,7 @@ struct scope {
 	enum scope_kind	 kind;
 	char		*name;			/* "" for global */
 	struct ring	**rings;		/* one per window */
+	struct totals	*totals;		/* since start; NULL for agents */
 	char		 team[65];		/* agent: last team seen */
 	uint64_t	 last_ms;		/* last event applied */
 	struct scope	*next;			/* hash chain */

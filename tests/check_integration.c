@@ -1066,6 +1066,66 @@ START_TEST(test_top_under_tmux)
 }
 END_TEST
 
+/* GET path from 127.0.0.1:port; the whole response. */
+static char *
+http_get(int port, const char *path)
+{
+	static char	buf[1 << 20];
+	char		req[256];
+	size_t		len = 0;
+	ssize_t		n;
+	int		fd = connect_tcp(port);
+
+	snprintf(req, sizeof req, "GET %s HTTP/1.0\r\n\r\n", path);
+	ck_assert_int_eq(write(fd, req, strlen(req)), (ssize_t)strlen(req));
+	while (len < sizeof buf - 1 &&
+	    (n = read(fd, buf + len, sizeof buf - 1 - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	buf[len] = '\0';
+	return (buf);
+}
+
+/* /metrics counts what was accepted, per queue; /healthz answers. */
+START_TEST(test_metrics_endpoint)
+{
+	struct daemon	 d;
+	yajl_val	 st;
+	char		*ans, *body;
+	const char	*a;
+	int		 fd, port;
+
+	daemon_new(&d, "http:\n  listen: 127.0.0.1:0\n");
+	st = client_json(&d, "status", NULL);
+	a = jstr(jget(st, "listen", "http", NULL));
+	port = atoi(strrchr(a, ':') + 1);
+	yajl_tree_free(st);
+	fd = connect_tcp(d.tcp_port);
+	ans = exchange(fd, sales_calls, 4);
+	ck_assert_str_eq(ans, "ok\nok\nok\nok\n");
+	close(fd);
+
+	body = http_get(port, "/metrics");
+	ck_assert_msg(strncmp(body, "HTTP/1.1 200", 12) == 0 ||
+	    strncmp(body, "HTTP/1.0 200", 12) == 0, "got %.40s", body);
+	ck_assert_ptr_nonnull(strstr(body, "text/plain; version=0.0.4"));
+	ck_assert_ptr_nonnull(strstr(body,
+	    "\ncallscore_calls_offered_total{queue=\"sales\"} 4\n"));
+	ck_assert_ptr_nonnull(strstr(body,
+	    "\ncallscore_calls_answered_total{queue=\"sales\"} 2\n"));
+	ck_assert_ptr_nonnull(strstr(body,
+	    "\ncallscore_wait_seconds_bucket{queue=\"sales\",le=\"20\"} 2\n"));
+	ck_assert_ptr_nonnull(strstr(body,
+	    "\ncallscore_events_accepted_total 4\n"));
+	body = http_get(port, "/healthz");
+	ck_assert_ptr_nonnull(strstr(body, " 200 "));
+	body = http_get(port, "/nope");
+	ck_assert_ptr_nonnull(strstr(body, " 404 "));
+	daemon_stop(&d);
+	daemon_cleanup(&d);
+}
+END_TEST
+
 START_TEST(test_client_errors)
 {
 	struct daemon	 d;
@@ -1159,6 +1219,7 @@ integration_suite(void)
 	tcase_add_test(tc, test_live_state);
 	tcase_add_test(tc, test_scorecard_and_history);
 	tcase_add_test(tc, test_top_under_tmux);
+	tcase_add_test(tc, test_metrics_endpoint);
 	tcase_add_test(tc, test_client_errors);
 	tcase_add_test(tc, test_config_check);
 	suite_add_tcase(s, tc);
