@@ -271,6 +271,8 @@ daemon_conf(struct daemon *d, const char *extra)
 	fclose(f);
 }
 
+static const char *daemon_env[8];	/* NAME=value for the next start */
+
 static void
 daemon_start(struct daemon *d)
 {
@@ -280,6 +282,8 @@ daemon_start(struct daemon *d)
 
 	if ((d->pid = fork()) == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		for (i = 0; daemon_env[i] != NULL; i++)
+			putenv((char *)daemon_env[i]);
 		fd = open(d->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 		dup2(fd, 2);
 		execl(bin("CALLSCORED", "src/callscored"), "callscored", "-c",
@@ -1126,6 +1130,81 @@ START_TEST(test_metrics_endpoint)
 }
 END_TEST
 
+/*
+ * Under systemd: READY=1 once listening, STATUS= lines, watchdog pings
+ * at half WATCHDOG_USEC, STOPPING=1 at exit; log lines carry syslog
+ * priorities for journald.
+ */
+START_TEST(test_systemd_notify)
+{
+	struct daemon		 d;
+	struct sockaddr_un	 sun;
+	char			 env1[160], buf[512], *log = NULL;
+	int			 fd, ready = 0, status = 0, pings = 0;
+	int			 stopping = 0, i;
+	ssize_t			 n;
+	struct pollfd		 pfd;
+	FILE			*f;
+	size_t			 cap = 0;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof sun.sun_path, "/tmp/cs-notify.%d",
+	    (int)getpid());
+	unlink(sun.sun_path);
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sun, sizeof sun), 0);
+	snprintf(env1, sizeof env1, "NOTIFY_SOCKET=%s", sun.sun_path);
+	daemon_env[0] = env1;
+	daemon_env[1] = "WATCHDOG_USEC=200000";
+	daemon_env[2] = "JOURNAL_STREAM=8:12345";
+	daemon_env[3] = NULL;
+	daemon_new(&d, NULL);
+
+	/* Ready before the control socket answered; pings every 100 ms. */
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	for (i = 0; i < 200 && pings < 3; i++) {
+		if (poll(&pfd, 1, 1000) != 1)
+			break;
+		n = recv(fd, buf, sizeof buf - 1, 0);
+		ck_assert_int_gt(n, 0);
+		buf[n] = '\0';
+		if (strcmp(buf, "READY=1") == 0)
+			ready++;
+		else if (strncmp(buf, "STATUS=", 7) == 0)
+			status++;
+		else if (strcmp(buf, "WATCHDOG=1") == 0) {
+			ck_assert_int_eq(ready, 1);
+			pings++;
+		}
+	}
+	ck_assert_int_eq(ready, 1);
+	ck_assert_int_ge(status, 1);
+	ck_assert_int_eq(pings, 3);
+
+	daemon_stop(&d);
+	while (poll(&pfd, 1, 0) == 1 && (n = recv(fd, buf, sizeof buf - 1,
+	    0)) > 0) {
+		buf[n] = '\0';
+		if (strcmp(buf, "STOPPING=1") == 0)
+			stopping++;
+	}
+	ck_assert_int_eq(stopping, 1);
+	close(fd);
+	unlink(sun.sun_path);
+	daemon_env[0] = NULL;
+
+	/* "<6>" is info: journald keeps each line's level. */
+	ck_assert_ptr_nonnull(f = fopen(d.log, "r"));
+	ck_assert_int_gt(getline(&log, &cap, f), 0);
+	ck_assert_msg(strncmp(log, "<6>", 3) == 0, "got %s", log);
+	free(log);
+	fclose(f);
+	daemon_cleanup(&d);
+}
+END_TEST
+
 START_TEST(test_client_errors)
 {
 	struct daemon	 d;
@@ -1220,6 +1299,7 @@ integration_suite(void)
 	tcase_add_test(tc, test_scorecard_and_history);
 	tcase_add_test(tc, test_top_under_tmux);
 	tcase_add_test(tc, test_metrics_endpoint);
+	tcase_add_test(tc, test_systemd_notify);
 	tcase_add_test(tc, test_client_errors);
 	tcase_add_test(tc, test_config_check);
 	suite_add_tcase(s, tc);
