@@ -38,6 +38,7 @@
 
 #define LISTEN_BACKLOG		1024
 #define LISTEN_OUT_HIGH		(4 * 1024 * 1024)	/* stop reading */
+#define LISTEN_READ_MAX		(256 * 1024)		/* one read */
 #define LISTEN_PAUSE_MS		250			/* after EMFILE */
 #define LISTEN_UDP_BATCH	16
 #define LISTEN_UDP_MAX		65536
@@ -430,8 +431,15 @@ listen_accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 	}
 	bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb,
 	    c);
-	/* Read no further than one line past the limit. */
-	bufferevent_setwatermark(c->bev, EV_READ, 0, cs->conf->max_line + 1);
+	/*
+	 * Read in large gulps (libevent's default is 16 KiB, often 4 KiB in
+	 * practice), but never hold more than a read past one line at the
+	 * limit.
+	 */
+	bufferevent_set_max_single_read(c->bev, LISTEN_READ_MAX);
+	bufferevent_setwatermark(c->bev, EV_READ, 0,
+	    cs->conf->max_line + 1 > LISTEN_READ_MAX ?
+	    cs->conf->max_line + 1 : LISTEN_READ_MAX);
 	if (idle > 0) {
 		tv.tv_sec = (time_t)idle;
 		tv.tv_usec = (suseconds_t)((idle - (double)tv.tv_sec) * 1e6);

@@ -60,6 +60,7 @@ static void	snapshot_scope(struct snapshot *, struct scope *);
 static void	snapshot_begin(struct snapshot *);
 static void	snapshot_submit(struct snapshot *);
 static void	snapshot_notify(struct waiters *, const struct store_result *);
+static void	snapshot_yield(struct snapshot *);
 
 struct snapshot *
 snapshot_new(struct callscored *cs)
@@ -68,7 +69,7 @@ snapshot_new(struct callscored *cs)
 
 	s = xcalloc(1, sizeof *s);
 	s->cs = cs;
-	s->step_ev = event_new(cs->base, -1, 0, snapshot_step_cb, s);
+	s->step_ev = evtimer_new(cs->base, snapshot_step_cb, s);
 	TAILQ_INIT(&s->waiters);
 	TAILQ_INIT(&s->next);
 	return (s);
@@ -111,6 +112,19 @@ snapshot_begin(struct snapshot *s)
 	s->state = SNAPSHOT_BUILDING;
 }
 
+/*
+ * Run the next step after the loop has polled for I/O: a zero timeout,
+ * not event_active(), which would run again in the same loop turn and
+ * starve the connections until the whole snapshot was built.
+ */
+static void
+snapshot_yield(struct snapshot *s)
+{
+	struct timeval	tv = { 0, 0 };
+
+	evtimer_add(s->step_ev, &tv);
+}
+
 void
 snapshot_request(struct snapshot *s, snapshot_done_cb cb, void *arg)
 {
@@ -126,7 +140,7 @@ snapshot_request(struct snapshot *s, snapshot_done_cb cb, void *arg)
 	if (s->state != SNAPSHOT_IDLE)
 		return;
 	snapshot_begin(s);
-	event_active(s->step_ev, 0, 0);
+	snapshot_yield(s);
 }
 
 void
@@ -230,7 +244,7 @@ snapshot_step_cb(evutil_socket_t fd, short events, void *arg)
 	if (snapshot_step(s, SNAPSHOT_STEP))
 		snapshot_submit(s);
 	else
-		event_active(s->step_ev, 0, 0);
+		snapshot_yield(s);
 }
 
 /*
