@@ -61,4 +61,39 @@
 #define CTL_PROTO_VERSION	1
 #define CTL_LINE_MAX		4096	/* a request line */
 
+/*
+ * Replace the bytes of incomplete UTF-8 sequences with '?'.  A reply that
+ * quotes a shortened request string ("%.64s") can cut a character in half,
+ * and every reply must stay valid JSON.
+ */
+static inline void
+ctl_proto_utf8_clean(char *s)
+{
+	unsigned char	*u = (unsigned char *)s;
+	unsigned int	 i, n, k;
+
+	for (i = 0; u[i] != '\0'; i += n) {
+		if (u[i] < 0x80) {
+			n = 1;
+			continue;
+		}
+		if ((u[i] & 0xe0) == 0xc0)
+			n = 2;
+		else if ((u[i] & 0xf0) == 0xe0)
+			n = 3;
+		else if ((u[i] & 0xf8) == 0xf0)
+			n = 4;
+		else
+			n = 0;
+		for (k = 1; n != 0 && k < n; k++) {
+			if ((u[i + k] & 0xc0) != 0x80)
+				n = 0;
+		}
+		if (n == 0) {
+			u[i] = '?';
+			n = 1;
+		}
+	}
+}
+
 #endif

@@ -5,6 +5,10 @@
  * with yajl's tree (the control path is not the hot path); replies are
  * generated with yajl_gen, one object per line.  Access is by the
  * socket's file mode (control.mode, 0660 by default).
+ *
+ * Requests name windows as users know them: the rolling windows, then
+ * the calendar windows today and interval, which are both sums of part
+ * of the calendar ring (struct ctl_win); the ring itself is never named.
  */
 #include <sys/queue.h>
 
@@ -22,6 +26,7 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
+#include "calendar.h"
 #include "callscored.h"
 #include "clock.h"
 #include "conf.h"
@@ -59,14 +64,31 @@ struct ctl {
 	size_t			 nconns;
 };
 
-/* What a scorecard or history request needs when its rows arrive. */
+enum ctl_win_kind {
+	CTL_WIN_ROLLING,
+	CTL_WIN_TODAY,		/* since local midnight */
+	CTL_WIN_INTERVAL	/* since the current interval's start */
+};
+
+/* A window a request may name. */
+struct ctl_win {
+	const char		*name;	/* "5m", "today": replies, history */
+	size_t			 ring;	/* index in the scope table */
+	enum ctl_win_kind	 kind;
+};
+
+/* What a scorecard, history or report request needs when rows arrive. */
 struct ctl_pending {
-	int		 scorecard;	/* else history */
+	int		 scorecard;	/* else history, or report */
+	int		 report;
 	int		 kind;
 	char		*name;
-	size_t		 window;
+	struct ctl_win	 win;
 	char		 kpi[32];	/* history */
+	char		 date[CALENDAR_DATE_MAX];	/* report */
 	double		 now;
+	double		 t0;		/* scorecard: the window's start */
+	double		 prev_at;	/* scorecard: "previous" at or before */
 	double		 v[KPI_COUNT];	/* scorecard: current values */
 	double		 qa[AGG_QA_MAX];
 	size_t		 npoints;	/* scorecard: sparkline points */
@@ -88,6 +110,7 @@ static void	ctl_dispatch(struct ctl_conn *, const char *);
 static void	ctl_reply(struct ctl_conn *, yajl_gen);
 static void	ctl_error(struct ctl_conn *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
+static void	ctl_read_last(struct ctl_conn *);
 static yajl_gen	ctl_gen_begin(void);
 static void	ctl_gen_str(yajl_gen, const char *);
 static void	ctl_gen_num(yajl_gen, double);
@@ -101,6 +124,13 @@ static void	ctl_cmd_reload(struct ctl_conn *, struct ctl_req *);
 static void	ctl_cmd_live(struct ctl_conn *, struct ctl_req *);
 static void	ctl_cmd_history(struct ctl_conn *, struct ctl_req *);
 static void	ctl_cmd_scorecard(struct ctl_conn *, struct ctl_req *);
+static void	ctl_cmd_report(struct ctl_conn *, struct ctl_req *);
+static size_t	ctl_win_count(struct callscored *);
+static int	ctl_win_at(struct callscored *, size_t, struct ctl_win *);
+static uint64_t	ctl_win_from(struct callscored *, const struct ctl_win *,
+		    uint64_t);
+static void	ctl_win_sum(struct callscored *, struct scope *,
+		    const struct ctl_win *, uint64_t, struct agg *);
 
 static const struct {
 	const char	*name;
@@ -116,6 +146,7 @@ static const struct {
 	{ "live", ctl_cmd_live },
 	{ "history", ctl_cmd_history },
 	{ "scorecard", ctl_cmd_scorecard },
+	{ "report", ctl_cmd_report },
 };
 
 struct ctl *
@@ -241,6 +272,28 @@ ctl_read_cb(struct bufferevent *bev, void *arg)
 }
 
 /*
+ * At EOF, what is left is a last request without a newline, which
+ * evbuffer_readln() never returns (and the input's end is frozen, so a
+ * newline cannot be added): take it whole.
+ */
+static void
+ctl_read_last(struct ctl_conn *c)
+{
+	struct evbuffer	*in = bufferevent_get_input(c->bev);
+	size_t		 len = evbuffer_get_length(in);
+	char		*line;
+
+	if (c->waiting || len == 0 || len > CTL_LINE_MAX)
+		return;
+	line = xmalloc(len + 1);
+	evbuffer_remove(in, line, len);
+	line[len] = '\0';
+	c->ctl->cs->stats.ctl_requests++;
+	ctl_dispatch(c, line);
+	free(line);
+}
+
+/*
  * The client closed its side: answer what it asked (a snapshot may still
  * be on its way), then close.
  */
@@ -269,7 +322,8 @@ ctl_event_cb(struct bufferevent *bev, short what, void *arg)
 	struct ctl_conn	*c = arg;
 
 	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR)) {
-		ctl_read_cb(bev, c);	/* a last request without newline */
+		ctl_read_cb(bev, c);
+		ctl_read_last(c);	/* a last request without newline */
 		ctl_conn_finish(c);
 		return;
 	}
@@ -346,6 +400,7 @@ ctl_error(struct ctl_conn *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	ctl_proto_utf8_clean(msg);
 	ctl_gen_str(g, "ok");
 	yajl_gen_bool(g, 0);
 	ctl_gen_str(g, "error");
@@ -427,6 +482,7 @@ ctl_cmd_status(struct ctl_conn *c, struct ctl_req *req)
 	struct store_stats	 ss;
 	yajl_gen		 g = ctl_gen_begin();
 	const char		*names[] = { "tcp", "unix", "udp" }, *a;
+	struct ctl_win		 win;
 	size_t			 i;
 	double			 now = clock_now_ms() / 1000.0;
 
@@ -536,16 +592,105 @@ ctl_cmd_status(struct ctl_conn *c, struct ctl_req *req)
 
 	ctl_gen_str(g, "windows");
 	yajl_gen_array_open(g);
-	for (i = 0; i < scopes_nwindows(cs->scopes); i++)
-		ctl_gen_str(g, scopes_window(cs->scopes, i)->name);
+	for (i = 0; i < ctl_win_count(cs); i++) {
+		if (ctl_win_at(cs, i, &win) == 0)
+			ctl_gen_str(g, win.name);
+	}
 	yajl_gen_array_close(g);
 	ctl_reply(c, g);
+}
+
+/* The calendar ring's index, or -1 if the scope table has none. */
+static int
+ctl_win_cal(struct callscored *cs)
+{
+	return (scopes_window_index(cs->scopes, CALENDAR_RING));
+}
+
+/* Rolling windows, then today and interval if there is a calendar ring. */
+static size_t
+ctl_win_count(struct callscored *cs)
+{
+	size_t	n = scopes_nwindows(cs->scopes);
+
+	return (ctl_win_cal(cs) == -1 ? n : n + 1);
+}
+
+/* The i-th window in that order; -1 past the last. */
+static int
+ctl_win_at(struct callscored *cs, size_t i, struct ctl_win *win)
+{
+	size_t	n = scopes_nwindows(cs->scopes), r;
+	int	cal = ctl_win_cal(cs);
+
+	memset(win, 0, sizeof *win);
+	for (r = 0; r < n; r++) {
+		if ((int)r == cal)
+			continue;
+		if (i-- == 0) {
+			win->name = scopes_window(cs->scopes, r)->name;
+			win->ring = r;
+			win->kind = CTL_WIN_ROLLING;
+			return (0);
+		}
+	}
+	if (cal == -1 || i > 1)
+		return (-1);
+	win->ring = (size_t)cal;
+	win->kind = i == 0 ? CTL_WIN_TODAY : CTL_WIN_INTERVAL;
+	win->name = i == 0 ? "today" : "interval";
+	return (0);
+}
+
+/* A window by name; -1 if there is none. */
+static int
+ctl_win_find(struct callscored *cs, const char *name, struct ctl_win *win)
+{
+	size_t	i;
+
+	for (i = 0; ctl_win_at(cs, i, win) == 0; i++) {
+		if (strcmp(win->name, name) == 0)
+			return (0);
+	}
+	return (-1);
+}
+
+/* Where a calendar window starts at now_ms (ms); 0 for a rolling one. */
+static uint64_t
+ctl_win_from(struct callscored *cs, const struct ctl_win *win,
+    uint64_t now_ms)
+{
+	int64_t	now = (int64_t)(now_ms / 1000);
+
+	if (win->kind == CTL_WIN_ROLLING)
+		return (0);
+	calendar_zone(cs->conf->timezone);
+	if (win->kind == CTL_WIN_TODAY)
+		return ((uint64_t)calendar_day_start(now) * 1000);
+	return ((uint64_t)calendar_interval_start(now,
+	    (int64_t)cs->conf->interval) * 1000);
+}
+
+/* sum = the window at now_ms; sum is overwritten (agg_clear() after). */
+static void
+ctl_win_sum(struct callscored *cs, struct scope *sc, const struct ctl_win *win,
+    uint64_t now_ms, struct agg *sum)
+{
+	const struct window_def	*def = scopes_window(cs->scopes, win->ring);
+
+	if (win->kind == CTL_WIN_ROLLING)
+		ring_sum(sc->rings[win->ring], def, now_ms, sum,
+		    scopes_pool(cs->scopes));
+	else
+		ring_sum_range(sc->rings[win->ring], def,
+		    ctl_win_from(cs, win, now_ms), UINT64_MAX, now_ms, sum,
+		    scopes_pool(cs->scopes));
 }
 
 /* The KPIs of one scope over one window, as "kpis" and "qa" maps. */
 static void
 ctl_gen_scope_kpis(struct ctl_conn *c, yajl_gen g, struct scope *sc,
-    size_t w)
+    const struct ctl_win *win)
 {
 	struct callscored	*cs = c->ctl->cs;
 	const struct conf	*conf = cs->conf;
@@ -555,8 +700,7 @@ ctl_gen_scope_kpis(struct ctl_conn *c, yajl_gen g, struct scope *sc,
 	size_t			 i;
 
 	memset(&sum, 0, sizeof sum);
-	ring_sum(sc->rings[w], scopes_window(cs->scopes, w), clock_now_ms(),
-	    &sum, scopes_pool(cs->scopes));
+	ctl_win_sum(cs, sc, win, clock_now_ms(), &sum);
 	kpi_compute(&sum, &kp, v);
 	ctl_gen_str(g, "kpis");
 	yajl_gen_map_open(g);
@@ -575,21 +719,34 @@ ctl_gen_scope_kpis(struct ctl_conn *c, yajl_gen g, struct scope *sc,
 	agg_clear(&sum, scopes_pool(cs->scopes));
 }
 
-/* The window a request names, or the first; -1 after an error reply. */
+/*
+ * The window a request names into win: 0, or 1 if it names none (win is
+ * then the first), or -1 after an error reply.
+ */
 static int
-ctl_req_window(struct ctl_conn *c, struct ctl_req *req, int dflt)
+ctl_req_window(struct ctl_conn *c, struct ctl_req *req, struct ctl_win *win)
 {
-	struct scopes	*scopes = c->ctl->cs->scopes;
-	const char	*name;
-	int		 w;
+	struct callscored	*cs = c->ctl->cs;
+	struct ctl_win		 w;
+	const char		*name;
+	char			 list[512];
+	size_t			 i, len = 0;
 
-	if ((name = ctl_get_str(req->root, "window")) == NULL)
-		return (dflt);
-	if ((w = scopes_window_index(scopes, name)) == -1) {
-		ctl_error(c, "unknown window \"%.32s\"", name);
-		return (-2);
+	if ((name = ctl_get_str(req->root, "window")) == NULL) {
+		if (ctl_win_at(cs, 0, win) != 0) {
+			ctl_error(c, "no windows");
+			return (-1);
+		}
+		return (1);
 	}
-	return (w);
+	if (ctl_win_find(cs, name, win) == 0)
+		return (0);
+	list[0] = '\0';
+	for (i = 0; ctl_win_at(cs, i, &w) == 0 && len < sizeof list; i++)
+		len += (size_t)snprintf(list + len, sizeof list - len, "%s%s",
+		    i > 0 ? ", " : "", w.name);
+	ctl_error(c, "unknown window \"%.32s\" (%s)", name, list);
+	return (-1);
 }
 
 static void
@@ -598,6 +755,7 @@ ctl_cmd_kpi(struct ctl_conn *c, struct ctl_req *req)
 	struct scopes	*scopes = c->ctl->cs->scopes;
 	struct scope	*sc;
 	const char	*kind_name, *name;
+	struct ctl_win	 win, one;
 	yajl_gen	 g;
 	int		 kind, w;
 	size_t		 i;
@@ -621,7 +779,7 @@ ctl_cmd_kpi(struct ctl_conn *c, struct ctl_req *req)
 		ctl_error(c, "no %s \"%.64s\" has been seen", kind_name, name);
 		return;
 	}
-	if ((w = ctl_req_window(c, req, -1)) == -2)
+	if ((w = ctl_req_window(c, req, &one)) == -1)
 		return;
 
 	g = ctl_gen_begin();
@@ -633,13 +791,13 @@ ctl_cmd_kpi(struct ctl_conn *c, struct ctl_req *req)
 	ctl_gen_str(g, name);
 	ctl_gen_str(g, "windows");
 	yajl_gen_array_open(g);
-	for (i = 0; i < scopes_nwindows(scopes); i++) {
-		if (w >= 0 && (size_t)w != i)
+	for (i = 0; ctl_win_at(c->ctl->cs, i, &win) == 0; i++) {
+		if (w == 0 && strcmp(win.name, one.name) != 0)
 			continue;
 		yajl_gen_map_open(g);
 		ctl_gen_str(g, "window");
-		ctl_gen_str(g, scopes_window(scopes, i)->name);
-		ctl_gen_scope_kpis(c, g, sc, i);
+		ctl_gen_str(g, win.name);
+		ctl_gen_scope_kpis(c, g, sc, &win);
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_array_close(g);
@@ -651,8 +809,9 @@ ctl_cmd_list(struct ctl_conn *c, struct ctl_req *req)
 {
 	struct scopes	*scopes = c->ctl->cs->scopes;
 	struct scope	*sc;
+	struct ctl_win	 win;
 	yajl_gen	 g;
-	int		 kind, w;
+	int		 kind;
 
 	if (strcmp(req->cmd, "queues") == 0)
 		kind = SCOPE_QUEUE;
@@ -660,14 +819,14 @@ ctl_cmd_list(struct ctl_conn *c, struct ctl_req *req)
 		kind = SCOPE_AGENT;
 	else
 		kind = SCOPE_TEAM;
-	if ((w = ctl_req_window(c, req, 0)) < 0)
+	if (ctl_req_window(c, req, &win) < 0)
 		return;
 
 	g = ctl_gen_begin();
 	ctl_gen_str(g, "ok");
 	yajl_gen_bool(g, 1);
 	ctl_gen_str(g, "window");
-	ctl_gen_str(g, scopes_window(scopes, (size_t)w)->name);
+	ctl_gen_str(g, win.name);
 	ctl_gen_str(g, "rows");
 	yajl_gen_array_open(g);
 	for (sc = scopes_first(scopes, kind); sc != NULL; sc = sc->list_next) {
@@ -678,7 +837,7 @@ ctl_cmd_list(struct ctl_conn *c, struct ctl_req *req)
 			ctl_gen_str(g, "team");
 			ctl_gen_str(g, sc->team);
 		}
-		ctl_gen_scope_kpis(c, g, sc, (size_t)w);
+		ctl_gen_scope_kpis(c, g, sc, &win);
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_array_close(g);
@@ -902,8 +1061,7 @@ ctl_pending_start(struct ctl_conn *c, struct ctl_pending *p, double since,
 
 	c->pending = p;
 	c->waiting = 1;
-	if (store_query(cs->store, p->kind, p->name,
-	    scopes_window(cs->scopes, p->window)->name,
+	if (store_query(cs->store, p->kind, p->name, p->win.name,
 	    p->scorecard ? NULL : p->kpi, since, cb, c) != 0) {
 		struct store_rows	none;
 
@@ -932,7 +1090,6 @@ ctl_history_cb(const struct store_rows *rows, void *arg)
 {
 	struct ctl_conn		*c = arg;
 	struct ctl_pending	*p = c->pending;
-	struct callscored	*cs = c->ctl->cs;
 	yajl_gen		 g;
 	size_t			 i;
 
@@ -949,7 +1106,7 @@ ctl_history_cb(const struct store_rows *rows, void *arg)
 		ctl_gen_str(g, "name");
 		ctl_gen_str(g, p->name);
 		ctl_gen_str(g, "window");
-		ctl_gen_str(g, scopes_window(cs->scopes, p->window)->name);
+		ctl_gen_str(g, p->win.name);
 		ctl_gen_str(g, "points");
 		yajl_gen_array_open(g);
 		for (i = 0; i < rows->n; i++) {
@@ -968,9 +1125,10 @@ static void
 ctl_cmd_history(struct ctl_conn *c, struct ctl_req *req)
 {
 	struct ctl_pending	*p;
+	struct ctl_win		 win;
 	const char		*kpi, *name;
 	double			 since;
-	int			 kind, w;
+	int			 kind;
 
 	if ((kpi = ctl_get_str(req->root, "kpi")) == NULL ||
 	    kpi_lookup(kpi) == -1) {
@@ -979,7 +1137,7 @@ ctl_cmd_history(struct ctl_conn *c, struct ctl_req *req)
 	}
 	if ((kind = ctl_req_scope(c, req, &name)) == -1)
 		return;
-	if ((w = ctl_req_window(c, req, 0)) < 0)
+	if (ctl_req_window(c, req, &win) < 0)
 		return;
 	since = ctl_get_num(req->root, "since", 86400);
 	if (!(since > 0))
@@ -987,16 +1145,18 @@ ctl_cmd_history(struct ctl_conn *c, struct ctl_req *req)
 	p = xcalloc(1, sizeof *p);
 	p->kind = kind;
 	p->name = xstrdup(name);
-	p->window = (size_t)w;
+	p->win = win;
 	snprintf(p->kpi, sizeof p->kpi, "%s", kpi);
 	p->now = clock_now_ms() / 1000.0;
 	ctl_pending_start(c, p, p->now - since, ctl_history_cb);
 }
 
 /*
- * From the stored rows: each KPI's value over the previous window of the
- * same length (the last snapshot at or before now - span) and a series
- * of npoints evenly spaced over the current window.
+ * From the stored rows: each KPI's value over the previous window (the
+ * last snapshot at or before prev_at: now - span for a rolling window,
+ * the same time yesterday for today, the end of the last interval for
+ * interval) and a series of npoints evenly spaced over the current
+ * window, from t0 to now.
  */
 static void
 ctl_scorecard_cb(const struct store_rows *rows, void *arg)
@@ -1004,8 +1164,7 @@ ctl_scorecard_cb(const struct store_rows *rows, void *arg)
 	struct ctl_conn		*c = arg;
 	struct ctl_pending	*p = c->pending;
 	struct callscored	*cs = c->ctl->cs;
-	const struct window_def	*def = scopes_window(cs->scopes, p->window);
-	double			 span = def->span_ms / 1000.0, prev, t0;
+	double			 span, prev, t0 = p->t0;
 	double			*series;
 	struct scorecard	 sc;
 	yajl_gen		 g;
@@ -1018,7 +1177,7 @@ ctl_scorecard_cb(const struct store_rows *rows, void *arg)
 	scorecard_eval(cs->conf, p->kind == SCOPE_QUEUE ? p->name : NULL,
 	    p->v, &sc);
 	series = xcalloc(n > 0 ? n : 1, sizeof *series);
-	t0 = p->now - span;
+	span = p->now - t0 >= 1 ? p->now - t0 : 1;
 
 	g = ctl_gen_begin();
 	ctl_gen_str(g, "ok");
@@ -1028,7 +1187,7 @@ ctl_scorecard_cb(const struct store_rows *rows, void *arg)
 	ctl_gen_str(g, "name");
 	ctl_gen_str(g, p->name);
 	ctl_gen_str(g, "window");
-	ctl_gen_str(g, def->name);
+	ctl_gen_str(g, p->win.name);
 	if (!rows->ok) {
 		ctl_gen_str(g, "history_error");
 		ctl_gen_str(g, rows->error);
@@ -1060,9 +1219,9 @@ ctl_scorecard_cb(const struct store_rows *rows, void *arg)
 
 				if (strcmp(r->kpi, kpi_table[k].id) != 0)
 					continue;
-				if (r->time <= t0)
+				if (r->time <= p->prev_at)
 					prev = r->value;
-				else if (n > 0) {
+				else if (r->time > t0 && n > 0) {
 					b = (size_t)((r->time - t0) / span *
 					    (double)n);
 					series[b < n ? b : n - 1] = r->value;
@@ -1122,11 +1281,13 @@ ctl_cmd_scorecard(struct ctl_conn *c, struct ctl_req *req)
 	struct kpi_params	 kp = { cs->conf->cost_per_hour };
 	struct ctl_pending	*p;
 	struct scope		*sc;
+	struct ctl_win		 win;
 	struct agg		 sum;
 	const char		*name;
-	double			 points, span;
+	double			 points, since;
+	uint64_t		 now_ms = clock_now_ms();
 	size_t			 i;
-	int			 kind, w;
+	int			 kind;
 
 	if ((kind = ctl_req_scope(c, req, &name)) == -1)
 		return;
@@ -1135,7 +1296,7 @@ ctl_cmd_scorecard(struct ctl_conn *c, struct ctl_req *req)
 		    scope_kind_name(kind), name);
 		return;
 	}
-	if ((w = ctl_req_window(c, req, 0)) < 0)
+	if (ctl_req_window(c, req, &win) < 0)
 		return;
 	points = ctl_get_num(req->root, "history", 24);
 	if (!(points >= 0) || points > 240)
@@ -1145,18 +1306,206 @@ ctl_cmd_scorecard(struct ctl_conn *c, struct ctl_req *req)
 	p->scorecard = 1;
 	p->kind = kind;
 	p->name = xstrdup(name);
-	p->window = (size_t)w;
+	p->win = win;
 	p->npoints = (size_t)points;
-	p->now = clock_now_ms() / 1000.0;
+	p->now = now_ms / 1000.0;
 	memset(&sum, 0, sizeof sum);
-	ring_sum(sc->rings[w], scopes_window(scopes, (size_t)w),
-	    clock_now_ms(), &sum, scopes_pool(scopes));
+	ctl_win_sum(cs, sc, &win, now_ms, &sum);
 	kpi_compute(&sum, &kp, p->v);
 	for (i = 0; i < AGG_QA_MAX; i++)
 		p->qa[i] = kpi_qa_criterion(&sum, i);
 	agg_clear(&sum, scopes_pool(scopes));
-	span = scopes_window(scopes, (size_t)w)->span_ms / 1000.0;
+	switch (win.kind) {
+	case CTL_WIN_ROLLING:
+		p->t0 = p->now -
+		    scopes_window(scopes, win.ring)->span_ms / 1000.0;
+		p->prev_at = p->t0;
+		break;
+	case CTL_WIN_TODAY:
+		p->t0 = ctl_win_from(cs, &win, now_ms) / 1000.0;
+		p->prev_at = p->now - 86400;	/* this time yesterday */
+		break;
+	case CTL_WIN_INTERVAL:
+		p->t0 = ctl_win_from(cs, &win, now_ms) / 1000.0;
+		p->prev_at = p->t0;
+		break;
+	}
+	since = p->t0 < p->prev_at ? p->t0 : p->prev_at;
 	/* Back to the previous window's end, with a snapshot's slack. */
-	ctl_pending_start(c, p, p->now - span - 2 * cs->conf->snapshot_interval,
+	ctl_pending_start(c, p, since - 2 * cs->conf->snapshot_interval,
 	    ctl_scorecard_cb);
+}
+
+/* The head of a report reply, up to the open "rows" array. */
+static yajl_gen
+ctl_report_begin(struct ctl_conn *c, const struct ctl_pending *p)
+{
+	const struct conf	*conf = c->ctl->cs->conf;
+	yajl_gen		 g = ctl_gen_begin();
+
+	ctl_gen_str(g, "ok");
+	yajl_gen_bool(g, 1);
+	ctl_gen_str(g, "scope");
+	ctl_gen_str(g, scope_kind_name(p->kind));
+	ctl_gen_str(g, "name");
+	ctl_gen_str(g, p->name);
+	ctl_gen_str(g, "date");
+	ctl_gen_str(g, p->date);
+	ctl_gen_str(g, "timezone");
+	ctl_gen_str(g, conf->timezone != NULL ? conf->timezone : "local");
+	ctl_gen_str(g, "interval");
+	ctl_gen_num(g, conf->interval);
+	ctl_gen_str(g, "rows");
+	yajl_gen_array_open(g);
+	return (g);
+}
+
+/* One row of a report: the interval at start and its KPIs. */
+static void
+ctl_report_row(yajl_gen g, int64_t start, int open, const double *v)
+{
+	char	label[CALENDAR_LABEL_MAX];
+	int	k;
+
+	yajl_gen_map_open(g);
+	ctl_gen_str(g, "start");
+	ctl_gen_num(g, (double)start);
+	ctl_gen_str(g, "label");
+	ctl_gen_str(g, calendar_label(start, label, sizeof label));
+	ctl_gen_str(g, "open");
+	yajl_gen_bool(g, open);
+	ctl_gen_str(g, "kpis");
+	yajl_gen_map_open(g);
+	for (k = 0; k < KPI_COUNT; k++) {
+		ctl_gen_str(g, kpi_table[k].id);
+		ctl_gen_num(g, v[k]);
+	}
+	yajl_gen_map_close(g);
+	yajl_gen_map_close(g);
+}
+
+/* A past day's intervals, as the writer read them. */
+static void
+ctl_report_cb(const struct store_rows *rows, void *arg)
+{
+	struct ctl_conn		*c = arg;
+	struct ctl_pending	*p = c->pending;
+	double			 v[KPI_COUNT];
+	yajl_gen		 g;
+	size_t			 i, j;
+	int			 k;
+
+	calendar_zone(c->ctl->cs->conf->timezone);
+	if (!rows->ok)
+		ctl_error(c, "%s", rows->error);
+	else {
+		g = ctl_report_begin(c, p);
+		for (i = 0; i < rows->n; i = j) {
+			for (k = 0; k < KPI_COUNT; k++)
+				v[k] = NAN;
+			for (j = i; j < rows->n &&
+			    rows->rows[j].time == rows->rows[i].time; j++) {
+				if ((k = kpi_lookup(rows->rows[j].kpi)) >= 0 &&
+				    k < KPI_COUNT)
+					v[k] = rows->rows[j].value;
+			}
+			ctl_report_row(g, (int64_t)rows->rows[i].time, 0, v);
+		}
+		yajl_gen_array_close(g);
+		ctl_reply(c, g);
+	}
+	ctl_pending_done(c);
+}
+
+/*
+ * Today's intervals come from the calendar ring, which always holds the
+ * whole day: late events count, and the current interval is there as an
+ * open row.  Other days come from the intervals table; a day to come has
+ * no rows.
+ */
+static void
+ctl_cmd_report(struct ctl_conn *c, struct ctl_req *req)
+{
+	struct callscored	*cs = c->ctl->cs;
+	struct kpi_params	 kp = { cs->conf->cost_per_hour };
+	struct ctl_pending	 p;
+	struct ctl_win		 today;
+	struct scope		*sc = NULL;
+	struct agg		 sum;
+	const struct window_def	*def;
+	const char		*name, *date;
+	double			 v[KPI_COUNT];
+	uint64_t		 now_ms = clock_now_ms();
+	int64_t			 now = (int64_t)(now_ms / 1000), day, start;
+	int64_t			 end, t, iv = (int64_t)cs->conf->interval;
+	int			 kind, open;
+	yajl_gen		 g;
+
+	if ((kind = ctl_req_scope(c, req, &name)) == -1)
+		return;
+	if (ctl_win_find(cs, "today", &today) != 0 || iv <= 0) {
+		ctl_error(c, "this callscored keeps no calendar windows");
+		return;
+	}
+	calendar_zone(cs->conf->timezone);
+	day = calendar_day_start(now);
+	if ((date = ctl_get_str(req->root, "date")) == NULL)
+		start = day;
+	else if (calendar_parse_date(date, &start) != 0) {
+		ctl_error(c, "bad date \"%.32s\" (YYYY-MM-DD)", date);
+		return;
+	}
+	if (start == day && (sc = scopes_find(cs->scopes, kind, name)) ==
+	    NULL) {
+		ctl_error(c, "no %s \"%.64s\" has been seen",
+		    scope_kind_name(kind), name);
+		return;
+	}
+
+	memset(&p, 0, sizeof p);
+	p.report = 1;
+	p.kind = kind;
+	p.name = xstrdup(name);
+	calendar_date(start, p.date, sizeof p.date);
+	end = calendar_next_day(start);
+
+	if (start < day) {
+		c->pending = xmalloc(sizeof p);
+		memcpy(c->pending, &p, sizeof p);
+		c->waiting = 1;
+		if (store_query_intervals(cs->store, kind, name, (double)start,
+		    (double)end, ctl_report_cb, c) != 0) {
+			struct store_rows	none;
+
+			memset(&none, 0, sizeof none);
+			snprintf(none.error, sizeof none.error, "the database "
+			    "is not available");
+			ctl_report_cb(&none, c);
+		}
+		return;
+	}
+
+	g = ctl_report_begin(c, &p);
+	def = scopes_window(cs->scopes, today.ring);
+	for (t = start; sc != NULL && t < end && t <= now; t += iv) {
+		open = now < t + iv;
+		memset(&sum, 0, sizeof sum);
+		ring_sum_range(sc->rings[today.ring], def, (uint64_t)t * 1000,
+		    (uint64_t)(t + iv) * 1000, now_ms, &sum,
+		    scopes_pool(cs->scopes));
+		if (open || !agg_is_empty(&sum)) {
+			kpi_compute(&sum, &kp, v);
+			ctl_report_row(g, t, open, v);
+		}
+		agg_clear(&sum, scopes_pool(cs->scopes));
+	}
+	yajl_gen_array_close(g);
+	if (sc != NULL) {
+		ctl_gen_str(g, "total");
+		yajl_gen_map_open(g);
+		ctl_gen_scope_kpis(c, g, sc, &today);
+		yajl_gen_map_close(g);
+	}
+	ctl_reply(c, g);
+	free(p.name);
 }
