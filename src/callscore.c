@@ -65,6 +65,7 @@
 #define CLIENT_OPT_CSV		0x04
 #define CLIENT_OPT_SINCE	0x08
 #define CLIENT_OPT_INTERVAL	0x10
+#define CLIENT_OPT_DATE		0x20
 
 struct client {
 	const char	*socket;	/* --socket, or NULL */
@@ -88,6 +89,7 @@ struct client_opts {
 	const char	*window;
 	const char	*since;
 	const char	*interval;
+	const char	*date;
 	int		 csv;
 	char		*args[2];
 	int		 nargs;
@@ -137,6 +139,7 @@ static char	*render_scorecard_cb(struct client *, const char *,
 		    yajl_val);
 static char	*render_history_cb(struct client *, const char *, yajl_val);
 static char	*render_live_cb(struct client *, const char *, yajl_val);
+static char	*render_report_cb(struct client *, const char *, yajl_val);
 
 static void	 top_signal_cb(int);
 static void	 top_restore(void);
@@ -161,6 +164,8 @@ static int	 cmd_scorecard(struct client *, const struct client_cmd *,
 		    int, char **);
 static int	 cmd_history(struct client *, const struct client_cmd *, int,
 		    char **);
+static int	 cmd_report(struct client *, const struct client_cmd *, int,
+		    char **);
 static int	 cmd_live(struct client *, const struct client_cmd *, int,
 		    char **);
 static int	 cmd_top(struct client *, const struct client_cmd *, int,
@@ -180,6 +185,8 @@ static const struct client_cmd client_cmds[] = {
 	    "[--queue q | --agent a | --team t] [--window w] [--csv]" },
 	{ "history", cmd_history, "kpi [--queue q | --agent a | --team t] "
 	    "[--window w] [--since 24h] [--csv]" },
+	{ "report", cmd_report, "[--date yyyy-mm-dd] "
+	    "[--queue q | --agent a | --team t] [--csv]" },
 	{ "live", cmd_live, "" },
 	{ "top", cmd_top, "[--interval seconds]" },
 	{ "snapshot", cmd_snapshot, "" },
@@ -724,6 +731,14 @@ render_live_cb(struct client *c, const char *cmd, yajl_val reply)
 {
 	return (fmt_reply_live(reply, c->flags));
 }
+
+static char *
+render_report_cb(struct client *c, const char *cmd, yajl_val reply)
+{
+	if (c->csv)
+		return (fmt_csv_report(reply));
+	return (fmt_reply_report(reply, c->flags));
+}
 /*
  * Parse a command's options (allowed: CLIENT_OPT_*) and up to maxargs
  * arguments, in any order.  Returns 0, or the usage exit status.
@@ -740,6 +755,7 @@ client_parse_opts(const struct client_cmd *cmd, int argc, char **argv,
 		{ "csv", no_argument, NULL, 'C' },
 		{ "since", required_argument, NULL, 'S' },
 		{ "interval", required_argument, NULL, 'I' },
+		{ "date", required_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int				 ch, need;
@@ -768,6 +784,9 @@ client_parse_opts(const struct client_cmd *cmd, int argc, char **argv,
 			break;
 		case 'I':
 			need = CLIENT_OPT_INTERVAL;
+			break;
+		case 'D':
+			need = CLIENT_OPT_DATE;
 			break;
 		case ':':
 			return (client_usage_error("%s: %s needs an argument",
@@ -809,6 +828,9 @@ client_parse_opts(const struct client_cmd *cmd, int argc, char **argv,
 			break;
 		case 'I':
 			o->interval = optarg;
+			break;
+		case 'D':
+			o->date = optarg;
 			break;
 		}
 	}
@@ -995,6 +1017,28 @@ cmd_history(struct client *c, const struct client_cmd *cmd, int argc,
 	f[3] = (struct client_field){ "window", o.window, 0, 0 };
 	f[4] = (struct client_field){ "since", NULL, since, 1 };
 	return (client_fields_call(c, cmd->name, f, 5, render_history_cb));
+}
+
+/* The date is checked by the daemon, which knows its time zone. */
+static int
+cmd_report(struct client *c, const struct client_cmd *cmd, int argc,
+    char **argv)
+{
+	struct client_opts	o;
+	struct client_field	f[3];
+	int			rv;
+
+	if ((rv = client_parse_opts(cmd, argc, argv, CLIENT_OPT_DATE |
+	    CLIENT_OPT_SCOPE | CLIENT_OPT_CSV, 0, &o)) != 0)
+		return (rv);
+	if (o.csv && c->json)
+		return (client_usage_error("report: --csv and --json "
+		    "exclude each other"));
+	c->csv = o.csv;
+	f[0] = (struct client_field){ "scope", o.scope, 0, 0 };
+	f[1] = (struct client_field){ "name", o.name, 0, 0 };
+	f[2] = (struct client_field){ "date", o.date, 0, 0 };
+	return (client_fields_call(c, cmd->name, f, 3, render_report_cb));
 }
 
 static int

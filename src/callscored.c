@@ -18,6 +18,7 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 
+#include "calendar.h"
 #include "callscored.h"
 #include "clock.h"
 #include "conf.h"
@@ -360,6 +361,7 @@ main(int argc, char **argv)
 	const char		*path = NULL, *dir = NULL;
 	char			*errors, *cause;
 	size_t			 limit[SCOPE_KIND_COUNT];
+	struct window_def	 windows[CONF_WINDOWS_MAX + 1];
 	struct timeval		 tv;
 	int			 ch, check = 0, print = 0, debug = 0, rows;
 
@@ -435,10 +437,13 @@ main(int argc, char **argv)
 	cs.started_mono = clock_mono_ms();
 	signal(SIGPIPE, SIG_IGN);
 
+	/* Before any thread: TZ stays in the environment from now on. */
+	calendar_zone(conf->timezone);
 	cs.db_path = conf_path(conf->state_directory, conf->database);
 	cs.store = callscored_open_store(cs.db_path);
 	callscored_limits(conf, limit);
-	cs.scopes = scopes_new(conf->windows, conf->nwindows, limit);
+	cs.scopes = scopes_new(windows, conf_all_windows(conf, windows),
+	    limit);
 	cs.parser = event_parser_new();
 	cs.live = live_new(conf->max_calls, conf->max_queues, conf->max_agents,
 	    conf->call_expiry);

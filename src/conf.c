@@ -30,6 +30,7 @@
 
 #include <yaml.h>
 
+#include "calendar.h"
 #include "conf.h"
 #include "kpi.h"
 #include "log.h"
@@ -2397,4 +2398,19 @@ conf_path(const char *dir, const char *path)
 	else
 		xasprintf(&s, "%s/%s", dir, path);
 	return (s);
+}
+
+size_t
+conf_all_windows(const struct conf *c, struct window_def *defs)
+{
+	struct window_def	*d;
+
+	memcpy(defs, c->windows, c->nwindows * sizeof *defs);
+	d = &defs[c->nwindows];
+	memset(d, 0, sizeof *d);
+	snprintf(d->name, sizeof d->name, "%s", CALENDAR_RING);
+	d->slot_ms = CALENDAR_SLOT * 1000ULL;
+	d->nslots = CALENDAR_SPAN / CALENDAR_SLOT;
+	d->span_ms = d->slot_ms * d->nslots;
+	return (c->nwindows + 1);
 }

@@ -79,7 +79,11 @@ struct conf {
 	struct conf_target	 targets[KPI_COUNT];	/* global targets */
 	double			 weights[KPI_PERSPECTIVE_COUNT]; /* relative */
 
-	/* calendar windows (today, the current interval) */
+	/*
+	 * calendar windows (today, the current interval), both summed from
+	 * one ring of 15-minute slots (conf_all_windows()), so that either
+	 * may change on reload
+	 */
 	char			*timezone;	/* IANA name; NULL = local (TZ) */
 	double			 interval;	/* 900 or 1800 s, default 15m */
 
@@ -135,6 +139,12 @@ int		 conf_reload_check(const struct conf *, const struct conf *,
 		    char **);
 /* The window of a name, or NULL. */
 const struct window_def *conf_window(const struct conf *, const char *);
+/*
+ * The windows of the scope table, into defs (CONF_WINDOWS_MAX + 1 of
+ * them): the rolling ones, then the calendar ring (calendar.h) that the
+ * today and interval windows are summed from; returns how many.
+ */
+size_t		 conf_all_windows(const struct conf *, struct window_def *);
 /*
  * Resolve a configured path: absolute paths stay; relative ones are
  * joined to dir (state or runtime directory).  Caller frees.

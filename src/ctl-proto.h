@@ -9,6 +9,10 @@
  *   {"v":1,"cmd":"status"}
  *   {"v":1,"cmd":"kpi","scope":"queue","name":"sales","window":"1h"}
  *	(scope: global|queue|agent|team; window optional = all windows)
+ *	A window is a configured rolling one ("5m", "1h"...), or a calendar
+ *	window in calendar.timezone: "today" (since local midnight) or
+ *	"interval" (since the start of the current 15- or 30-minute
+ *	interval).  Every request that takes a window takes these.
  *   {"v":1,"cmd":"queues","window":"15m"}	(window optional: first)
  *   {"v":1,"cmd":"agents","window":"15m"}
  *   {"v":1,"cmd":"teams","window":"15m"}
@@ -19,6 +23,8 @@
  *   {"v":1,"cmd":"history","kpi":"aht","scope":"queue","name":"sales",
  *	"window":"1h","since":86400}	(since: seconds back from now)
  *   {"v":1,"cmd":"live"}
+ *   {"v":1,"cmd":"report","date":"2026-11-22","scope":"queue",
+ *	"name":"sales"}	(date optional = today, local; scope as for kpi)
  *
  * Replies: {"v":1,"ok":true,...} or {"v":1,"ok":false,"error":"..."}.
  *
@@ -29,7 +35,7 @@
  *	"udp":{"datagrams","bytes"},
  *	"scopes":{"queues","agents","teams","rejected"},
  *	"snapshot":{"last","age","duration","count","errors"},
- *	"windows":["5m",...]
+ *	"windows":["5m",...,"today","interval"] (rolling ones first)
  *   kpi: "scope","name","windows":[{"window":"5m",
  *	"kpis":{id: number|null, ...},"qa":{criterion: number|null}}]
  *   queues|agents|teams: "window","rows":[{"name":...,"kpis":{...}}]
@@ -46,7 +52,19 @@
  *		"history":[v, v, ...] (oldest first, evenly spaced, null
  *		    where no snapshot)}]}],
  *	"qa":{criterion: number|null}
+ *	For today, "previous" is the value at this time yesterday; for
+ *	interval, at the end of the previous interval; "history" spans the
+ *	window from its start to now.
  *   history: "kpi","scope","name","window","points":[[time, value], ...]
+ *   report: "scope","name","date","timezone" (name, or "local"),
+ *	"interval" (seconds),
+ *	"rows":[{"start": epoch,"label":"09:15" (local; "02:00 CEST" when
+ *	    that time comes twice in the day),"open": false,
+ *	    "kpis":{id: number|null, ...}}, ...] (in time order; intervals
+ *	    that saw nothing are left out; today's come from the calendar
+ *	    ring and end with the current interval, "open": true; other
+ *	    days' from the intervals the snapshots stored),
+ *	"total":{"kpis":{...},"qa":{...}} (the today window: today only)
  *   live: "time","totals":{"waiting","talking","on_hold","longest_wait",
  *	"agents_logged_in","agents_ready","agents_busy","agents_not_ready",
  *	"occupancy","expired","lost","duplicates","refused"},

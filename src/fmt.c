@@ -81,6 +81,7 @@ static void	 lines_add(struct fmt_lines *, const char *);
 static void	 lines_addf(struct fmt_lines *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 static void	 line_cut(struct fmt_buf *, const char *, unsigned int);
+static void	 report_row(struct fmt_table *, const char *, yajl_val);
 
 static const struct fmt_column fmt_queue_columns[] = {
 	{ "offered", "offered" },
@@ -92,6 +93,19 @@ static const struct fmt_column fmt_queue_columns[] = {
 	{ "csat", "csat" },
 	{ "fcr", "fcr" },
 };
+
+/* The interval report: what a supervisor reads per interval. */
+static const struct fmt_column fmt_report_columns[] = {
+	{ "offered", "offered" },
+	{ "answered", "answered" },
+	{ "abandon_rate", "abandon" },
+	{ "service_level", "sl" },
+	{ "asa", "asa" },
+	{ "aht", "aht" },
+	{ "csat", "csat" },
+};
+#define FMT_REPORT_NCOLS \
+	(sizeof fmt_report_columns / sizeof fmt_report_columns[0])
 
 static const struct fmt_column fmt_agent_columns[] = {
 	{ "answered", "answered" },
@@ -1800,5 +1814,124 @@ render:
 		free(l.v[i]);
 	}
 	free(l.v);
+	return (buf_finish(&out));
+}
+
+/* One row of the report table: label, then the report columns. */
+static void
+report_row(struct fmt_table *t, const char *label, yajl_val kpis)
+{
+	char	b[FMT_VALUE_MAX];
+	size_t	j;
+
+	fmt_table_add(t, label);
+	for (j = 0; j < FMT_REPORT_NCOLS; j++)
+		fmt_table_add(t, fmt_value(unit_of(fmt_report_columns[j].id),
+		    json_num(json_get(kpis, fmt_report_columns[j].id)), b,
+		    sizeof b));
+}
+
+char *
+fmt_reply_report(yajl_val reply, int flags)
+{
+	struct fmt_table	*t;
+	struct fmt_buf		 out = { NULL, 0, 0 };
+	yajl_val		 rows, row, total;
+	const char		*s;
+	char			 date[FMT_VALUE_MAX], tz[FMT_VALUE_MAX];
+	char			 iv[FMT_VALUE_MAX], label[FMT_VALUE_MAX];
+	char			*text;
+	size_t			 nrows, i, j, len;
+	double			 d;
+	int			 open = 0;
+
+	scope_header(&out, reply, NULL);
+	s = json_str(json_get(reply, "date"));
+	fmt_escape(date, sizeof date, s != NULL ? s : "?");
+	s = json_str(json_get(reply, "timezone"));
+	fmt_escape(tz, sizeof tz, s != NULL ? s : "?");
+	d = json_num(json_get(reply, "interval"));
+	if (isfinite(d) && d > 0 && fmod(d, 60) == 0)
+		snprintf(iv, sizeof iv, "%.0fm", d / 60);
+	else
+		fmt_duration(d, iv, sizeof iv);
+	buf_printf(&out, "date: %s, time zone: %s, interval: %s\n", date, tz,
+	    iv);
+
+	rows = json_get(reply, "rows");
+	nrows = YAJL_IS_ARRAY(rows) ? rows->u.array.len : 0;
+	total = json_get(reply, "total");
+	if (nrows == 0 && !YAJL_IS_OBJECT(total)) {
+		buf_printf(&out, "no intervals\n");
+		return (buf_finish(&out));
+	}
+
+	t = fmt_table_new(1 + FMT_REPORT_NCOLS);
+	for (j = 0; j < FMT_REPORT_NCOLS; j++)
+		fmt_table_align(t, 1 + j, FMT_ALIGN_RIGHT);
+	fmt_table_add(t, "time");
+	for (j = 0; j < FMT_REPORT_NCOLS; j++)
+		fmt_table_add(t, fmt_report_columns[j].header);
+	for (i = 0; i < nrows; i++) {
+		row = rows->u.array.values[i];
+		s = json_str(json_get(row, "label"));
+		/* One byte spare for the open mark. */
+		fmt_escape(label, sizeof label - 1, s != NULL ? s : "?");
+		if (YAJL_IS_TRUE(json_get(row, "open"))) {
+			len = strlen(label);
+			label[len] = '*';
+			label[len + 1] = '\0';
+			open = 1;
+		}
+		report_row(t, label, json_get(row, "kpis"));
+	}
+	if (YAJL_IS_OBJECT(total))
+		report_row(t, "total", json_get(total, "kpis"));
+	text = fmt_table_render(t, flags | FMT_HEADER);
+	buf_add(&out, text, strlen(text));
+	free(text);
+	fmt_table_free(t);
+	if (open)
+		buf_printf(&out, "* the current interval, still open\n");
+	return (buf_finish(&out));
+}
+
+char *
+fmt_csv_report(yajl_val reply)
+{
+	struct fmt_buf		 out = { NULL, 0, 0 };
+	yajl_val		 rows, row, kpis, total;
+	const char		*f[3 + FMT_REPORT_NCOLS];
+	char			 start[32], v[FMT_REPORT_NCOLS][32];
+	size_t			 nrows, i, j;
+
+	f[0] = "start";
+	f[1] = "time";
+	f[2] = "open";
+	for (j = 0; j < FMT_REPORT_NCOLS; j++)
+		f[3 + j] = fmt_report_columns[j].id;
+	csv_record(&out, f, 3 + FMT_REPORT_NCOLS);
+	rows = json_get(reply, "rows");
+	nrows = YAJL_IS_ARRAY(rows) ? rows->u.array.len : 0;
+	total = json_get(reply, "total");
+	for (i = 0; i < nrows + (YAJL_IS_OBJECT(total) ? 1 : 0); i++) {
+		if (i < nrows) {
+			row = rows->u.array.values[i];
+			f[0] = fmt_csv_number(json_num(json_get(row, "start")),
+			    start, sizeof start);
+			f[1] = json_str(json_get(row, "label"));
+			f[2] = YAJL_IS_TRUE(json_get(row, "open")) ? "1" : "0";
+			kpis = json_get(row, "kpis");
+		} else {
+			f[0] = "";
+			f[1] = "total";
+			f[2] = "";
+			kpis = json_get(total, "kpis");
+		}
+		for (j = 0; j < FMT_REPORT_NCOLS; j++)
+			f[3 + j] = fmt_csv_number(json_num(json_get(kpis,
+			    fmt_report_columns[j].id)), v[j], sizeof v[j]);
+		csv_record(&out, f, 3 + FMT_REPORT_NCOLS);
+	}
 	return (buf_finish(&out));
 }

@@ -82,9 +82,16 @@ char		*fmt_reply_snapshot(yajl_val);
 char		*fmt_reply_scorecard(yajl_val, int);
 char		*fmt_reply_history(yajl_val, int);
 char		*fmt_reply_live(yajl_val, int);
+/*
+ * The interval report: one row per interval (the open one marked "*"),
+ * then the day's total when the reply has one.
+ */
+char		*fmt_reply_report(yajl_val, int);
 /* One CSV row per KPI, or per point, after a header row; caller frees. */
 char		*fmt_csv_scorecard(yajl_val);
 char		*fmt_csv_history(yajl_val);
+/* One CSV row per interval, then "total"; after a header row. */
+char		*fmt_csv_report(yajl_val);
 
 /*
  * One screen of callscore top, at most rows lines of at most cols

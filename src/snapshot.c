@@ -5,16 +5,24 @@
  * SNAPSHOT_STEP scopes and then yields to the loop, so ingest waits at
  * most one step.  One snapshot is built or written at a time; requests
  * that arrive while one is being written wait for the next.
+ *
+ * The calendar ring (calendar.h) is saved like any ring, but its history
+ * rows are those of the today and interval windows, and each snapshot
+ * also writes the KPIs of every calendar interval that closed since the
+ * last one committed: after a restart, those still in the ring, so a gap
+ * loses only what the ring no longer holds.
  */
 #include <sys/queue.h>
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <event2/event.h>
 
+#include "calendar.h"
 #include "callscored.h"
 #include "clock.h"
 #include "conf.h"
@@ -50,6 +58,16 @@ struct snapshot {
 	struct scope		*scope;
 	uint64_t		 now_ms;
 	uint64_t		 id;		/* being written */
+	/*
+	 * The calendar ring's index (-1: none) and, in seconds, the
+	 * intervals [iv_from, iv_to) this snapshot writes, every iv_len.
+	 */
+	int			 cal;
+	uint64_t		 today_ms;	/* local midnight */
+	uint64_t		 ivnow_ms;	/* the current interval's start */
+	int64_t			 iv_from, iv_to, iv_len;
+	int64_t			 iv_done;	/* written: intervals before */
+	int64_t			 iv_pending;	/* iv_done once committed */
 	struct waiters		 waiters;	/* of the current one */
 	struct waiters		 next;		/* of the next one */
 };
@@ -57,6 +75,10 @@ struct snapshot {
 static void	snapshot_step_cb(evutil_socket_t, short, void *);
 static int	snapshot_step(struct snapshot *, size_t);
 static void	snapshot_scope(struct snapshot *, struct scope *);
+static void	snapshot_kpis(struct snapshot *, struct scope *, size_t,
+		    const char *, uint64_t);
+static void	snapshot_intervals(struct snapshot *, struct scope *, size_t);
+static void	snapshot_calendar(struct snapshot *);
 static void	snapshot_begin(struct snapshot *);
 static void	snapshot_submit(struct snapshot *);
 static void	snapshot_notify(struct waiters *, const struct store_result *);
@@ -70,6 +92,7 @@ snapshot_new(struct callscored *cs)
 	s = xcalloc(1, sizeof *s);
 	s->cs = cs;
 	s->step_ev = evtimer_new(cs->base, snapshot_step_cb, s);
+	s->iv_done = (int64_t)store_last_interval(cs->store);
 	TAILQ_INIT(&s->waiters);
 	TAILQ_INIT(&s->next);
 	return (s);
@@ -107,9 +130,47 @@ snapshot_begin(struct snapshot *s)
 	s->snap = store_snap_new(s->now_ms / 1000.0);
 	if (conf->retention > 0)
 		s->snap->prune_before = s->now_ms / 1000.0 - conf->retention;
+	snapshot_calendar(s);
 	s->kind = SCOPE_GLOBAL;
 	s->scope = scopes_first(s->cs->scopes, SCOPE_GLOBAL);
 	s->state = SNAPSHOT_BUILDING;
+}
+
+/*
+ * Where today and the current interval begin, and which closed intervals
+ * this snapshot writes: from the first not yet written, or the oldest
+ * still in the ring, to the current one.
+ */
+static void
+snapshot_calendar(struct snapshot *s)
+{
+	struct scopes		*scopes = s->cs->scopes;
+	const struct conf	*conf = s->cs->conf;
+	const struct window_def	*def;
+	int64_t			 now, from, oldest, k;
+
+	s->iv_from = s->iv_to = 0;
+	s->iv_len = (int64_t)conf->interval;
+	if ((s->cal = scopes_window_index(scopes, CALENDAR_RING)) == -1 ||
+	    s->iv_len <= 0)
+		return;
+	calendar_zone(conf->timezone);
+	now = (int64_t)(s->now_ms / 1000);
+	s->today_ms = (uint64_t)calendar_day_start(now) * 1000;
+	s->ivnow_ms = (uint64_t)calendar_interval_start(now, s->iv_len) * 1000;
+
+	def = scopes_window(scopes, (size_t)s->cal);
+	k = (int64_t)(s->now_ms / def->slot_ms) - (int64_t)def->nslots + 1;
+	oldest = k > 0 ? k * (int64_t)(def->slot_ms / 1000) : 0;
+	from = s->iv_done > oldest ? s->iv_done : oldest;
+	s->iv_from = calendar_interval_start(from, s->iv_len);
+	if (s->iv_from < from)
+		s->iv_from += s->iv_len;
+	s->iv_to = (int64_t)(s->ivnow_ms / 1000);
+	if (s->iv_from > s->iv_to)
+		s->iv_from = s->iv_to;
+	if (s->iv_to > s->iv_done)
+		s->snap->interval_mark = (double)s->iv_to;
 }
 
 /*
@@ -161,6 +222,64 @@ snapshot_cancel(struct snapshot *s, void *arg)
 	}
 }
 
+/* History rows of window name: ring w summed from from_ms to now. */
+static void
+snapshot_kpis(struct snapshot *s, struct scope *sc, size_t w,
+    const char *name, uint64_t from_ms)
+{
+	struct scopes		*scopes = s->cs->scopes;
+	struct kpi_params	 kp = { s->cs->conf->cost_per_hour };
+	const struct window_def	*def = scopes_window(scopes, w);
+	struct agg		 sum;
+	double			 v[KPI_COUNT];
+	int			 k;
+
+	memset(&sum, 0, sizeof sum);
+	if (from_ms == 0)
+		ring_sum(sc->rings[w], def, s->now_ms, &sum,
+		    scopes_pool(scopes));
+	else
+		ring_sum_range(sc->rings[w], def, from_ms, UINT64_MAX,
+		    s->now_ms, &sum, scopes_pool(scopes));
+	kpi_compute(&sum, &kp, v);
+	agg_clear(&sum, scopes_pool(scopes));
+	for (k = 0; k < KPI_COUNT; k++) {
+		if (!isnan(v[k]))
+			store_snap_add_kpi(s->snap, sc->kind, sc->name, name,
+			    kpi_table[k].id, v[k]);
+	}
+}
+
+/* The closed intervals of this snapshot that saw anything. */
+static void
+snapshot_intervals(struct snapshot *s, struct scope *sc, size_t w)
+{
+	struct scopes		*scopes = s->cs->scopes;
+	struct kpi_params	 kp = { s->cs->conf->cost_per_hour };
+	const struct window_def	*def = scopes_window(scopes, w);
+	struct agg		 sum;
+	double			 v[KPI_COUNT];
+	int64_t			 t;
+	int			 k;
+
+	for (t = s->iv_from; t < s->iv_to; t += s->iv_len) {
+		memset(&sum, 0, sizeof sum);
+		ring_sum_range(sc->rings[w], def, (uint64_t)t * 1000,
+		    (uint64_t)(t + s->iv_len) * 1000, s->now_ms, &sum,
+		    scopes_pool(scopes));
+		if (!agg_is_empty(&sum)) {
+			kpi_compute(&sum, &kp, v);
+			for (k = 0; k < KPI_COUNT; k++) {
+				if (!isnan(v[k]))
+					store_snap_add_interval(s->snap,
+					    (double)t, sc->kind, sc->name,
+					    kpi_table[k].id, v[k]);
+			}
+		}
+		agg_clear(&sum, scopes_pool(scopes));
+	}
+}
+
 /* Serialize one scope's rings and, where history is kept, its KPIs. */
 static void
 snapshot_scope(struct snapshot *s, struct scope *sc)
@@ -168,12 +287,9 @@ snapshot_scope(struct snapshot *s, struct scope *sc)
 	struct scopes		*scopes = s->cs->scopes;
 	const struct conf	*conf = s->cs->conf;
 	const struct window_def	*def;
-	struct kpi_params	 kp = { conf->cost_per_hour };
-	struct agg		 sum;
-	double			 v[KPI_COUNT];
 	unsigned char		*blob;
 	size_t			 w, len;
-	int			 k, history;
+	int			 history;
 
 	history = sc->kind != SCOPE_AGENT || conf->history_agents;
 	for (w = 0; w < scopes_nwindows(scopes); w++) {
@@ -186,16 +302,13 @@ snapshot_scope(struct snapshot *s, struct scope *sc)
 			    def->name, blob, len);
 		if (!history)
 			continue;
-		memset(&sum, 0, sizeof sum);
-		ring_sum(sc->rings[w], def, s->now_ms, &sum,
-		    scopes_pool(scopes));
-		kpi_compute(&sum, &kp, v);
-		agg_clear(&sum, scopes_pool(scopes));
-		for (k = 0; k < KPI_COUNT; k++) {
-			if (!isnan(v[k]))
-				store_snap_add_kpi(s->snap, sc->kind,
-				    sc->name, def->name, kpi_table[k].id, v[k]);
+		if ((int)w != s->cal) {
+			snapshot_kpis(s, sc, w, def->name, 0);
+			continue;
 		}
+		snapshot_kpis(s, sc, w, "today", s->today_ms);
+		snapshot_kpis(s, sc, w, "interval", s->ivnow_ms);
+		snapshot_intervals(s, sc, w);
 	}
 }
 
@@ -224,6 +337,7 @@ snapshot_submit(struct snapshot *s)
 
 	s->snap = NULL;
 	s->state = SNAPSHOT_WRITING;
+	s->iv_pending = (int64_t)snap->interval_mark;
 	s->id = store_submit(s->cs->store, snap);
 	if (s->id == 0) {
 		memset(&res, 0, sizeof res);
@@ -282,9 +396,12 @@ snapshot_done(struct snapshot *s, const struct store_result *res)
 	if (!res->ok) {
 		s->cs->stats.snapshots_failed++;
 		log_warnx("snapshot: %s", res->error);
-	} else
+	} else {
+		if (s->iv_pending > s->iv_done)
+			s->iv_done = s->iv_pending;
 		log_debug("snapshot: %zu rows in %.1f ms", res->rows,
 		    res->duration * 1000);
+	}
 	s->state = SNAPSHOT_IDLE;
 	s->id = 0;
 	snapshot_notify(&s->waiters, res);

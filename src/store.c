@@ -55,7 +55,12 @@ static const char *store_migrations[] = {
 	"CREATE INDEX kpi_history_lookup ON kpi_history"
 	" (kind, name, kpi, time);"
 	"INSERT INTO meta (key, value) VALUES"
-	" ('created', strftime('%s', 'now'));"
+	" ('created', strftime('%s', 'now'));",
+	/* 1 -> 2: the closed intervals of the calendar windows */
+	"CREATE TABLE intervals (start REAL NOT NULL, kind INTEGER NOT NULL,"
+	" name TEXT NOT NULL, kpi TEXT NOT NULL, value REAL,"
+	" PRIMARY KEY (kind, name, start, kpi)) WITHOUT ROWID;"
+	"CREATE INDEX intervals_start ON intervals (start);"
 };
 #define STORE_VERSION \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -72,6 +77,9 @@ enum store_stmt {
 	STORE_SET_LAST,
 	STORE_PRUNE_HISTORY,
 	STORE_PRUNE_SNAPSHOTS,
+	STORE_INSERT_INTERVAL,
+	STORE_SET_INTERVAL,
+	STORE_PRUNE_INTERVALS,
 	STORE_NSTMTS
 };
 
@@ -91,6 +99,12 @@ static const char *store_stmt_sql[STORE_NSTMTS] = {
 	[STORE_PRUNE_HISTORY] = "DELETE FROM kpi_history WHERE time < ?1",
 	[STORE_PRUNE_SNAPSHOTS] = "DELETE FROM snapshots WHERE time < ?1"
 	    " AND id < ?2",
+	/* A restart may write an interval again: the newer rows win. */
+	[STORE_INSERT_INTERVAL] = "INSERT OR REPLACE INTO intervals (start,"
+	    " kind, name, kpi, value) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[STORE_SET_INTERVAL] = "INSERT OR REPLACE INTO meta (key, value)"
+	    " VALUES ('last_interval', ?1)",
+	[STORE_PRUNE_INTERVALS] = "DELETE FROM intervals WHERE start < ?1",
 };
 
 struct store_done {
@@ -100,11 +114,13 @@ struct store_done {
 TAILQ_HEAD(store_done_list, store_done);
 
 struct store_query {
+	int			 intervals;	/* else kpi_history */
 	int			 kind;
 	char			*name;
 	char			*window;
 	char			*kpi;		/* NULL: every KPI */
 	double			 since;
+	double			 until;		/* intervals */
 	store_query_cb		 cb;
 	void			*arg;
 	int			 cancelled;
@@ -126,6 +142,7 @@ struct store {
 
 	pthread_t		 thread;
 	int			 started;
+	double			 last_interval;	/* meta, read at open */
 
 	/* Everything below is protected by lock. */
 	pthread_mutex_t		 lock;
@@ -157,11 +174,13 @@ static void	 store_fail(struct store_result *, sqlite3 *, const char *,
 static int	 store_step(struct store *, enum store_stmt,
 		     struct store_result *, const char *);
 static double	 store_mono(void);
+static double	 store_meta_double(struct store *, const char *);
 static void	 store_write(struct store *, struct store_snap *,
 		     struct store_result *);
 static void	*store_thread(void *);
 static void	 store_query_run(struct store *, struct store_query *);
 static void	 store_query_free(struct store_query *);
+static int	 store_query_queue(struct store *, struct store_query *);
 static void	 store_notify(struct store *);
 static void	 store_pipe_cb(evutil_socket_t, short, void *);
 
@@ -441,6 +460,7 @@ store_open_check(const char *path, int *corrupt, char **cause)
 			return (NULL);
 		}
 	}
+	s->last_interval = store_meta_double(s, "last_interval");
 	return (s);
 
 fail:
@@ -552,6 +572,30 @@ store_last_snapshot(struct store *s)
 		t = sqlite3_column_double(stmt, 0);
 	sqlite3_finalize(stmt);
 	return (t);
+}
+
+/* A number kept in meta, 0 if absent. */
+static double
+store_meta_double(struct store *s, const char *key)
+{
+	sqlite3_stmt	*stmt;
+	double		 v = 0;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?1",
+	    -1, &stmt, NULL) != SQLITE_OK)
+		return (0);
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW &&
+	    sqlite3_column_type(stmt, 0) != SQLITE_NULL)
+		v = sqlite3_column_double(stmt, 0);
+	sqlite3_finalize(stmt);
+	return (v);
+}
+
+double
+store_last_interval(struct store *s)
+{
+	return (s->last_interval);
 }
 
 int
@@ -799,6 +843,7 @@ store_write(struct store *s, struct store_snap *snap, struct store_result *r)
 	sqlite3_stmt		*stmt;
 	struct store_state	*st;
 	struct store_kpi	*k;
+	struct store_interval	*iv;
 	double			 start;
 	sqlite3_int64		 snapid;
 	size_t			 i;
@@ -807,7 +852,7 @@ store_write(struct store *s, struct store_snap *snap, struct store_result *r)
 	memset(r, 0, sizeof *r);
 	r->id = snap->id;
 	r->time = snap->time;
-	r->rows = snap->nstates + snap->nkpis;
+	r->rows = snap->nstates + snap->nkpis + snap->nintervals;
 	r->code = "";
 
 	if (store_step(s, STORE_BEGIN, r, "begin") != 0)
@@ -844,6 +889,25 @@ store_write(struct store *s, struct store_snap *snap, struct store_result *r)
 			goto fail;
 	}
 
+	stmt = s->stmts[STORE_INSERT_INTERVAL];
+	for (i = 0; i < snap->nintervals; i++) {
+		iv = &snap->intervals[i];
+		sqlite3_bind_double(stmt, 1, iv->start);
+		sqlite3_bind_int(stmt, 2, iv->kind);
+		sqlite3_bind_text(stmt, 3, iv->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 4, iv->kpi, -1, SQLITE_STATIC);
+		sqlite3_bind_double(stmt, 5, iv->value);
+		if (store_step(s, STORE_INSERT_INTERVAL, r,
+		    "insert interval") != 0)
+			goto fail;
+	}
+	if (snap->interval_mark > 0) {
+		stmt = s->stmts[STORE_SET_INTERVAL];
+		sqlite3_bind_double(stmt, 1, snap->interval_mark);
+		if (store_step(s, STORE_SET_INTERVAL, r, "update meta") != 0)
+			goto fail;
+	}
+
 	/* The row's duration covers the inserts, not the commit. */
 	stmt = s->stmts[STORE_INSERT_SNAPSHOT];
 	sqlite3_bind_double(stmt, 1, snap->time);
@@ -869,6 +933,11 @@ store_write(struct store *s, struct store_snap *snap, struct store_result *r)
 		sqlite3_bind_int64(stmt, 2, snapid);
 		if (store_step(s, STORE_PRUNE_SNAPSHOTS, r,
 		    "prune snapshots") != 0)
+			goto fail;
+		stmt = s->stmts[STORE_PRUNE_INTERVALS];
+		sqlite3_bind_double(stmt, 1, snap->prune_before);
+		if (store_step(s, STORE_PRUNE_INTERVALS, r,
+		    "prune intervals") != 0)
 			goto fail;
 	}
 
@@ -1017,6 +1086,32 @@ store_query(struct store *s, int kind, const char *name, const char *window,
 	q->since = since;
 	q->cb = cb;
 	q->arg = arg;
+	return (store_query_queue(s, q));
+}
+
+int
+store_query_intervals(struct store *s, int kind, const char *name,
+    double from, double until, store_query_cb cb, void *arg)
+{
+	struct store_query	*q;
+
+	if (!s->started)
+		return (-1);
+	q = xcalloc(1, sizeof *q);
+	q->intervals = 1;
+	q->kind = kind;
+	q->name = xstrdup(name);
+	q->since = from;
+	q->until = until;
+	q->cb = cb;
+	q->arg = arg;
+	return (store_query_queue(s, q));
+}
+
+/* Hand q to the writer; -1 (q freed) if it is stopping. */
+static int
+store_query_queue(struct store *s, struct store_query *q)
+{
 	pthread_mutex_lock(&s->lock);
 	if (s->stopping) {
 		pthread_mutex_unlock(&s->lock);
@@ -1066,20 +1161,30 @@ store_query_run(struct store *s, struct store_query *q)
 	struct store_rows	*r = &q->rows;
 	size_t			 cap = 0;
 	const unsigned char	*kpi;
+	const char		*sql;
 	int			 rc;
 
-	rc = sqlite3_prepare_v2(s->db, q->kpi != NULL ?
-	    "SELECT time, kpi, value FROM kpi_history WHERE kind = ?1 AND"
-	    " name = ?2 AND \"window\" = ?3 AND time >= ?4 AND kpi = ?5"
-	    " ORDER BY time" :
-	    "SELECT time, kpi, value FROM kpi_history WHERE kind = ?1 AND"
-	    " name = ?2 AND \"window\" = ?3 AND time >= ?4 ORDER BY time",
-	    -1, &stmt, NULL);
+	if (q->intervals)
+		sql = "SELECT start, kpi, value FROM intervals WHERE kind = ?1"
+		    " AND name = ?2 AND start < ?3 AND start >= ?4"
+		    " ORDER BY start, kpi";
+	else if (q->kpi != NULL)
+		sql = "SELECT time, kpi, value FROM kpi_history WHERE kind = ?1"
+		    " AND name = ?2 AND \"window\" = ?3 AND time >= ?4 AND"
+		    " kpi = ?5 ORDER BY time";
+	else
+		sql = "SELECT time, kpi, value FROM kpi_history WHERE kind = ?1"
+		    " AND name = ?2 AND \"window\" = ?3 AND time >= ?4"
+		    " ORDER BY time";
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL);
 	if (rc != SQLITE_OK)
 		goto fail;
 	sqlite3_bind_int(stmt, 1, q->kind);
 	sqlite3_bind_text(stmt, 2, q->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 3, q->window, -1, SQLITE_STATIC);
+	if (q->intervals)
+		sqlite3_bind_double(stmt, 3, q->until);
+	else
+		sqlite3_bind_text(stmt, 3, q->window, -1, SQLITE_STATIC);
 	sqlite3_bind_double(stmt, 4, q->since);
 	if (q->kpi != NULL)
 		sqlite3_bind_text(stmt, 5, q->kpi, -1, SQLITE_STATIC);
@@ -1102,8 +1207,9 @@ store_query_run(struct store *s, struct store_query *q)
 	return;
 
 fail:
-	snprintf(r->error, sizeof r->error, "%s: history: %s (SQLITE_%s)",
-	    s->path, sqlite3_errmsg(s->db), store_rc_name(rc));
+	snprintf(r->error, sizeof r->error, "%s: %s: %s (SQLITE_%s)",
+	    s->path, q->intervals ? "intervals" : "history",
+	    sqlite3_errmsg(s->db), store_rc_name(rc));
 	sqlite3_finalize(stmt);
 	r->ok = 0;
 }
@@ -1158,6 +1264,26 @@ store_snap_add_kpi(struct store_snap *snap, int kind, const char *name,
 }
 
 void
+store_snap_add_interval(struct store_snap *snap, double start, int kind,
+    const char *name, const char *kpi, double value)
+{
+	struct store_interval	*iv;
+
+	if (snap->nintervals == snap->intervals_cap) {
+		snap->intervals_cap = snap->intervals_cap == 0 ? 64 :
+		    snap->intervals_cap * 2;
+		snap->intervals = xreallocarray(snap->intervals,
+		    snap->intervals_cap, sizeof *snap->intervals);
+	}
+	iv = &snap->intervals[snap->nintervals++];
+	iv->start = start;
+	iv->kind = kind;
+	iv->name = xstrdup(name);
+	iv->kpi = kpi;
+	iv->value = value;
+}
+
+void
 store_snap_free(struct store_snap *snap)
 {
 	size_t	 i;
@@ -1175,6 +1301,9 @@ store_snap_free(struct store_snap *snap)
 		free(snap->kpis[i].window);
 	}
 	free(snap->kpis);
+	for (i = 0; i < snap->nintervals; i++)
+		free(snap->intervals[i].name);
+	free(snap->intervals);
 	free(snap);
 }
 

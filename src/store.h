@@ -7,7 +7,8 @@
  * and never waits for it.  Completion is reported back on the loop by a
  * pipe the loop watches.  Restore at start is synchronous, before the
  * daemon listens.  Schema: docs/architecture.md, versioned by
- * PRAGMA user_version with migrations from 0 (an empty file).
+ * PRAGMA user_version with migrations from 0 (an empty file); version 2
+ * added the table intervals.
  */
 #ifndef STORE_H
 #define STORE_H
@@ -37,6 +38,15 @@ struct store_kpi {
 	double		 value;
 };
 
+/* One KPI of one closed calendar interval (table intervals). */
+struct store_interval {
+	double		 start;		/* epoch seconds */
+	int		 kind;
+	char		*name;
+	const char	*kpi;		/* static kpi_table id */
+	double		 value;
+};
+
 /* A snapshot: written in one transaction, replacing the state rows. */
 struct store_snap {
 	double			 time;		/* wall clock, epoch seconds */
@@ -44,6 +54,9 @@ struct store_snap {
 	size_t			 nstates, states_cap;
 	struct store_kpi	*kpis;
 	size_t			 nkpis, kpis_cap;
+	struct store_interval	*intervals;
+	size_t			 nintervals, intervals_cap;
+	double			 interval_mark;	/* meta last_interval; 0 keep */
 	double			 prune_before;	/* delete history older; 0 none */
 	uint64_t		 id;		/* set by store_submit */
 };
@@ -95,6 +108,11 @@ int		 store_restore(struct store *, store_restore_cb, void *,
 /* Time of the last snapshot saved, 0 if none. */
 double		 store_last_snapshot(struct store *);
 /*
+ * The interval_mark of the last snapshot committed before this open (the
+ * end of the calendar intervals written), 0 if none; read at open.
+ */
+double		 store_last_interval(struct store *);
+/*
  * Start the writer thread; done is called on base after each snapshot.
  * After this only the writer uses the connection: no store_restore.
  * done must not call store_close.
@@ -135,6 +153,9 @@ void		 store_snap_add_state(struct store_snap *, int, const char *,
 		    const char *, unsigned char *, size_t); /* takes blob */
 void		 store_snap_add_kpi(struct store_snap *, int, const char *,
 		    const char *, const char *, double);
+/* start, kind, name, kpi (static), value. */
+void		 store_snap_add_interval(struct store_snap *, double, int,
+		    const char *, const char *, double);
 void		 store_snap_free(struct store_snap *);
 
 /*
@@ -161,6 +182,13 @@ typedef void	(*store_query_cb)(const struct store_rows *, void *);
  */
 int		 store_query(struct store *, int, const char *, const char *,
 		    const char *, double, store_query_cb, void *);
+/*
+ * The interval rows of one scope with from <= start < until, as rows
+ * (time = the interval's start) ordered by start then kpi; as
+ * store_query().
+ */
+int		 store_query_intervals(struct store *, int, const char *,
+		    double, double, store_query_cb, void *);
 /* Forget queries made with arg: their cb will not run. */
 void		 store_query_cancel(struct store *, void *);
 

@@ -229,6 +229,25 @@ ring_sum(const struct ring *r, const struct window_def *def, uint64_t now_ms,
 	}
 }
 
+void
+ring_sum_range(const struct ring *r, const struct window_def *def,
+    uint64_t from_ms, uint64_t to_ms, uint64_t now_ms, struct agg *out,
+    struct sketch_pool *pool)
+{
+	uint64_t	now_k, start;
+	uint32_t	i;
+
+	memset(out, 0, sizeof *out);
+	now_k = now_ms / def->slot_ms;
+	for (i = 0; i < r->nslots; i++) {
+		if (!ring_live(r->key[i], now_k, r->nslots))
+			continue;
+		start = r->key[i] * def->slot_ms;
+		if (start >= from_ms && start < to_ms)
+			agg_merge(out, &r->slot[i], pool);
+	}
+}
+
 /* Slots holding a k newer than now are kept: now may be behind. */
 size_t
 ring_expire(struct ring *r, const struct window_def *def, uint64_t now_ms,

@@ -48,6 +48,13 @@ int		 ring_add(struct ring *, const struct window_def *,
  */
 void		 ring_sum(const struct ring *, const struct window_def *,
 		    uint64_t, struct agg *, struct sketch_pool *);
+/*
+ * As ring_sum(), over only the live slots that start in [from_ms, to_ms):
+ * ring_sum_range(r, def, from_ms, to_ms, now_ms, out, pool).
+ */
+void		 ring_sum_range(const struct ring *, const struct window_def *,
+		    uint64_t, uint64_t, uint64_t, struct agg *,
+		    struct sketch_pool *);
 /* Expire slots older than the window at now_ms; returns slots cleared. */
 size_t		 ring_expire(struct ring *, const struct window_def *,
 		    uint64_t, struct sketch_pool *);

@@ -415,6 +415,88 @@ START_TEST(test_reply_list)
 }
 END_TEST
 
+#define REPORT_REPLY							\
+	"{\"v\":1,\"ok\":true,\"scope\":\"queue\",\"name\":\"sales\","	\
+	"\"date\":\"2026-10-25\",\"timezone\":\"Europe/Berlin\","	\
+	"\"interval\":900,\"rows\":["					\
+	"{\"start\":1792889100,\"label\":\"02:45 CEST\",\"open\":false,"	\
+	"\"kpis\":{\"offered\":12,\"answered\":11,\"abandon_rate\":8.333,"	\
+	"\"service_level\":75,\"asa\":12,\"aht\":310,\"csat\":80}},"	\
+	"{\"start\":1792890000,\"label\":\"02:00 CET\",\"open\":false,"	\
+	"\"kpis\":{\"offered\":3,\"answered\":3,\"abandon_rate\":0,"	\
+	"\"service_level\":100,\"asa\":4.5,\"aht\":125,\"csat\":null}},"	\
+	"{\"start\":1792890900,\"label\":\"02:15 CET\",\"open\":true,"	\
+	"\"kpis\":{\"offered\":1,\"answered\":0,\"abandon_rate\":0,"	\
+	"\"service_level\":null,\"asa\":null,\"aht\":null}}],"		\
+	"\"total\":{\"kpis\":{\"offered\":16,\"answered\":14,"		\
+	"\"abandon_rate\":6.67,\"service_level\":80,\"asa\":11.1,"	\
+	"\"aht\":287.9,\"csat\":80},\"qa\":{}}}"
+
+/* The clocks went back at 03:00 CEST: 02:00 comes twice. */
+START_TEST(test_reply_report)
+{
+	yajl_val	 v;
+	char		*s;
+
+	v = parse(REPORT_REPLY);
+	s = fmt_reply_report(v, 0);
+	ck_assert_str_eq(s,
+	    "queue: sales\n"
+	    "date: 2026-10-25, time zone: Europe/Berlin, interval: 15m\n"
+	    "time        offered  answered  abandon      sl    asa    aht"
+	    "   csat\n"
+	    "02:45 CEST       12        11     8.3%   75.0%  12.0s  5m10s"
+	    "  80.0%\n"
+	    "02:00 CET         3         3     0.0%  100.0%   4.5s  2m05s"
+	    "      -\n"
+	    "02:15 CET*        1         0     0.0%       -      -      -"
+	    "      -\n"
+	    "total            16        14     6.7%   80.0%  11.1s  4m48s"
+	    "  80.0%\n"
+	    "* the current interval, still open\n");
+	free(s);
+
+	s = fmt_csv_report(v);
+	ck_assert_str_eq(s,
+	    "start,time,open,offered,answered,abandon_rate,service_level,"
+	    "asa,aht,csat\n"
+	    "1792889100,02:45 CEST,0,12,11,8.333,75,12,310,80\n"
+	    "1792890000,02:00 CET,0,3,3,0,100,4.5,125,\n"
+	    "1792890900,02:15 CET,1,1,0,0,,,,\n"
+	    ",total,,16,14,6.67,80,11.1,287.9,80\n");
+	free(s);
+	yajl_tree_free(v);
+
+	/* A past day: no total, no open row; a day with nothing. */
+	v = parse("{\"v\":1,\"ok\":true,\"scope\":\"global\",\"name\":\"\","
+	    "\"date\":\"2026-11-21\",\"timezone\":\"local\","
+	    "\"interval\":1800,\"rows\":[{\"start\":1795251600,"
+	    "\"label\":\"09:00\",\"open\":false,\"kpis\":{\"offered\":2}}]}");
+	s = fmt_reply_report(v, 0);
+	ck_assert_str_eq(s,
+	    "scope: global\n"
+	    "date: 2026-11-21, time zone: local, interval: 30m\n"
+	    "time   offered  answered  abandon  sl  asa  aht  csat\n"
+	    "09:00        2         -        -   -    -    -     -\n");
+	free(s);
+	yajl_tree_free(v);
+	v = parse("{\"v\":1,\"ok\":true,\"scope\":\"team\",\"name\":\"\\u001b[2J\","
+	    "\"date\":\"2026-11-24\",\"timezone\":\"UTC\",\"interval\":900,"
+	    "\"rows\":[]}");
+	s = fmt_reply_report(v, 0);
+	ck_assert_str_eq(s,
+	    "team: \\x1b[2J\n"
+	    "date: 2026-11-24, time zone: UTC, interval: 15m\n"
+	    "no intervals\n");
+	free(s);
+	s = fmt_csv_report(v);
+	ck_assert_str_eq(s, "start,time,open,offered,answered,abandon_rate,"
+	    "service_level,asa,aht,csat\n");
+	free(s);
+	yajl_tree_free(v);
+}
+END_TEST
+
 START_TEST(test_reply_snapshot)
 {
 	yajl_val	 v;
@@ -979,6 +1061,7 @@ fmt_suite(void)
 	tcase_add_test(tc, test_reply_history);
 	tcase_add_test(tc, test_reply_live);
 	tcase_add_test(tc, test_top_frame);
+	tcase_add_test(tc, test_reply_report);
 	suite_add_tcase(s, tc);
 	return (s);
 }

@@ -588,7 +588,7 @@ START_TEST(test_unix_and_udp)
 	check_sales(kpis_of(r));
 	yajl_tree_free(r);
 	r = client_json(&d, "kpi", NULL);	/* global, every window */
-	ck_assert_int_eq(jget(r, "windows", NULL)->u.array.len, 3);
+	ck_assert_int_eq(jget(r, "windows", NULL)->u.array.len, 5);
 	ck_assert_double_eq(kpi(kpis_of(r), "offered"), 6);
 	yajl_tree_free(r);
 
@@ -1044,6 +1044,182 @@ START_TEST(test_scorecard_and_history)
 }
 END_TEST
 
+/* Every KPI of two kpi replies' first windows is the same (or both null). */
+static void
+same_kpis(yajl_val a, yajl_val b)
+{
+	yajl_val	ka = kpis_of(a), kb = kpis_of(b);
+	size_t		i;
+	double		x, y;
+
+	ck_assert(YAJL_IS_OBJECT(ka) && YAJL_IS_OBJECT(kb));
+	ck_assert_uint_eq(ka->u.object.len, kb->u.object.len);
+	for (i = 0; i < ka->u.object.len; i++) {
+		x = kpi(ka, ka->u.object.keys[i]);
+		y = kpi(kb, ka->u.object.keys[i]);
+		ck_assert_msg((isnan(x) && isnan(y)) || x == y,
+		    "%s: %g != %g", ka->u.object.keys[i], x, y);
+	}
+}
+
+/* The offered calls of a report's rows, and whether the last is open. */
+static double
+report_offered(yajl_val r, int *last_open)
+{
+	yajl_val	rows = jget(r, "rows", NULL), row;
+	double		n = 0;
+	size_t		i;
+
+	ck_assert(rows != NULL && YAJL_IS_ARRAY(rows));
+	*last_open = 0;
+	for (i = 0; i < rows->u.array.len; i++) {
+		row = rows->u.array.values[i];
+		n += kpi(jget(row, "kpis", NULL), "offered");
+		*last_open = YAJL_IS_TRUE(jget(row, "open", NULL));
+		ck_assert_msg(*last_open == 0 || i + 1 == rows->u.array.len,
+		    "only the last row may be open");
+	}
+	return (n);
+}
+
+/*
+ * Calendar windows and the interval report in UTC.  A test that runs
+ * across midnight UTC (or an interval's end) between sending and asking
+ * checks less, rather than fail.
+ */
+START_TEST(test_calendar_report)
+{
+	struct daemon	 d;
+	yajl_val	 r, r24, w;
+	struct tm	 tm;
+	time_t		 t;
+	char		*out, *err, line[256], date[16], *argv[10];
+	char		*ans;
+	double		 t0, t1;
+	int		 fd, open, rc;
+
+	daemon_new(&d, "calendar:\n  timezone: UTC\n  interval: 15m\n");
+	t0 = now();
+	fd = connect_tcp(d.tcp_port);
+	ans = exchange(fd, sales_calls, 4);
+	ck_assert_str_eq(ans, "ok\nok\nok\nok\n");
+	close(fd);
+
+	/* status and kpi know today and interval, after the rolling ones. */
+	r = client_json(&d, "status", NULL);
+	w = jget(r, "windows", NULL);
+	ck_assert_int_eq(w->u.array.len, 5);
+	ck_assert_str_eq(YAJL_GET_STRING(w->u.array.values[3]), "today");
+	ck_assert_str_eq(YAJL_GET_STRING(w->u.array.values[4]), "interval");
+	yajl_tree_free(r);
+	r = client_json(&d, "kpi", "--queue", "sales", NULL);
+	ck_assert_int_eq(jget(r, "windows", NULL)->u.array.len, 5);
+	yajl_tree_free(r);
+
+	/* A fresh daemon: today is the last 24 hours. */
+	r = client_json(&d, "kpi", "--queue", "sales", "--window", "today",
+	    NULL);
+	r24 = client_json(&d, "kpi", "--queue", "sales", "--window", "24h",
+	    NULL);
+	t1 = now();
+	w = jget(r, "windows", NULL);
+	ck_assert_str_eq(jstr(jget(w->u.array.values[0], "window", NULL)),
+	    "today");
+	if ((long)(t0 / 86400) == (long)(t1 / 86400)) {
+		check_sales(kpis_of(r));
+		same_kpis(r, r24);
+	}
+	yajl_tree_free(r);
+	yajl_tree_free(r24);
+	r = client_json(&d, "kpi", "--queue", "sales", "--window", "interval",
+	    NULL);
+	if ((long)(t0 / 900) == (long)(now() / 900))
+		check_sales(kpis_of(r));
+	yajl_tree_free(r);
+
+	/* Today's report: the calls, the current interval open, a total. */
+	r = client_json(&d, "report", "--queue", "sales", NULL);
+	ck_assert_str_eq(jstr(jget(r, "timezone", NULL)), "UTC");
+	ck_assert_double_eq(jnum(jget(r, "interval", NULL)), 900);
+	if ((long)(t0 / 86400) == (long)(now() / 86400)) {
+		ck_assert_double_eq(report_offered(r, &open), 4);
+		ck_assert_int_eq(open, 1);
+		ck_assert_double_eq(kpi(jget(r, "total", "kpis", NULL),
+		    "offered"), 4);
+	}
+	yajl_tree_free(r);
+
+	/* An hour ago: a closed interval of today, or of yesterday. */
+	t = (time_t)now() - 3600;
+	snprintf(line, sizeof line, "{\"type\":\"call\",\"call_id\":\"old\","
+	    "\"queue\":\"sales\",\"outcome\":\"abandoned\",\"wait\":40,"
+	    "\"ts\":%lld}\n", (long long)t);
+	fd = connect_tcp(d.tcp_port);
+	ck_assert_str_eq(exchange(fd, line, 1), "ok\n");
+	close(fd);
+	r = client_json(&d, "snapshot", NULL);
+	yajl_tree_free(r);
+	t -= t % 900;			/* its interval's start */
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof date, "%Y-%m-%d", &tm);
+	r = client_json(&d, "report", "--queue", "sales", "--date", date,
+	    NULL);
+	ck_assert_str_eq(jstr(jget(r, "date", NULL)), date);
+	w = jget(r, "rows", NULL);
+	ck_assert_int_ge(w->u.array.len, 1);
+	/* Its row: closed, one call offered, labelled in UTC. */
+	w = w->u.array.values[w->u.array.len - ((long)(t / 86400) ==
+	    (long)(now() / 86400) ? 2 : 1)];
+	ck_assert(YAJL_IS_FALSE(jget(w, "open", NULL)));
+	ck_assert_double_eq(jnum(jget(w, "start", NULL)), (double)t);
+	ck_assert_double_eq(kpi(jget(w, "kpis", NULL), "offered"), 1);
+	strftime(line, sizeof line, "%H:%M", &tm);
+	ck_assert_str_eq(jstr(jget(w, "label", NULL)), line);
+	yajl_tree_free(r);
+
+	/* The snapshot stored today and interval history. */
+	r = client_json(&d, "history", "offered", "--queue", "sales",
+	    "--window", "today", NULL);
+	ck_assert_int_eq(jget(r, "points", NULL)->u.array.len, 1);
+	yajl_tree_free(r);
+	r = client_json(&d, "scorecard", "--queue", "sales", "--window",
+	    "interval", NULL);
+	ck_assert_str_eq(jstr(jget(r, "window", NULL)), "interval");
+	yajl_tree_free(r);
+
+	/* A day to come has nothing; a bad date is refused. */
+	r = client_json(&d, "report", "--date", "2999-01-01", NULL);
+	ck_assert_int_eq(jget(r, "rows", NULL)->u.array.len, 0);
+	ck_assert_ptr_null(jget(r, "total", NULL));
+	yajl_tree_free(r);
+	argv[0] = (char *)bin("CALLSCORE", "src/callscore");
+	argv[1] = (char *)"--socket";
+	argv[2] = d.ctl;
+	argv[3] = (char *)"report";
+	argv[4] = (char *)"--date";
+	argv[5] = (char *)"2026-02-30";
+	argv[6] = NULL;
+	rc = run(&out, &err, argv);
+	ck_assert_int_eq(rc, 1);
+	ck_assert_msg(strstr(err, "bad date \"2026-02-30\"") != NULL, "got %s",
+	    err);
+	free(out);
+	free(err);
+	argv[3] = (char *)"kpi";
+	argv[4] = (char *)"--window";
+	argv[5] = (char *)"calendar";
+	rc = run(&out, &err, argv);
+	ck_assert_int_eq(rc, 1);
+	ck_assert_msg(strstr(err, "unknown window \"calendar\" (5m, 1h, 24h, "
+	    "today, interval)") != NULL, "got %s", err);
+	free(out);
+	free(err);
+
+	daemon_stop(&d);
+	daemon_cleanup(&d);
+}
+END_TEST
+
 /* callscore top under tmux: frames drawn, keys handled, terminal restored. */
 START_TEST(test_top_under_tmux)
 {
@@ -1297,6 +1473,7 @@ integration_suite(void)
 	tcase_add_test(tc, test_ack_modes);
 	tcase_add_test(tc, test_live_state);
 	tcase_add_test(tc, test_scorecard_and_history);
+	tcase_add_test(tc, test_calendar_report);
 	tcase_add_test(tc, test_top_under_tmux);
 	tcase_add_test(tc, test_metrics_endpoint);
 	tcase_add_test(tc, test_systemd_notify);

@@ -62,6 +62,7 @@ static unsigned char *blob_make(size_t, unsigned int);
 static int	 blob_is(const unsigned char *, size_t, unsigned int);
 static void	 submit_wait(struct store *, struct event_base *,
 		     struct done_ctx *, struct store_snap *);
+static void	 query_cb(const struct store_rows *, void *);
 static void	 run_until(struct event_base *, struct done_ctx *, int);
 static struct store *open_ok(void);
 static void	 write_file(const char *, const void *, size_t);
@@ -235,13 +236,15 @@ START_TEST(test_open_fresh)
 	ck_assert_double_eq(store_last_snapshot(s), 0);
 	store_close(s);
 
-	ck_assert_int_eq(raw_int("PRAGMA user_version"), 1);
+	ck_assert_int_eq(raw_int("PRAGMA user_version"), 2);
 	ck_assert_int_eq(raw_int("PRAGMA application_id"), 0x43534352);
 	ck_assert_int_eq(raw_int("SELECT count(*) FROM sqlite_master WHERE"
 	    " type = 'table' AND name IN ('meta', 'snapshots', 'state',"
 	    " 'kpi_history')"), 4);
 	ck_assert_int_eq(raw_int("SELECT count(*) FROM sqlite_master WHERE"
 	    " type = 'index' AND name = 'kpi_history_lookup'"), 1);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM sqlite_master WHERE"
+	    " name IN ('intervals', 'intervals_start')"), 2);
 	ck_assert_int_eq(raw_int("SELECT count(*) FROM meta WHERE"
 	    " key = 'created' AND CAST(value AS INTEGER) > 1600000000"), 1);
 	ck_assert_int_eq(raw_int("SELECT count(*) FROM pragma_journal_mode"
@@ -250,7 +253,7 @@ START_TEST(test_open_fresh)
 	/* Reopening a current database migrates nothing and works. */
 	s = open_ok();
 	store_close(s);
-	ck_assert_int_eq(raw_int("PRAGMA user_version"), 1);
+	ck_assert_int_eq(raw_int("PRAGMA user_version"), 2);
 	ck_assert_int_eq(raw_int("SELECT count(*) FROM meta"), 1);
 }
 END_TEST
@@ -262,7 +265,7 @@ START_TEST(test_open_empty_file)
 	write_file(dbpath, "", 0);
 	s = open_ok();
 	store_close(s);
-	ck_assert_int_eq(raw_int("PRAGMA user_version"), 1);
+	ck_assert_int_eq(raw_int("PRAGMA user_version"), 2);
 	ck_assert_int_eq(raw_int("SELECT count(*) FROM state"), 0);
 }
 END_TEST
@@ -273,16 +276,16 @@ START_TEST(test_open_newer)
 	char		*cause = NULL, *want;
 	int		 corrupt = -1;
 
-	raw_exec("PRAGMA user_version = 2");
+	raw_exec("PRAGMA user_version = 3");
 	s = store_open_check(dbpath, &corrupt, &cause);
 	ck_assert_ptr_null(s);
-	xasprintf(&want, "%s: database schema version 2 is newer than this "
-	    "callscored supports (1)", dbpath);
+	xasprintf(&want, "%s: database schema version 3 is newer than this "
+	    "callscored supports (2)", dbpath);
 	ck_assert_str_eq(cause, want);
 	ck_assert_int_eq(corrupt, 0);	/* never quarantine a newer one */
 	free(want);
 	free(cause);
-	ck_assert_int_eq(raw_int("PRAGMA user_version"), 2);
+	ck_assert_int_eq(raw_int("PRAGMA user_version"), 3);
 }
 END_TEST
 
@@ -578,7 +581,7 @@ START_TEST(test_not_a_database)
 
 	s = open_ok();
 	store_close(s);
-	ck_assert_int_eq(raw_int("PRAGMA user_version"), 1);
+	ck_assert_int_eq(raw_int("PRAGMA user_version"), 2);
 
 	/* A second quarantine in the same second gets its own name. */
 	free(newpath);
@@ -841,8 +844,150 @@ START_TEST(test_snap_build)
 	ck_assert_str_eq(snap->kpis[199].name, "q199");
 	ck_assert_str_eq(snap->kpis[5].kpi, "abandon_rate");
 	ck_assert_double_eq(snap->kpis[123].value, 123);
+	for (i = 0; i < 100; i++)
+		store_snap_add_interval(snap, 900.0 * i, 3, "t", "aht", i);
+	ck_assert_uint_eq(snap->nintervals, 100);
+	ck_assert_str_eq(snap->intervals[99].name, "t");
+	ck_assert_double_eq(snap->intervals[99].start, 89100);
+	ck_assert_double_eq(snap->interval_mark, 0);
 	store_snap_free(snap);
 	store_snap_free(NULL);
+}
+END_TEST
+
+/* A version 1 database, as callscore 0.1 left it, with a snapshot. */
+#define STORE_V1_SQL							\
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"		\
+	"CREATE TABLE snapshots (id INTEGER PRIMARY KEY,"		\
+	" time REAL NOT NULL, duration REAL, rows INTEGER);"		\
+	"CREATE TABLE state (kind INTEGER, name TEXT, \"window\" TEXT,"	\
+	" blob BLOB NOT NULL, PRIMARY KEY (kind, name, \"window\"))"	\
+	" WITHOUT ROWID;"						\
+	"CREATE TABLE kpi_history (time REAL, kind INTEGER, name TEXT,"	\
+	" \"window\" TEXT, kpi TEXT, value REAL);"			\
+	"CREATE INDEX kpi_history_lookup ON kpi_history"		\
+	" (kind, name, kpi, time);"					\
+	"INSERT INTO meta VALUES ('created', '1700000000');"		\
+	"INSERT INTO snapshots VALUES (1, 1700000100, 0.01, 2);"	\
+	"INSERT INTO state VALUES (1, 'sales', '5m', x'01020304');"	\
+	"INSERT INTO kpi_history VALUES (1700000100, 1, 'sales', '5m',"	\
+	" 'aht', 300);"							\
+	"PRAGMA application_id = 1129530194;"				\
+	"PRAGMA user_version = 1;"
+
+START_TEST(test_migrate_1_to_2)
+{
+	struct store	*s;
+	struct rows	 rows = { 0 };
+	char		*cause = NULL;
+
+	raw_exec(STORE_V1_SQL);
+	s = open_ok();
+	ck_assert_double_eq(store_last_snapshot(s), 1700000100);
+	ck_assert_double_eq(store_last_interval(s), 0);
+	ck_assert_int_eq(store_restore(s, restore_cb, &rows, &cause), 1);
+	ck_assert_str_eq(rows.row[0].name, "sales");
+	ck_assert_uint_eq(rows.row[0].len, 4);
+	store_close(s);
+	rows_free(&rows);
+	ck_assert_int_eq(raw_int("PRAGMA user_version"), 2);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM intervals"), 0);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM sqlite_master WHERE"
+	    " type = 'index' AND name = 'intervals_start'"), 1);
+	/* Nothing that was there is lost. */
+	ck_assert_int_eq(raw_int("SELECT value FROM kpi_history"), 300);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM meta"), 1);
+	ck_assert_int_eq(raw_int("PRAGMA application_id"), 0x43534352);
+}
+END_TEST
+
+struct query_ctx {
+	int			 n;
+	int			 ok;
+	size_t			 nrows;
+	struct store_row	 rows[16];
+};
+
+static void
+query_cb(const struct store_rows *r, void *arg)
+{
+	struct query_ctx	*q = arg;
+	size_t			 i;
+
+	q->n++;
+	q->ok = r->ok;
+	q->nrows = r->n;
+	for (i = 0; i < r->n && i < 16; i++)
+		q->rows[i] = r->rows[i];
+}
+
+/* Intervals written with snapshots, rewritten, read back and pruned. */
+START_TEST(test_intervals)
+{
+	struct event_base	*base;
+	struct store		*s;
+	struct store_snap	*snap;
+	struct done_ctx		 ctx = { 0 };
+	struct query_ctx	 q = { 0 };
+	char			*cause = NULL;
+	int			 i;
+
+	base = event_base_new();
+	s = open_ok();
+	ck_assert_double_eq(store_last_interval(s), 0);
+	ck_assert_int_eq(store_start(s, base, done_cb, &ctx, &cause), 0);
+	snap = store_snap_new(1795339000);
+	store_snap_add_interval(snap, 1795338000, 1, "sales", "offered", 12);
+	store_snap_add_interval(snap, 1795338000, 1, "sales", "aht", 310.5);
+	store_snap_add_interval(snap, 1795338000, 1, "support", "offered", 4);
+	store_snap_add_interval(snap, 1795338900, 1, "sales", "offered", 7);
+	store_snap_add_interval(snap, 1795338000, 0, "", "offered", 16);
+	snap->interval_mark = 1795339800;
+	submit_wait(s, base, &ctx, snap);
+	ck_assert_uint_eq(ctx.r[0].rows, 5);
+	/* Written again (a restart): replaced, not doubled. */
+	snap = store_snap_new(1795339060);
+	store_snap_add_interval(snap, 1795338900, 1, "sales", "offered", 8);
+	submit_wait(s, base, &ctx, snap);
+
+	ck_assert_int_eq(store_query_intervals(s, 1, "sales", 1795338000,
+	    1795338900 + 900, query_cb, &q), 0);
+	for (i = 0; i < LOOP_BOUND && q.n == 0; i++)
+		event_base_loop(base, EVLOOP_ONCE);
+	ck_assert_int_eq(q.n, 1);
+	ck_assert_int_eq(q.ok, 1);
+	ck_assert_uint_eq(q.nrows, 3);
+	ck_assert_double_eq(q.rows[0].time, 1795338000);
+	ck_assert_str_eq(q.rows[0].kpi, "aht");
+	ck_assert_double_eq(q.rows[0].value, 310.5);
+	ck_assert_str_eq(q.rows[1].kpi, "offered");
+	ck_assert_double_eq(q.rows[1].value, 12);
+	ck_assert_double_eq(q.rows[2].time, 1795338900);
+	ck_assert_double_eq(q.rows[2].value, 8);
+	/* The end is exclusive. */
+	memset(&q, 0, sizeof q);
+	ck_assert_int_eq(store_query_intervals(s, 1, "sales", 1795338000,
+	    1795338900, query_cb, &q), 0);
+	for (i = 0; i < LOOP_BOUND && q.n == 0; i++)
+		event_base_loop(base, EVLOOP_ONCE);
+	ck_assert_uint_eq(q.nrows, 2);
+
+	/* Pruned with the history. */
+	snap = store_snap_new(1795340000);
+	snap->prune_before = 1795338500;
+	submit_wait(s, base, &ctx, snap);
+	store_close(s);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM intervals"), 1);
+	ck_assert_int_eq(raw_int("SELECT CAST(value AS INTEGER) FROM"
+	    " meta WHERE key = 'last_interval'"), 1795339800);
+
+	s = open_ok();
+	ck_assert_double_eq(store_last_interval(s), 1795339800);
+	/* Not started: no reads. */
+	ck_assert_int_eq(store_query_intervals(s, 1, "sales", 0, 1e10,
+	    query_cb, &q), -1);
+	store_close(s);
+	event_base_free(base);
 }
 END_TEST
 
@@ -872,6 +1017,8 @@ store_suite(void)
 	tcase_add_test(tc, test_disk_full);
 	tcase_add_test(tc, test_close_unstarted);
 	tcase_add_test(tc, test_snap_build);
+	tcase_add_test(tc, test_migrate_1_to_2);
+	tcase_add_test(tc, test_intervals);
 	suite_add_tcase(s, tc);
 	return (s);
 }
