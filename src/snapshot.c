@@ -294,6 +294,11 @@ snapshot_scope(struct snapshot *s, struct scope *sc)
 	history = sc->kind != SCOPE_AGENT || conf->history_agents;
 	for (w = 0; w < scopes_nwindows(scopes); w++) {
 		def = scopes_window(scopes, w);
+		/*
+		 * Scopes no event visits any more still hold slots that have
+		 * left their windows: give them back once per snapshot.
+		 */
+		ring_expire(sc->rings[w], def, s->now_ms, scopes_pool(scopes));
 		if (ring_is_empty(sc->rings[w]))
 			continue;
 		blob = ring_serialize(sc->rings[w], def, s->now_ms, &len);
