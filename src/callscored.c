@@ -24,11 +24,13 @@
 #include "conf.h"
 #include "ctl.h"
 #include "http.h"
+#include "ingest.h"
 #include "listen.h"
 #include "live.h"
 #include "log.h"
 #include "metrics.h"
 #include "notify.h"
+#include "repeat.h"
 #include "scope.h"
 #include "snapshot.h"
 #include "store.h"
@@ -173,6 +175,7 @@ callscored_tick_cb(evutil_socket_t fd, short events, void *arg)
 	st->rate_pos = (st->rate_pos + 1) % CS_RATE_SLOTS;
 	st->rate_ring[st->rate_pos] = st->lines_ok;
 	live_expire(cs->live, clock_now_ms() / 1000.0);
+	ingest_live_flush(cs);
 	if (++cs->ticks % CS_STATUS_TICKS == 0)
 		callscored_status(cs);
 }
@@ -447,6 +450,7 @@ main(int argc, char **argv)
 	cs.parser = event_parser_new();
 	cs.live = live_new(conf->max_calls, conf->max_queues, conf->max_agents,
 	    conf->call_expiry);
+	cs.repeat = repeat_new(conf->max_calls, conf->repeat_window);
 	if ((rows = snapshot_restore(&cs, &cause)) < 0)
 		fatalx("store: restore: %s", cause);
 	log_info("store: %s: restored %d window states", cs.db_path, rows);
@@ -515,6 +519,7 @@ main(int argc, char **argv)
 	event_base_free(cs.base);
 	event_parser_free(cs.parser);
 	live_free(cs.live);
+	repeat_free(cs.repeat);
 	scopes_free(cs.scopes);
 	free(cs.db_path);
 	conf_free(cs.conf);

@@ -19,6 +19,7 @@ struct event_base;
 struct http;
 struct listeners;
 struct live;
+struct repeat;
 struct notify;
 struct scopes;
 struct snapshot;
@@ -62,6 +63,7 @@ struct callscored {
 	struct http		*http;		/* NULL unless http.listen */
 	struct snapshot		*snapshot;
 	struct live		*live;		/* calls and agents now */
+	struct repeat		*repeat;	/* customers' last calls */
 	struct notify		*notify;	/* sd_notify, may do nothing */
 	struct event		*tick_ev;	/* 1 s housekeeping */
 	struct event		*snapshot_ev;	/* snapshot interval */

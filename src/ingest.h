@@ -21,5 +21,10 @@ enum event_error	ingest_line(struct callscored *, const char *, size_t,
 			    char *, size_t);
 /* Count a line rejected before parsing (too long). */
 void			ingest_reject(struct callscored *, enum event_error);
+/*
+ * Add every agent's busy and ready seconds up to now to the windows, so
+ * that a long stretch lands in the slots it spans; call once a second.
+ */
+void			ingest_live_flush(struct callscored *);
 
 #endif

@@ -81,6 +81,13 @@ const struct kpi_info kpi_table[KPI_COUNT] = {
 	    "money", KPI_PERSPECTIVE_FINANCIAL, KPI_DIRECTION_HIGHER },
 	[KPI_COST_PER_CONTACT] = { "cost_per_contact", "Cost per contact",
 	    "money", KPI_PERSPECTIVE_FINANCIAL, KPI_DIRECTION_LOWER },
+	[KPI_REPEAT_RATE] = { "repeat_rate", "Repeat contact rate",
+	    "percent", KPI_PERSPECTIVE_CUSTOMER, KPI_DIRECTION_LOWER },
+	[KPI_FCR_REPEAT] = { "fcr_repeat", "FCR by repeat contacts",
+	    "percent", KPI_PERSPECTIVE_CUSTOMER, KPI_DIRECTION_HIGHER },
+	/* A band: too high burns agents out, too low wastes money. */
+	[KPI_OCCUPANCY] = { "occupancy", "Agent occupancy", "percent",
+	    KPI_PERSPECTIVE_PROCESS, KPI_DIRECTION_NONE },
 };
 
 static const char *kpi_perspective_names[KPI_PERSPECTIVE_COUNT] = {
@@ -205,6 +212,17 @@ kpi_compute(const struct agg *a, const struct kpi_params *params,
 	/* No configured agent cost means no cost, not a free call. */
 	v[KPI_COST_PER_CONTACT] = cph > 0 ?
 	    kpi_ratio(handle / 3600.0 * cph, answered) : NAN;
+
+	/*
+	 * Repeat contacts: of the answered calls that named a customer, those
+	 * the same customer called again about within kpi.repeat_window.
+	 * Counted in the earlier call's slot, so calls younger than the
+	 * repeat window may still turn out repeated (docs/kpis.md).
+	 */
+	v[KPI_REPEAT_RATE] = kpi_percent(a->repeated, a->cust_n);
+	v[KPI_FCR_REPEAT] = kpi_percent((double)a->cust_n - a->repeated,
+	    a->cust_n);
+	v[KPI_OCCUPANCY] = kpi_percent(a->busy, a->busy + a->ready);
 }
 
 double

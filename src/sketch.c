@@ -5,7 +5,8 @@
  * array, so inserting is one log() and an increment, merging is addition,
  * and a quantile is within SKETCH_ALPHA relative error of a sample value
  * of the requested rank.  The store keeps sketches in a sparse varint
- * encoding, decoded defensively since the bytes come from disk.
+ * encoding, decoded defensively since the bytes come from disk.  Ring
+ * slots keep a sparse array form (see sketch.h) that encodes the same.
  */
 #include <math.h>
 #include <stdint.h>
@@ -19,7 +20,9 @@
 static size_t	sketch_varint_len(uint64_t);
 static size_t	sketch_varint_put(unsigned char *, uint64_t);
 static size_t	sketch_varint_get(const unsigned char *, size_t, uint64_t *);
-static size_t	sketch_decode(struct sketch *, const unsigned char *, size_t);
+static size_t	sketch_decode(const unsigned char *, size_t, uint64_t *,
+		    void (*)(void *, int, uint64_t), void *);
+static void	sketch_decode_add_cb(void *, int, uint64_t);
 
 /* The largest value must have a bucket of its own; see sketch.h. */
 _Static_assert(SKETCH_NBUCKETS >= 1038, "SKETCH_NBUCKETS too small for MAX");
@@ -212,12 +215,14 @@ sketch_encode(const struct sketch *s, unsigned char *buf, size_t len)
 }
 
 /*
- * Parse an encoded sketch, adding it into dst unless dst is NULL (a
- * validation pass, so a bad blob leaves dst untouched).  Every count must
- * be consistent: the buckets and zeros add up to count exactly.
+ * Parse an encoded sketch, calling cb with each non-empty bucket unless
+ * cb is NULL (a validation pass, so a bad blob reaches no caller's
+ * state).  Every count must be consistent: the buckets and zeros add up
+ * to count exactly.
  */
 static size_t
-sketch_decode(struct sketch *dst, const unsigned char *buf, size_t len)
+sketch_decode(const unsigned char *buf, size_t len, uint64_t *countp,
+    void (*cb)(void *, int, uint64_t), void *arg)
 {
 	uint64_t	count, zero, nnz, gap, n, sum;
 	size_t		off, k, j;
@@ -236,6 +241,8 @@ sketch_decode(struct sketch *dst, const unsigned char *buf, size_t len)
 	off += k;
 	if (zero > count || nnz > SKETCH_NBUCKETS)
 		return (0);
+	if (cb != NULL && zero != 0)
+		cb(arg, SKETCH_ZERO, zero);
 
 	sum = zero;
 	prev = -1;
@@ -254,27 +261,116 @@ sketch_decode(struct sketch *dst, const unsigned char *buf, size_t len)
 		sum += n;	/* < 2^43: no overflow */
 		if (sum > count)
 			return (0);
-		if (dst != NULL)
-			dst->bucket[idx] += (uint32_t)n;
+		if (cb != NULL)
+			cb(arg, (int)idx, n);
 		prev = (int64_t)idx;
 	}
 	if (sum != count)
 		return (0);
-	if (dst != NULL) {
-		dst->count += count;
-		dst->zero += zero;
-	}
+	if (countp != NULL)
+		*countp = count;
 	return (off);
+}
+
+static void
+sketch_decode_add_cb(void *arg, int i, uint64_t n)
+{
+	struct sketch	*dst = arg;
+
+	dst->count += n;
+	if (i < 0)
+		dst->zero += n;
+	else
+		dst->bucket[i] += (uint32_t)n;
 }
 
 size_t
 sketch_decode_merge(struct sketch *dst, const unsigned char *buf, size_t len)
 {
+	if (buf == NULL || len == 0)
+		return (0);
+	if (sketch_decode(buf, len, NULL, NULL, NULL) == 0)
+		return (0);
+	return (sketch_decode(buf, len, NULL, sketch_decode_add_cb, dst));
+}
+
+size_t
+sketch_decode_each(const unsigned char *buf, size_t len, uint64_t *count,
+    void (*cb)(void *, int, uint64_t), void *arg)
+{
 	size_t	n;
 
 	if (buf == NULL || len == 0)
 		return (0);
-	if ((n = sketch_decode(NULL, buf, len)) == 0)
-		return (0);
-	return (sketch_decode(dst, buf, len));
+	if ((n = sketch_decode(buf, len, count, NULL, NULL)) == 0 ||
+	    cb == NULL)
+		return (n);
+	return (sketch_decode(buf, len, NULL, cb, arg));
+}
+
+void
+sketch_sparse_merge(struct sketch *dst, const uint32_t *ent, size_t n,
+    uint32_t base)
+{
+	uint32_t	code, c;
+	size_t		j;
+
+	for (j = 0; j < n; j++) {
+		code = SKETCH_SPARSE_CODE(ent[j]) - base;
+		c = SKETCH_SPARSE_COUNT(ent[j]);
+		dst->count += c;
+		if (code == 0)
+			dst->zero += c;
+		else
+			dst->bucket[code - 1] += c;
+	}
+}
+
+/*
+ * The layout of sketch_encode(), from entries already in bucket order;
+ * the zero bucket, if any, is the first entry.
+ */
+size_t
+sketch_sparse_encode(const uint32_t *ent, size_t n, uint32_t base,
+    unsigned char *buf, size_t len)
+{
+	uint64_t	count = 0, zero = 0;
+	size_t		need, nnz = 0, j, off;
+	uint32_t	code, c;
+	int		prev;
+
+	need = 0;
+	prev = -1;
+	for (j = 0; j < n; j++) {
+		code = SKETCH_SPARSE_CODE(ent[j]) - base;
+		c = SKETCH_SPARSE_COUNT(ent[j]);
+		count += c;
+		if (code == 0) {
+			zero += c;
+			continue;
+		}
+		need += sketch_varint_len((uint64_t)((int)code - 1 - prev - 1));
+		need += sketch_varint_len(c);
+		prev = (int)code - 1;
+		nnz++;
+	}
+	need += sketch_varint_len(count) + sketch_varint_len(zero) +
+	    sketch_varint_len(nnz);
+	if (buf == NULL || len < need)
+		return (need);
+
+	off = sketch_varint_put(buf, count);
+	off += sketch_varint_put(buf + off, zero);
+	off += sketch_varint_put(buf + off, nnz);
+	prev = -1;
+	for (j = 0; j < n; j++) {
+		code = SKETCH_SPARSE_CODE(ent[j]) - base;
+		if (code == 0)
+			continue;
+		off += sketch_varint_put(buf + off,
+		    (uint64_t)((int)code - 1 - prev - 1));
+		off += sketch_varint_put(buf + off, SKETCH_SPARSE_COUNT(ent[j]));
+		prev = (int)code - 1;
+	}
+	return (off);
 }

@@ -8,6 +8,13 @@
  * Values below SKETCH_MIN (zeros included) are kept in their own bucket and
  * reported as 0; values above SKETCH_MAX are clamped.  Fixed size, no
  * allocation on insert; merging is bucket-wise addition.
+ *
+ * Ring slots mostly see a handful of values, so they keep a sparse form
+ * (agg.c): an array of uint32 entries code << SKETCH_SPARSE_SHIFT | count,
+ * sorted by code, where code is base + sketch_index() + 1 (base for the
+ * zero bucket), so that several sketches can share one array, each in its
+ * own range of SKETCH_SPARSE_CODES codes.  Its encoding is byte for byte
+ * that of the dense sketch with the same counts.
  */
 #ifndef SKETCH_H
 #define SKETCH_H
@@ -39,5 +46,26 @@ double	sketch_quantile(const struct sketch *, double);
 size_t	sketch_encode(const struct sketch *, unsigned char *, size_t);
 /* Decode and add into dst; returns bytes consumed or 0 if malformed. */
 size_t	sketch_decode_merge(struct sketch *, const unsigned char *, size_t);
+/*
+ * Validate an encoding and, if it is whole, call cb (unless NULL) with
+ * each non-empty bucket (SKETCH_ZERO first) and its count, in increasing
+ * order; *count (unless NULL) gets the total.  Returns bytes consumed, or
+ * 0 if malformed, in which case cb was not called.
+ */
+size_t	sketch_decode_each(const unsigned char *, size_t, uint64_t *,
+	    void (*)(void *, int, uint64_t), void *);
+
+#define SKETCH_SPARSE_SHIFT	20	/* codes below 4096 */
+#define SKETCH_SPARSE_NMAX	((UINT32_C(1) << SKETCH_SPARSE_SHIFT) - 1)
+#define SKETCH_SPARSE_CODES	(SKETCH_NBUCKETS + 1)
+#define SKETCH_SPARSE_CODE(e)	((e) >> SKETCH_SPARSE_SHIFT)
+#define SKETCH_SPARSE_COUNT(e)	((e) & SKETCH_SPARSE_NMAX)
+
+/* dst += the n sparse entries, all of codes base to base + CODES - 1. */
+void	sketch_sparse_merge(struct sketch *, const uint32_t *, size_t,
+	    uint32_t);
+/* sketch_encode() of the n sparse entries, as for sketch_sparse_merge(). */
+size_t	sketch_sparse_encode(const uint32_t *, size_t, uint32_t,
+	    unsigned char *, size_t);
 
 #endif

@@ -4,9 +4,13 @@
  * Rolling windows as rings of time slots.  Each slot remembers which slot
  * number k it holds, so a slot still carrying an older k is simply stale:
  * it is skipped by sums and cleared when reused, and no timer has to
- * rotate anything.  Rings are serialized for the store in a versioned
- * little-endian format that names every field, so that a restart, or an
- * upgrade that changes struct agg or the slot count, can still read it.
+ * rotate anything.  A ring is only an array of pointers: a slot
+ * (struct agg_slot) is taken from the pool when first written and given
+ * back once it has left the window, which ring_add() notices as its clock
+ * moves on and ring_expire() does for rings nobody adds to.  Rings are
+ * serialized for the store in a versioned little-endian format that names
+ * every field, so that a restart, or an upgrade that changes struct agg or
+ * the slot count, can still read it.
  */
 #include <math.h>
 #include <stddef.h>
@@ -19,14 +23,19 @@
 #include "window.h"
 #include "xmalloc.h"
 
-#define RING_EMPTY	UINT64_MAX	/* key of a slot holding nothing */
 #define RING_MAGIC	"CSRG"
-#define RING_VERSION	1
+#define RING_VERSION	2
+/*
+ * Version 1 had the first 30 u32 and 17 f64 fields, before repeat contacts
+ * and agent seconds; restore still reads it, the fields absent as 0.
+ */
+#define RING_V1_NU32	30
+#define RING_V1_NF64	17
 
 struct ring {
-	uint32_t	 nslots;
-	uint64_t	*key;		/* slot number k held, or RING_EMPTY */
-	struct agg	*slot;
+	uint32_t	  nslots;
+	uint64_t	  now_k;	/* latest slot number ring_add() saw */
+	struct agg_slot	**slot;		/* NULL, or holding slot->key */
 };
 
 struct ring_wbuf {
@@ -42,20 +51,22 @@ struct ring_rbuf {
 };
 
 static int	ring_live(uint64_t, uint64_t, uint32_t);
+static void	ring_advance(struct ring *, uint64_t, struct sketch_pool *);
 static void	ring_wreserve(struct ring_wbuf *, size_t);
 static void	ring_put32(struct ring_wbuf *, uint32_t);
 static void	ring_put64(struct ring_wbuf *, uint64_t);
-static void	ring_put_slot(struct ring_wbuf *, const struct agg *,
+static void	ring_put_slot(struct ring_wbuf *, const struct agg_slot *,
 		    uint64_t);
 static int	ring_get32(struct ring_rbuf *, uint32_t *);
 static int	ring_get64(struct ring_rbuf *, uint64_t *);
-static int	ring_get_slot(struct ring_rbuf *, struct agg *,
-		    struct sketch_pool *);
+static int	ring_get_slot(struct ring_rbuf *, uint32_t, uint32_t,
+		    struct agg *, size_t *, uint32_t *, int *);
 
 /*
  * The serialized fields, in their order on disk.  Adding a field to
  * struct agg trips the assertions below until it is added here (and
- * RING_VERSION considered).
+ * RING_VERSION considered).  New fields go at the end of a list, so that
+ * an older blob is a prefix of each list.
  */
 #define RING_F(f)	offsetof(struct agg, f)
 static const size_t ring_u32_fields[] = {
@@ -68,7 +79,8 @@ static const size_t ring_u32_fields[] = {
 	RING_F(esat_pos), RING_F(esat_n), RING_F(qa_n),
 	RING_F(qa_crit_n[0]), RING_F(qa_crit_n[1]), RING_F(qa_crit_n[2]),
 	RING_F(qa_crit_n[3]), RING_F(qa_crit_n[4]), RING_F(qa_crit_n[5]),
-	RING_F(qa_crit_n[6]), RING_F(qa_crit_n[7])
+	RING_F(qa_crit_n[6]), RING_F(qa_crit_n[7]),
+	RING_F(cust_n), RING_F(repeated)		/* version 2 */
 };
 static const size_t ring_f64_fields[] = {
 	RING_F(wait_answered), RING_F(wait_abandoned), RING_F(wait_all),
@@ -77,7 +89,8 @@ static const size_t ring_f64_fields[] = {
 	RING_F(qa_crit_sum[0]), RING_F(qa_crit_sum[1]),
 	RING_F(qa_crit_sum[2]), RING_F(qa_crit_sum[3]),
 	RING_F(qa_crit_sum[4]), RING_F(qa_crit_sum[5]),
-	RING_F(qa_crit_sum[6]), RING_F(qa_crit_sum[7])
+	RING_F(qa_crit_sum[6]), RING_F(qa_crit_sum[7]),
+	RING_F(busy), RING_F(ready)			/* version 2 */
 };
 #define RING_NU32	(sizeof ring_u32_fields / sizeof ring_u32_fields[0])
 #define RING_NF64	(sizeof ring_f64_fields / sizeof ring_f64_fields[0])
@@ -89,8 +102,9 @@ _Static_assert(offsetof(struct agg, wait_answered) + RING_NF64 *
 
 /* Header: magic, version, slot_ms, field counts, slot records. */
 #define RING_HDR_LEN	(4 + 4 + 8 + 4 + 4 + 4 + 4)
-/* Smallest record: start, fields, and an empty length per dist. */
-#define RING_REC_MIN	(8 + RING_NU32 * 4 + RING_NF64 * 8 + AGG_DIST_COUNT * 4)
+/* Smallest record of nu32 and nf64 fields: start, fields, empty dists. */
+#define RING_REC_MIN(nu32, nf64) \
+	(8 + (size_t)(nu32) * 4 + (size_t)(nf64) * 8 + AGG_DIST_COUNT * 4)
 
 int
 window_parse_span(const char *s, uint64_t *ms)
@@ -153,14 +167,10 @@ struct ring *
 ring_new(const struct window_def *def)
 {
 	struct ring	*r;
-	uint32_t	 i;
 
 	r = xcalloc(1, sizeof *r);
 	r->nslots = def->nslots;
-	r->key = xreallocarray(NULL, r->nslots, sizeof *r->key);
 	r->slot = xcalloc(r->nslots, sizeof *r->slot);
-	for (i = 0; i < r->nslots; i++)
-		r->key[i] = RING_EMPTY;
 	return (r);
 }
 
@@ -172,9 +182,8 @@ ring_free(struct ring *r, struct sketch_pool *pool)
 	if (r == NULL)
 		return;
 	for (i = 0; i < r->nslots; i++)
-		agg_clear(&r->slot[i], pool);
+		agg_slot_put(pool, r->slot[i]);
 	free(r->slot);
-	free(r->key);
 	free(r);
 }
 
@@ -182,15 +191,56 @@ ring_free(struct ring *r, struct sketch_pool *pool)
 static int
 ring_live(uint64_t k, uint64_t now_k, uint32_t nslots)
 {
-	return (k != RING_EMPTY && k <= now_k && now_k - k < nslots);
+	return (k <= now_k && now_k - k < nslots);
+}
+
+/*
+ * The clock reached slot now_k.  The slots written as current (now_k and
+ * the one before, for events a little late) that no longer are get
+ * compacted, and the slots that left the window since the last call,
+ * numbers (old now_k - nslots, now_k - nslots], are given back.  Only
+ * those can have died, so this costs one look per slot of time passed,
+ * at most the whole ring.
+ */
+static void
+ring_advance(struct ring *r, uint64_t now_k, struct sketch_pool *pool)
+{
+	struct agg_slot	*s;
+	uint64_t	 k, first, last;
+	uint32_t	 i;
+
+	if (now_k <= r->now_k)
+		return;
+	for (k = r->now_k - (r->now_k > 0); k <= r->now_k; k++) {
+		s = r->slot[k % r->nslots];
+		if (k + 1 < now_k && s != NULL && s->key == k)
+			agg_slot_compact(s, pool);
+	}
+	if (now_k < r->nslots) {
+		r->now_k = now_k;
+		return;
+	}
+	last = now_k - r->nslots;
+	first = r->now_k >= r->nslots ? r->now_k - r->nslots + 1 : 0;
+	if (last - first >= r->nslots)
+		first = last - r->nslots + 1;
+	r->now_k = now_k;
+	for (k = first; k <= last; k++) {
+		i = (uint32_t)(k % r->nslots);
+		if ((s = r->slot[i]) != NULL && s->key <= last) {
+			agg_slot_put(pool, s);
+			r->slot[i] = NULL;
+		}
+	}
 }
 
 int
 ring_add(struct ring *r, const struct window_def *def, uint64_t t_ms,
     uint64_t now_ms, const struct contrib *c, struct sketch_pool *pool)
 {
-	uint64_t	k, now_k;
-	uint32_t	i;
+	struct agg_slot	*s;
+	uint64_t	 k, now_k;
+	uint32_t	 i;
 
 	if (t_ms > now_ms)
 		t_ms = now_ms;
@@ -198,18 +248,23 @@ ring_add(struct ring *r, const struct window_def *def, uint64_t t_ms,
 	now_k = now_ms / def->slot_ms;
 	if (!ring_live(k, now_k, r->nslots))
 		return (-1);
+	ring_advance(r, now_k, pool);
 	i = (uint32_t)(k % r->nslots);
-	if (r->key[i] != k) {
+	if ((s = r->slot[i]) != NULL && s->key != k) {
 		/*
 		 * A newer k in the slot means k's own turn has passed: only
 		 * possible if now went backwards between calls.
 		 */
-		if (r->key[i] != RING_EMPTY && r->key[i] > k)
+		if (s->key > k)
 			return (-1);
-		agg_clear(&r->slot[i], pool);
-		r->key[i] = k;
+		agg_slot_put(pool, s);
+		s = NULL;
 	}
-	agg_apply(&r->slot[i], c, pool);
+	if (s == NULL) {
+		s = r->slot[i] = agg_slot_get(pool);
+		s->key = k;
+	}
+	agg_slot_apply(&r->slot[i], c, k + 1 >= now_k, pool);
 	return (0);
 }
 
@@ -218,14 +273,16 @@ void
 ring_sum(const struct ring *r, const struct window_def *def, uint64_t now_ms,
     struct agg *out, struct sketch_pool *pool)
 {
-	uint64_t	now_k;
-	uint32_t	i;
+	const struct agg_slot	*s;
+	uint64_t		 now_k;
+	uint32_t		 i;
 
 	memset(out, 0, sizeof *out);
 	now_k = now_ms / def->slot_ms;
 	for (i = 0; i < r->nslots; i++) {
-		if (ring_live(r->key[i], now_k, r->nslots))
-			agg_merge(out, &r->slot[i], pool);
+		if ((s = r->slot[i]) != NULL &&
+		    ring_live(s->key, now_k, r->nslots))
+			agg_slot_sum(out, s, pool);
 	}
 }
 
@@ -234,36 +291,47 @@ ring_sum_range(const struct ring *r, const struct window_def *def,
     uint64_t from_ms, uint64_t to_ms, uint64_t now_ms, struct agg *out,
     struct sketch_pool *pool)
 {
-	uint64_t	now_k, start;
-	uint32_t	i;
+	const struct agg_slot	*s;
+	uint64_t		 now_k, start;
+	uint32_t		 i;
 
 	memset(out, 0, sizeof *out);
 	now_k = now_ms / def->slot_ms;
 	for (i = 0; i < r->nslots; i++) {
-		if (!ring_live(r->key[i], now_k, r->nslots))
+		if ((s = r->slot[i]) == NULL ||
+		    !ring_live(s->key, now_k, r->nslots))
 			continue;
-		start = r->key[i] * def->slot_ms;
+		start = s->key * def->slot_ms;
 		if (start >= from_ms && start < to_ms)
-			agg_merge(out, &r->slot[i], pool);
+			agg_slot_sum(out, s, pool);
 	}
 }
 
-/* Slots holding a k newer than now are kept: now may be behind. */
+/*
+ * Slots holding a k newer than now are kept: now may be behind.  Live
+ * slots no longer current are compacted, for rings ring_add() no longer
+ * visits.
+ */
 size_t
 ring_expire(struct ring *r, const struct window_def *def, uint64_t now_ms,
     struct sketch_pool *pool)
 {
-	uint64_t	now_k;
-	uint32_t	i;
-	size_t		n = 0;
+	struct agg_slot	*s;
+	uint64_t	 now_k;
+	uint32_t	 i;
+	size_t		 n = 0;
 
 	now_k = now_ms / def->slot_ms;
 	for (i = 0; i < r->nslots; i++) {
-		if (r->key[i] == RING_EMPTY || r->key[i] > now_k ||
-		    ring_live(r->key[i], now_k, r->nslots))
+		if ((s = r->slot[i]) == NULL || s->key > now_k)
 			continue;
-		agg_clear(&r->slot[i], pool);
-		r->key[i] = RING_EMPTY;
+		if (ring_live(s->key, now_k, r->nslots)) {
+			if (s->key + 1 < now_k)
+				agg_slot_compact(s, pool);
+			continue;
+		}
+		agg_slot_put(pool, s);
+		r->slot[i] = NULL;
 		n++;
 	}
 	return (n);
@@ -275,7 +343,7 @@ ring_is_empty(const struct ring *r)
 	uint32_t	i;
 
 	for (i = 0; i < r->nslots; i++) {
-		if (r->key[i] != RING_EMPTY && !agg_is_empty(&r->slot[i]))
+		if (r->slot[i] != NULL && !agg_slot_is_empty(r->slot[i]))
 			return (0);
 	}
 	return (1);
@@ -313,15 +381,16 @@ ring_put64(struct ring_wbuf *w, uint64_t v)
 
 /* One slot: start time, the counters, the sums, length-prefixed dists. */
 static void
-ring_put_slot(struct ring_wbuf *w, const struct agg *a, uint64_t start_ms)
+ring_put_slot(struct ring_wbuf *w, const struct agg_slot *s, uint64_t start_ms)
 {
-	const unsigned char	*base = (const unsigned char *)a;
-	const struct sketch	*s;
+	struct agg		 a;
+	const unsigned char	*base = (const unsigned char *)&a;
 	uint32_t		 u;
 	uint64_t		 bits;
 	double			 d;
 	size_t			 i, need;
 
+	agg_slot_counts(s, &a);
 	ring_put64(w, start_ms);
 	for (i = 0; i < RING_NU32; i++) {
 		memcpy(&u, base + ring_u32_fields[i], sizeof u);
@@ -333,15 +402,13 @@ ring_put_slot(struct ring_wbuf *w, const struct agg *a, uint64_t start_ms)
 		ring_put64(w, bits);
 	}
 	for (i = 0; i < AGG_DIST_COUNT; i++) {
-		s = a->dist[i];
-		if (s == NULL || s->count == 0) {
-			ring_put32(w, 0);
-			continue;
-		}
-		need = sketch_encode(s, NULL, 0);
+		need = agg_slot_encode_dist(s, (enum agg_dist)i, NULL, 0);
 		ring_put32(w, (uint32_t)need);
+		if (need == 0)
+			continue;
 		ring_wreserve(w, need);
-		w->len += sketch_encode(s, w->p + w->len, need);
+		w->len += agg_slot_encode_dist(s, (enum agg_dist)i,
+		    w->p + w->len, need);
 	}
 }
 
@@ -357,6 +424,7 @@ ring_serialize(const struct ring *r, const struct window_def *def,
     uint64_t now_ms, size_t *len)
 {
 	struct ring_wbuf	 w;
+	const struct agg_slot	*s;
 	uint64_t		 k, first, now_k;
 	uint32_t		 i, nrec = 0;
 	size_t			 nrec_off;
@@ -377,10 +445,10 @@ ring_serialize(const struct ring *r, const struct window_def *def,
 	now_k = now_ms / def->slot_ms;
 	first = now_k >= r->nslots - 1 ? now_k - (r->nslots - 1) : 0;
 	for (k = first; k <= now_k; k++) {
-		i = (uint32_t)(k % r->nslots);
-		if (r->key[i] != k || agg_is_empty(&r->slot[i]))
+		s = r->slot[k % r->nslots];
+		if (s == NULL || s->key != k || agg_slot_is_empty(s))
 			continue;
-		ring_put_slot(&w, &r->slot[i], k * def->slot_ms);
+		ring_put_slot(&w, s, k * def->slot_ms);
 		nrec++;
 	}
 	for (i = 0; i < 4; i++)
@@ -415,22 +483,28 @@ ring_get64(struct ring_rbuf *rb, uint64_t *v)
 	return (0);
 }
 
-/* Read one slot's fields into a, which must be zero; -1 if malformed. */
+/*
+ * Read one slot's first nu32 and nf64 fields (at most the lists') into
+ * a, which must be zero, and check its dists, leaving their offsets in
+ * off[] and lengths in dlen[] (0 for none); *empty is set if a and the
+ * dists count nothing.  -1 if malformed.
+ */
 static int
-ring_get_slot(struct ring_rbuf *rb, struct agg *a, struct sketch_pool *pool)
+ring_get_slot(struct ring_rbuf *rb, uint32_t nu32, uint32_t nf64,
+    struct agg *a, size_t *off, uint32_t *dlen, int *empty)
 {
 	unsigned char	*base = (unsigned char *)a;
 	uint32_t	 u, n;
-	uint64_t	 bits;
+	uint64_t	 bits, count;
 	double		 d;
 	size_t		 i;
 
-	for (i = 0; i < RING_NU32; i++) {
+	for (i = 0; i < nu32 && i < RING_NU32; i++) {
 		if (ring_get32(rb, &u) != 0)
 			return (-1);
 		memcpy(base + ring_u32_fields[i], &u, sizeof u);
 	}
-	for (i = 0; i < RING_NF64; i++) {
+	for (i = 0; i < nf64 && i < RING_NF64; i++) {
 		if (ring_get64(rb, &bits) != 0)
 			return (-1);
 		memcpy(&d, &bits, sizeof d);
@@ -438,14 +512,19 @@ ring_get_slot(struct ring_rbuf *rb, struct agg *a, struct sketch_pool *pool)
 			return (-1);
 		memcpy(base + ring_f64_fields[i], &d, sizeof d);
 	}
+	*empty = agg_is_empty(a);
 	for (i = 0; i < AGG_DIST_COUNT; i++) {
 		if (ring_get32(rb, &n) != 0 || n > rb->len - rb->off)
 			return (-1);
+		off[i] = rb->off;
+		dlen[i] = n;
 		if (n == 0)
 			continue;
-		a->dist[i] = sketch_pool_get(pool);
-		if (sketch_decode_merge(a->dist[i], rb->p + rb->off, n) != n)
+		if (sketch_decode_each(rb->p + rb->off, n, &count, NULL,
+		    NULL) != n)
 			return (-1);
+		if (count != 0)
+			*empty = 0;
 		rb->off += n;
 	}
 	return (0);
@@ -455,6 +534,7 @@ ring_get_slot(struct ring_rbuf *rb, struct agg *a, struct sketch_pool *pool)
  * Each saved slot goes into the slot holding its start time under the
  * current definition; with fewer, longer slots several saved slots share
  * one, with more, shorter ones a saved slot lands whole in the first.
+ * A record is checked whole before any of it is added.
  */
 int
 ring_restore(struct ring *r, const struct window_def *def, uint64_t now_ms,
@@ -462,45 +542,61 @@ ring_restore(struct ring *r, const struct window_def *def, uint64_t now_ms,
 {
 	struct ring_rbuf	 rb;
 	struct agg		 tmp;
+	struct agg_slot		*s;
+	size_t			 off[AGG_DIST_COUNT];
 	uint64_t		 slot_ms, start, k, now_k;
 	uint32_t		 version, nu32, nf64, ndist, nrec, j, i;
+	uint32_t		 dlen[AGG_DIST_COUNT];
+	int			 d, empty;
 
 	if (buf == NULL || len < RING_HDR_LEN || memcmp(buf, RING_MAGIC, 4))
 		return (-1);
 	rb.p = buf;
 	rb.len = len;
 	rb.off = 4;
-	if (ring_get32(&rb, &version) != 0 || version != RING_VERSION ||
+	if (ring_get32(&rb, &version) != 0 ||
 	    ring_get64(&rb, &slot_ms) != 0 || slot_ms == 0 ||
-	    ring_get32(&rb, &nu32) != 0 || nu32 != RING_NU32 ||
-	    ring_get32(&rb, &nf64) != 0 || nf64 != RING_NF64 ||
+	    ring_get32(&rb, &nu32) != 0 || ring_get32(&rb, &nf64) != 0 ||
 	    ring_get32(&rb, &ndist) != 0 || ndist != AGG_DIST_COUNT ||
-	    ring_get32(&rb, &nrec) != 0 ||
-	    nrec > (len - rb.off) / RING_REC_MIN)
+	    ring_get32(&rb, &nrec) != 0)
+		return (-1);
+	/* Each version has its own field counts, and only those. */
+	if (!(version == RING_VERSION && nu32 == RING_NU32 &&
+	    nf64 == RING_NF64) && !(version == 1 && nu32 == RING_V1_NU32 &&
+	    nf64 == RING_V1_NF64))
+		return (-1);
+	if (nrec > (len - rb.off) / RING_REC_MIN(nu32, nf64))
 		return (-1);
 
 	now_k = now_ms / def->slot_ms;
-	memset(&tmp, 0, sizeof tmp);
 	for (j = 0; j < nrec; j++) {
+		memset(&tmp, 0, sizeof tmp);
 		if (ring_get64(&rb, &start) != 0 || start % slot_ms != 0 ||
-		    ring_get_slot(&rb, &tmp, pool) != 0) {
-			agg_clear(&tmp, pool);
+		    ring_get_slot(&rb, nu32, nf64, &tmp, off, dlen,
+		    &empty) != 0)
 			return (-1);
-		}
 		k = (start > now_ms ? now_ms : start) / def->slot_ms;
 		i = (uint32_t)(k % r->nslots);
-		if (!ring_live(k, now_k, r->nslots) || agg_is_empty(&tmp) ||
-		    (r->key[i] != k && r->key[i] != RING_EMPTY &&
-		    r->key[i] > k)) {
-			agg_clear(&tmp, pool);
+		s = r->slot[i];
+		if (!ring_live(k, now_k, r->nslots) || empty ||
+		    (s != NULL && s->key > k))
 			continue;
+		if (s != NULL && s->key != k) {
+			agg_slot_put(pool, s);
+			s = NULL;
 		}
-		if (r->key[i] != k) {
-			agg_clear(&r->slot[i], pool);
-			r->key[i] = k;
+		if (s == NULL) {
+			s = r->slot[i] = agg_slot_get(pool);
+			s->key = k;
 		}
-		agg_merge(&r->slot[i], &tmp, pool);
-		agg_clear(&tmp, pool);
+		agg_slot_add(&r->slot[i], &tmp, pool);
+		for (d = 0; d < AGG_DIST_COUNT; d++) {
+			/* Checked above: cannot fail. */
+			if (dlen[d] != 0)
+				(void)agg_slot_add_dist(r->slot[i],
+				    (enum agg_dist)d, buf + off[d], dlen[d],
+				    pool);
+		}
 	}
 	if (rb.off != len)
 		return (-1);		/* trailing bytes */

@@ -679,7 +679,7 @@ START_TEST(test_kpi_suggest)
 	free(s);
 	s = fmt_kpi_suggest("rate");		/* inside */
 	ck_assert_str_eq(s, "abandon_rate, hold_rate, resolution_rate, "
-	    "transfer_rate");
+	    "transfer_rate, repeat_rate");
 	free(s);
 	s = fmt_kpi_suggest("p99");
 	ck_assert_str_eq(s, "wait_p99, talk_p99, hold_p99");

@@ -936,6 +936,90 @@ START_TEST(test_live_state)
 }
 END_TEST
 
+/*
+ * Repeat contacts and occupancy end to end.  Customer +491 calls sales
+ * twice, 2 min apart, both answered (r1 by a1, r2 by a2): of the 2
+ * answered calls naming a customer, r1 was followed by another call
+ * within kpi.repeat_window (24 h), so repeat_rate = 1/2 = 50 % and
+ * fcr_repeat = 50 %, credited to a1 (100 %), not a2 (0 %).  +492's
+ * abandoned call counts in neither.  Agent o1 is ready 40 s, busy 40 s
+ * on call o-1, then not ready: occupancy = 40 / (40 + 40) = 50 %.  All
+ * lines go in one write, so no 1 s flush falls between them.  The values
+ * survive a restart (ring blob version 2).
+ */
+START_TEST(test_repeat_and_occupancy)
+{
+	struct daemon	 d;
+	yajl_val	 r, k;
+	char		 lines[2048], *ans;
+	double		 t = now();
+	int		 fd, pass;
+
+	daemon_new(&d, NULL);
+	snprintf(lines, sizeof lines,
+	    "{\"type\":\"call\",\"call_id\":\"r1\",\"queue\":\"sales\","
+	    "\"agent\":\"a1\",\"customer\":\"+491\",\"outcome\":\"answered\","
+	    "\"wait\":5,\"talk\":60,\"ts\":%.3f}\n"
+	    "{\"type\":\"call\",\"call_id\":\"r2\",\"queue\":\"sales\","
+	    "\"agent\":\"a2\",\"customer\":\"+491\",\"outcome\":\"answered\","
+	    "\"wait\":5,\"talk\":60,\"ts\":%.3f}\n"
+	    "{\"type\":\"call\",\"call_id\":\"r3\",\"queue\":\"sales\","
+	    "\"customer\":\"+492\",\"outcome\":\"abandoned\",\"wait\":30,"
+	    "\"ts\":%.3f}\n"
+	    "{\"type\":\"agent\",\"agent\":\"o1\",\"team\":\"ops\","
+	    "\"state\":\"ready\",\"ts\":%.3f}\n"
+	    "{\"type\":\"call.answered\",\"call_id\":\"o-1\",\"agent\":\"o1\","
+	    "\"ts\":%.3f}\n"
+	    "{\"type\":\"call.ended\",\"call_id\":\"o-1\",\"ts\":%.3f}\n"
+	    "{\"type\":\"agent\",\"agent\":\"o1\",\"state\":\"not_ready\","
+	    "\"reason\":\"lunch\",\"ts\":%.3f}\n",
+	    t - 180, t - 60, t - 50, t - 100, t - 60, t - 20, t - 20);
+	fd = connect_tcp(d.tcp_port);
+	ans = exchange(fd, lines, 7);
+	ck_assert_str_eq(ans, "ok\nok\nok\nok\nok\nok\nok\n");
+	close(fd);
+
+	for (pass = 0; pass < 2; pass++) {
+		r = client_json(&d, "kpi", "--queue", "sales", "--window",
+		    "5m", NULL);
+		k = kpis_of(r);
+		ck_assert_double_eq(kpi(k, "answered"), 2);
+		ck_assert_double_eq_tol(kpi(k, "repeat_rate"), 50, 1e-9);
+		ck_assert_double_eq_tol(kpi(k, "fcr_repeat"), 50, 1e-9);
+		ck_assert(isnan(kpi(k, "occupancy")));	/* no queue's */
+		yajl_tree_free(r);
+		r = client_json(&d, "kpi", "--agent", "a1", NULL);
+		ck_assert_double_eq_tol(kpi(kpis_of(r), "repeat_rate"), 100,
+		    1e-9);
+		yajl_tree_free(r);
+		r = client_json(&d, "kpi", "--agent", "a2", NULL);
+		ck_assert_double_eq(kpi(kpis_of(r), "repeat_rate"), 0);
+		yajl_tree_free(r);
+
+		r = client_json(&d, "kpi", "--agent", "o1", "--window", "5m",
+		    NULL);
+		ck_assert_double_eq_tol(kpi(kpis_of(r), "occupancy"), 50,
+		    1e-6);
+		yajl_tree_free(r);
+		r = client_json(&d, "kpi", "--team", "ops", NULL);
+		ck_assert_double_eq_tol(kpi(kpis_of(r), "occupancy"), 50,
+		    1e-6);
+		yajl_tree_free(r);
+		r = client_json(&d, "kpi", NULL);	/* global */
+		k = kpis_of(r);
+		ck_assert_double_eq_tol(kpi(k, "occupancy"), 50, 1e-6);
+		ck_assert_double_eq_tol(kpi(k, "repeat_rate"), 50, 1e-9);
+		yajl_tree_free(r);
+
+		/* SIGTERM saves; the next start restores the same values. */
+		daemon_stop(&d);
+		if (pass == 0)
+			daemon_start(&d);
+	}
+	daemon_cleanup(&d);
+}
+END_TEST
+
 static const char *
 jstr(yajl_val v)
 {
@@ -1472,6 +1556,7 @@ integration_suite(void)
 	tcase_add_test(tc, test_reload);
 	tcase_add_test(tc, test_ack_modes);
 	tcase_add_test(tc, test_live_state);
+	tcase_add_test(tc, test_repeat_and_occupancy);
 	tcase_add_test(tc, test_scorecard_and_history);
 	tcase_add_test(tc, test_calendar_report);
 	tcase_add_test(tc, test_top_under_tmux);

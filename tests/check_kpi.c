@@ -62,6 +62,11 @@ static const struct {
 	    KPI_DIRECTION_HIGHER },
 	{ "cost_per_contact", "money", KPI_PERSPECTIVE_FINANCIAL,
 	    KPI_DIRECTION_LOWER },
+	{ "repeat_rate", "percent", KPI_PERSPECTIVE_CUSTOMER,
+	    KPI_DIRECTION_LOWER },
+	{ "fcr_repeat", "percent", KPI_PERSPECTIVE_CUSTOMER,
+	    KPI_DIRECTION_HIGHER },
+	{ "occupancy", "percent", KPI_PERSPECTIVE_PROCESS, KPI_DIRECTION_NONE },
 };
 
 START_TEST(test_table_ids)
@@ -136,7 +141,9 @@ START_TEST(test_lookup)
 	ck_assert_int_eq(kpi_lookup("service"), -1);	/* no prefixes */
 	ck_assert_int_eq(kpi_lookup("service_level_"), -1);
 	ck_assert_int_eq(kpi_lookup("SERVICE_LEVEL"), -1);
-	ck_assert_int_eq(kpi_lookup("repeat_rate"), -1); /* not yet */
+	ck_assert_int_eq(kpi_lookup("repeat_rate"), KPI_REPEAT_RATE);
+	ck_assert_int_eq(kpi_lookup("occupancy"), KPI_OCCUPANCY);
+	ck_assert_int_eq(kpi_lookup("utilization"), -1); /* not yet */
 	ck_assert_int_eq(kpi_lookup(NULL), -1);
 }
 END_TEST
@@ -324,6 +331,73 @@ START_TEST(test_rates)
 	kpi_compute(&a, NULL, v);
 	ck_assert(isnan(v[KPI_FCR]));
 	ck_assert(isnan(v[KPI_RESOLUTION_RATE]));
+}
+END_TEST
+
+/*
+ * Repeat contacts: 400 answered calls named a customer, 120 of them were
+ * followed by another call within the window: 30 % repeated, 70 % FCR
+ * (the SQM example again, by the internal method).
+ */
+START_TEST(test_repeat)
+{
+	struct agg	a;
+	double		v[KPI_COUNT];
+
+	memset(&a, 0, sizeof a);
+	a.answered = 500;	/* 100 carried no customer */
+	a.cust_n = 400;
+	a.repeated = 120;
+	kpi_compute(&a, NULL, v);
+	ck_assert_double_eq_tol(v[KPI_REPEAT_RATE], 30, TOL);
+	ck_assert_double_eq_tol(v[KPI_FCR_REPEAT], 70, TOL);
+	/* The flag-based FCR is independent: no flags, no value. */
+	ck_assert(isnan(v[KPI_FCR]));
+
+	a.repeated = 0;
+	kpi_compute(&a, NULL, v);
+	ck_assert_double_eq(v[KPI_REPEAT_RATE], 0);
+	ck_assert_double_eq(v[KPI_FCR_REPEAT], 100);
+
+	/* No customer ids: undefined, not 0 % or 100 %. */
+	a.cust_n = 0;
+	kpi_compute(&a, NULL, v);
+	ck_assert(isnan(v[KPI_REPEAT_RATE]));
+	ck_assert(isnan(v[KPI_FCR_REPEAT]));
+
+	/* More repeated than calls only comes from bad counts: undefined. */
+	a.cust_n = 2;
+	a.repeated = 3;
+	kpi_compute(&a, NULL, v);
+	ck_assert(isnan(v[KPI_FCR_REPEAT]));
+}
+END_TEST
+
+/* Occupancy: 2 h 15 min busy, 45 min ready: 135 / 180 = 75 %. */
+START_TEST(test_occupancy)
+{
+	struct agg	a;
+	double		v[KPI_COUNT];
+
+	memset(&a, 0, sizeof a);
+	a.busy = 8100;
+	a.ready = 2700;
+	kpi_compute(&a, NULL, v);
+	ck_assert_double_eq_tol(v[KPI_OCCUPANCY], 75, TOL);
+	/* Independent of calls: none were counted in this window. */
+	ck_assert_double_eq(v[KPI_ANSWERED], 0);
+
+	a.ready = 0;
+	kpi_compute(&a, NULL, v);
+	ck_assert_double_eq_tol(v[KPI_OCCUPANCY], 100, TOL);
+	a.busy = 0;
+	a.ready = 60;
+	kpi_compute(&a, NULL, v);
+	ck_assert_double_eq(v[KPI_OCCUPANCY], 0);
+	/* Nobody busy or ready (logged out or paused all along): none. */
+	a.ready = 0;
+	kpi_compute(&a, NULL, v);
+	ck_assert(isnan(v[KPI_OCCUPANCY]));
 }
 END_TEST
 
@@ -546,6 +620,8 @@ kpi_suite(void)
 	tcase_add_test(tc, test_service_level_all_short);
 	tcase_add_test(tc, test_times);
 	tcase_add_test(tc, test_rates);
+	tcase_add_test(tc, test_repeat);
+	tcase_add_test(tc, test_occupancy);
 	tcase_add_test(tc, test_surveys);
 	tcase_add_test(tc, test_qa_criterion);
 	tcase_add_test(tc, test_financial);

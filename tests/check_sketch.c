@@ -3,7 +3,8 @@
  *
  * Tests for the quantile sketch: bucket mapping, accuracy against exact
  * quantiles of the same rank on several distributions, zeros, merging,
- * and the sparse encoding including malformed input.
+ * the sparse encoding including malformed input, and the sparse entry
+ * form slots use (same encoding, same merge).
  */
 #include <math.h>
 #include <stdint.h>
@@ -23,6 +24,8 @@ static int	cmp_double(const void *, const void *);
 static double	exact_quantile(const double *, size_t, double);
 static void	check_accuracy(double *, size_t);
 static int	sketch_consistent(const struct sketch *);
+static size_t	to_sparse(const struct sketch *, uint32_t, uint32_t *);
+static void	visit_cb(void *, int, uint64_t);
 
 static const double qs[] = {
 	0, 0.001, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1
@@ -119,6 +122,38 @@ sketch_consistent(const struct sketch *s)
 	for (i = 0; i < SKETCH_NBUCKETS; i++)
 		sum += s->bucket[i];
 	return (sum == s->count);
+}
+
+/* The entries of s in codes base and up, as agg.c keeps them. */
+static size_t
+to_sparse(const struct sketch *s, uint32_t base, uint32_t *ent)
+{
+	size_t	n = 0, i;
+
+	if (s->zero != 0)
+		ent[n++] = base << SKETCH_SPARSE_SHIFT | (uint32_t)s->zero;
+	for (i = 0; i < SKETCH_NBUCKETS; i++) {
+		if (s->bucket[i] != 0)
+			ent[n++] = (base + 1 + (uint32_t)i) <<
+			    SKETCH_SPARSE_SHIFT | s->bucket[i];
+	}
+	return (n);
+}
+
+struct visit {
+	int		idx[SKETCH_NBUCKETS + 1];
+	uint64_t	n[SKETCH_NBUCKETS + 1];
+	size_t		calls;
+};
+
+static void
+visit_cb(void *arg, int i, uint64_t n)
+{
+	struct visit	*v = arg;
+
+	v->idx[v->calls] = i;
+	v->n[v->calls] = n;
+	v->calls++;
 }
 
 START_TEST(test_index_bounds)
@@ -405,6 +440,110 @@ START_TEST(test_decode_malformed)
 }
 END_TEST
 
+/*
+ * The sparse form encodes byte for byte as the dense one, in any code
+ * range, and merges back to the same sketch.
+ */
+START_TEST(test_sparse_encode_merge)
+{
+	static const uint32_t	 bases[] = { 0, SKETCH_SPARSE_CODES,
+				    2 * SKETCH_SPARSE_CODES };
+	struct sketch		*s, *d;
+	uint32_t		*ent;
+	unsigned char		*b1, *b2;
+	size_t			 n, need, k;
+	int			 i, round;
+
+	s = malloc(sizeof *s);
+	d = malloc(sizeof *d);
+	ent = malloc((SKETCH_NBUCKETS + 1) * sizeof *ent);
+	for (round = 0; round < 3; round++) {
+		sketch_reset(s);
+		rng_seed(10 + (uint64_t)round);
+		/* Empty; a few values with zeros; a wide dense spread. */
+		for (i = 0; i < (round == 0 ? 0 : round == 1 ? 7 : 200000);
+		    i++)
+			sketch_add(s, i % 5 == 0 ? 0 :
+			    exp(1 + 4 * rng_normal()));
+		for (k = 0; k < 3; k++) {
+			n = to_sparse(s, bases[k], ent);
+			need = sketch_encode(s, NULL, 0);
+			ck_assert_uint_eq(sketch_sparse_encode(ent, n,
+			    bases[k], NULL, 0), need);
+			b1 = malloc(need);
+			b2 = malloc(need);
+			ck_assert_uint_eq(sketch_encode(s, b1, need), need);
+			ck_assert_uint_eq(sketch_sparse_encode(ent, n,
+			    bases[k], b2, need), need);
+			ck_assert_int_eq(memcmp(b1, b2, need), 0);
+			/* Too small: nothing written, size returned. */
+			if (need > 1)
+				ck_assert_uint_eq(sketch_sparse_encode(ent, n,
+				    bases[k], b2, need - 1), need);
+			sketch_reset(d);
+			sketch_sparse_merge(d, ent, n, bases[k]);
+			ck_assert_int_eq(memcmp(s, d, sizeof *s), 0);
+			ck_assert(sketch_quantile(s, 0.99) ==
+			    sketch_quantile(d, 0.99) ||
+			    (isnan(sketch_quantile(s, 0.99)) &&
+			    isnan(sketch_quantile(d, 0.99))));
+			free(b1);
+			free(b2);
+		}
+	}
+	/* round 1: 7 values, 2 zeros (i = 0, 5). */
+	free(ent);
+	free(s);
+	free(d);
+}
+END_TEST
+
+START_TEST(test_decode_each)
+{
+	/* count 4, zero 1, 2 buckets: 3 x1, 5 x2 (gap 1 after 3) */
+	static const unsigned char	ok[] = { 4, 1, 2, 3, 1, 1, 2 };
+	static const unsigned char	bad[] = { 5, 1, 2, 3, 1, 1, 2 };
+	static const unsigned char	nozero[] = { 2, 0, 1, 7, 2 };
+	struct visit			 v;
+	uint64_t			 count;
+	size_t				 i;
+
+	memset(&v, 0, sizeof v);
+	ck_assert_uint_eq(sketch_decode_each(ok, sizeof ok, &count, visit_cb,
+	    &v), sizeof ok);
+	ck_assert_uint_eq(count, 4);
+	ck_assert_uint_eq(v.calls, 3);
+	ck_assert_int_eq(v.idx[0], SKETCH_ZERO);
+	ck_assert_uint_eq(v.n[0], 1);
+	ck_assert_int_eq(v.idx[1], 3);
+	ck_assert_uint_eq(v.n[1], 1);
+	ck_assert_int_eq(v.idx[2], 5);
+	ck_assert_uint_eq(v.n[2], 2);
+
+	/* Validation only. */
+	count = 99;
+	ck_assert_uint_eq(sketch_decode_each(ok, sizeof ok, &count, NULL,
+	    NULL), sizeof ok);
+	ck_assert_uint_eq(count, 4);
+	/* No zeros: no call for the zero bucket. */
+	memset(&v, 0, sizeof v);
+	ck_assert_uint_eq(sketch_decode_each(nozero, sizeof nozero, NULL,
+	    visit_cb, &v), sizeof nozero);
+	ck_assert_uint_eq(v.calls, 1);
+	ck_assert_int_eq(v.idx[0], 7);
+
+	/* Malformed or cut short: 0 and no call at all. */
+	memset(&v, 0, sizeof v);
+	ck_assert_uint_eq(sketch_decode_each(bad, sizeof bad, &count,
+	    visit_cb, &v), 0);
+	for (i = 0; i < sizeof ok; i++)
+		ck_assert_uint_eq(sketch_decode_each(ok, i, &count, visit_cb,
+		    &v), 0);
+	ck_assert_uint_eq(sketch_decode_each(NULL, 0, NULL, visit_cb, &v), 0);
+	ck_assert_uint_eq(v.calls, 0);
+}
+END_TEST
+
 static Suite *
 sketch_suite(void)
 {
@@ -425,6 +564,8 @@ sketch_suite(void)
 	tcase_add_test(tc, test_merge);
 	tcase_add_test(tc, test_encode_roundtrip);
 	tcase_add_test(tc, test_decode_malformed);
+	tcase_add_test(tc, test_sparse_encode_merge);
+	tcase_add_test(tc, test_decode_each);
 	suite_add_tcase(s, tc);
 	return (s);
 }

@@ -3,8 +3,9 @@
  *
  * Tests for aggregates (classification of events, apply, merge, the
  * sketch pool) and rolling windows (rotation, expiry, late and future
- * events, serialization and restore, malformed blobs).  Times are
- * injected: nothing sleeps.
+ * events, serialization and restore, malformed blobs), and the compact
+ * slots under them: sparse and dense distributions, the promotion
+ * boundaries, pool accounting.  Times are injected: nothing sleeps.
  */
 #include <math.h>
 #include <stddef.h>
@@ -23,6 +24,7 @@
 #define HOUR_MS	(60 * MIN_MS)
 /* Aligned on an hour, so on every slot length used below. */
 #define T0	(HOUR_MS * 10000)
+#define NOVAL	(-2)		/* no value for dist_contrib() */
 
 static struct agg_params	params;
 
@@ -35,6 +37,11 @@ static uint32_t	ring_offered(const struct ring *, const struct window_def *,
 static void	build_ring(struct ring *, const struct window_def *, uint64_t,
 		    uint64_t *, size_t, struct sketch_pool *);
 static void	agg_assert_equal(const struct agg *, const struct agg *, int);
+static void	dist_contrib(struct contrib *, int, int, int);
+static void	slot_sum(const struct agg_slot *, struct agg *,
+		    struct sketch_pool *);
+static void	stats(struct sketch_pool *, struct sketch_pool_stats *);
+static void	put_le(unsigned char **, uint64_t, int);
 
 static void
 params_init(void)
@@ -178,6 +185,171 @@ agg_assert_equal(const struct agg *a, const struct agg *b, int exact)
 		    sizeof (struct sketch)), 0);
 	}
 }
+
+/* A call with the given bucket per dist, or NOVAL. */
+static void
+dist_contrib(struct contrib *c, int wait, int talk, int hold)
+{
+	memset(c, 0, sizeof *c);
+	c->delta.offered = 1;
+	c->delta.answered = 1;
+	c->delta.wait_all = 1.5;
+	c->dist_idx[AGG_DIST_WAIT] = wait;
+	c->dist_n[AGG_DIST_WAIT] = wait != NOVAL;
+	c->dist_idx[AGG_DIST_TALK] = talk;
+	c->dist_n[AGG_DIST_TALK] = talk != NOVAL;
+	c->dist_idx[AGG_DIST_HOLD] = hold;
+	c->dist_n[AGG_DIST_HOLD] = hold != NOVAL;
+}
+
+static void
+slot_sum(const struct agg_slot *s, struct agg *a, struct sketch_pool *pool)
+{
+	memset(a, 0, sizeof *a);
+	agg_slot_sum(a, s, pool);
+}
+
+static void
+stats(struct sketch_pool *pool, struct sketch_pool_stats *st)
+{
+	sketch_pool_stats(pool, st);
+}
+
+static void
+put_le(unsigned char **p, uint64_t v, int n)
+{
+	int	i;
+
+	for (i = 0; i < n; i++)
+		*(*p)++ = (unsigned char)(v >> (8 * i));
+}
+
+/* cust_n: answered calls naming a customer, whatever else they carry. */
+START_TEST(test_contrib_customer)
+{
+	struct event	ev;
+	struct contrib	c;
+
+	params_init();
+	call_event(&ev, EVENT_OUTCOME_ANSWERED, 5, 60, -1);
+	strcpy(ev.customer, "+491");
+	ck_assert_int_eq(agg_contrib(&ev, &params, &c), 0);
+	ck_assert_uint_eq(c.delta.cust_n, 1);
+	ck_assert_uint_eq(c.delta.repeated, 0);
+	ck_assert_uint_eq(c.parts, 0);		/* inline, no block */
+	call_event(&ev, EVENT_OUTCOME_TRANSFERRED, 5, 60, -1);
+	strcpy(ev.customer, "+491");
+	ck_assert_int_eq(agg_contrib(&ev, &params, &c), 0);
+	ck_assert_uint_eq(c.delta.cust_n, 1);
+	/* No outcome but an agent: answered. */
+	call_event(&ev, EVENT_OUTCOME_NONE, 5, -1, -1);
+	strcpy(ev.agent, "a1");
+	strcpy(ev.customer, "+491");
+	ck_assert_int_eq(agg_contrib(&ev, &params, &c), 0);
+	ck_assert_uint_eq(c.delta.cust_n, 1);
+	/* Abandoned, timed out, or no customer: not counted. */
+	call_event(&ev, EVENT_OUTCOME_ABANDONED, 30, -1, -1);
+	strcpy(ev.customer, "+491");
+	ck_assert_int_eq(agg_contrib(&ev, &params, &c), 0);
+	ck_assert_uint_eq(c.delta.cust_n, 0);
+	call_event(&ev, EVENT_OUTCOME_TIMEOUT, 300, -1, -1);
+	strcpy(ev.customer, "+491");
+	ck_assert_int_eq(agg_contrib(&ev, &params, &c), 0);
+	ck_assert_uint_eq(c.delta.cust_n, 0);
+	call_event(&ev, EVENT_OUTCOME_ANSWERED, 5, 60, -1);
+	ck_assert_int_eq(agg_contrib(&ev, &params, &c), 0);
+	ck_assert_uint_eq(c.delta.cust_n, 0);
+	/* A survey naming a customer is not a call. */
+	memset(&ev, 0, sizeof ev);
+	ev.type = EVENT_SURVEY;
+	ev.has = EVENT_HAS_CSAT;
+	ev.csat = 5;
+	strcpy(ev.customer, "+491");
+	ck_assert_int_eq(agg_contrib(&ev, &params, &c), 0);
+	ck_assert_uint_eq(c.delta.cust_n, 0);
+}
+END_TEST
+
+/*
+ * The agent block: a slot grows into it alongside survey and QA blocks,
+ * in any order, keeps what it held, sums like agg_apply(), and a slot
+ * with only agent seconds is not empty.
+ */
+START_TEST(test_slot_agent_block)
+{
+	struct sketch_pool	*pool;
+	struct sketch_pool_stats st;
+	struct agg_slot		*s;
+	struct agg		 want, got;
+	struct contrib		 occ, sv, qa, call;
+	struct event		 ev;
+
+	pool = sketch_pool_new();
+	params_init();
+	memset(&want, 0, sizeof want);
+
+	memset(&occ, 0, sizeof occ);
+	occ.delta.busy = 12.5;
+	occ.delta.ready = 7.5;
+	occ.parts = agg_parts(&occ.delta);
+	ck_assert_uint_eq(occ.parts, AGG_PART_AGENT);
+	memset(&ev, 0, sizeof ev);
+	ev.type = EVENT_SURVEY;
+	ev.has = EVENT_HAS_CSAT;
+	ev.csat = 4;
+	ck_assert_int_eq(agg_contrib(&ev, &params, &sv), 0);
+	memset(&ev, 0, sizeof ev);
+	ev.type = EVENT_QA;
+	strcpy(ev.qa[0].name, "greeting");
+	ev.qa[0].value = 4;
+	ev.nqa = 1;
+	ck_assert_int_eq(agg_contrib(&ev, &params, &qa), 0);
+	call_event(&ev, EVENT_OUTCOME_ANSWERED, 5, 60, -1);
+	strcpy(ev.customer, "+491");
+	ck_assert_int_eq(agg_contrib(&ev, &params, &call), 0);
+
+	s = agg_slot_get(pool);
+	agg_slot_apply(&s, &occ, 1, pool);
+	agg_apply(&want, &occ, pool);
+	ck_assert_int_eq(agg_slot_is_empty(s), 0);
+	ck_assert_int_eq(agg_is_empty(&want), 0);
+	stats(pool, &st);
+	ck_assert_uint_eq(st.agents, 1);
+	ck_assert_uint_eq(st.surveys, 0);
+	agg_slot_apply(&s, &sv, 1, pool);
+	agg_apply(&want, &sv, pool);
+	agg_slot_apply(&s, &occ, 1, pool);
+	agg_apply(&want, &occ, pool);
+	agg_slot_apply(&s, &qa, 1, pool);
+	agg_apply(&want, &qa, pool);
+	agg_slot_apply(&s, &call, 1, pool);
+	agg_apply(&want, &call, pool);
+	stats(pool, &st);
+	ck_assert_uint_eq(st.slots, 1);
+	ck_assert_uint_eq(st.agents, 1);
+	ck_assert_uint_eq(st.surveys, 1);
+	ck_assert_uint_eq(st.qas, 1);
+
+	slot_sum(s, &got, pool);
+	agg_assert_equal(&want, &got, 1);
+	ck_assert_double_eq(got.busy, 25);
+	ck_assert_double_eq(got.ready, 15);
+	ck_assert_uint_eq(got.csat_n, 1);
+	ck_assert_uint_eq(got.qa_n, 1);
+	ck_assert_uint_eq(got.cust_n, 1);
+	agg_clear(&got, pool);
+	agg_slot_counts(s, &got);
+	ck_assert_double_eq(got.busy, 25);
+	ck_assert_double_eq(got.qa_sum, 80);
+
+	agg_slot_put(pool, s);
+	agg_clear(&want, pool);
+	stats(pool, &st);
+	ck_assert_uint_eq(st.slots + st.agents + st.surveys + st.qas +
+	    st.sparse + st.dense + st.bytes_live, 0);
+	sketch_pool_free(pool);
+}
+END_TEST
 
 START_TEST(test_parse_span)
 {
@@ -457,6 +629,7 @@ START_TEST(test_contrib_other)
 	ck_assert_uint_eq(c.delta.qa_crit_n[1], 1);
 	ck_assert(c.delta.qa_crit_sum[1] == 100);
 	ck_assert_uint_eq(c.delta.qa_crit_n[2], 0);
+	ck_assert_uint_eq(c.parts, AGG_PART_QA);
 	ev.nqa = 0;
 	ck_assert_int_eq(agg_contrib(&ev, &params, &c), -1);
 
@@ -472,8 +645,22 @@ START_TEST(test_contrib_other)
 	ck_assert_int_eq(agg_contrib(&ev, &params, &c), 0);
 	ck_assert_uint_eq(c.delta.esat_n, 1);
 	ck_assert_uint_eq(c.delta.esat_pos, 0);
+	ck_assert_uint_eq(c.parts, AGG_PART_SURVEY);
 	ev.has = 0;
 	ck_assert_int_eq(agg_contrib(&ev, &params, &c), -1);
+
+	/* The blocks a slot needs: none for a bare call. */
+	call_event(&ev, EVENT_OUTCOME_ANSWERED, 10, 50, -1);
+	ck_assert_int_eq(agg_contrib(&ev, &params, &c), 0);
+	ck_assert_uint_eq(c.parts, 0);
+	ev.has |= EVENT_HAS_NPS;
+	ck_assert_int_eq(agg_contrib(&ev, &params, &c), 0);
+	ck_assert_uint_eq(c.parts, AGG_PART_SURVEY);
+	memset(&c, 0, sizeof c);
+	c.delta.qa_crit_sum[7] = 20;
+	ck_assert_uint_eq(agg_parts(&c.delta), AGG_PART_QA);
+	c.delta.csat_sum = 1;
+	ck_assert_uint_eq(agg_parts(&c.delta), AGG_PART_QA | AGG_PART_SURVEY);
 
 	/* Lifecycle and agent events add nothing here. */
 	for (t = EVENT_CALL_QUEUED; t <= EVENT_CALL_ENDED; t++) {
@@ -621,6 +808,25 @@ START_TEST(test_ring_rotation)
 	ring_sum(r, &def, now, &sum, pool);
 	ck_assert(sum.wait_all == 122);	/* 3 + 4 + 5 + 10 + 100 */
 	agg_clear(&sum, pool);
+
+	/* Ranges of slot starts: minutes 2 to 4 hold 3 + 4 + 5 s. */
+	ring_sum_range(r, &def, T0 + 2 * MIN_MS, T0 + 5 * MIN_MS, now, &sum,
+	    pool);
+	ck_assert_uint_eq(sum.offered, 3);
+	ck_assert(sum.wait_all == 12);
+	agg_clear(&sum, pool);
+	/* A range starting inside a slot leaves that slot out. */
+	ring_sum_range(r, &def, T0 + 2 * MIN_MS + 1, UINT64_MAX, now, &sum,
+	    pool);
+	ck_assert_uint_eq(sum.offered, 4);	/* minutes 3, 4, 5, 6 */
+	ck_assert(sum.wait_all == 119);
+	ck_assert_uint_eq(sum.dist[AGG_DIST_WAIT]->count, 4);
+	agg_clear(&sum, pool);
+	ring_sum_range(r, &def, 0, T0 + 2 * MIN_MS, now, &sum, pool);
+	ck_assert_uint_eq(sum.offered, 0);	/* minute 1 has left */
+	ring_sum_range(r, &def, T0 + 3 * MIN_MS, T0 + 3 * MIN_MS, now, &sum,
+	    pool);
+	ck_assert_uint_eq(sum.offered, 0);
 
 	/* Long after, everything is gone. */
 	now = T0 + 60 * MIN_MS;
@@ -907,6 +1113,776 @@ START_TEST(test_ring_restore_bad)
 }
 END_TEST
 
+/*
+ * The same contributions into a dense struct agg and into a slot: the
+ * same counts, sums and buckets, so the same quantiles.
+ */
+START_TEST(test_slot_equals_agg)
+{
+	struct sketch_pool	*pool;
+	struct sketch_pool_stats st;
+	struct agg_slot		*s;
+	struct agg		 a, b;
+	struct event		 ev;
+	struct contrib		 c;
+	size_t			 i;
+	int			 d;
+
+	params_init();
+	pool = sketch_pool_new();
+	memset(&a, 0, sizeof a);
+	s = agg_slot_get(pool);
+	/* 1000 events, 714 calls: not busy, so sparse. */
+	for (i = 0; i < 1000; i++) {
+		switch (i % 7) {
+		case 0:
+			memset(&ev, 0, sizeof ev);
+			ev.type = EVENT_QA;
+			strcpy(ev.qa[0].name, "knowledge");
+			ev.qa[0].value = (double)(i % 6);
+			ev.nqa = 1;
+			break;
+		case 1:
+			memset(&ev, 0, sizeof ev);
+			ev.type = EVENT_SURVEY;
+			ev.has = EVENT_HAS_CSAT;
+			ev.csat = 1 + (int)(i % 5);
+			break;
+		default:
+			call_event(&ev, i % 3 ? EVENT_OUTCOME_ANSWERED :
+			    EVENT_OUTCOME_ABANDONED, (double)(i % 97) * 1.7,
+			    (double)(i * 31 % 1900) + 0.25,
+			    i % 4 ? -1 : (double)(i % 50));
+			break;
+		}
+		ck_assert_int_eq(agg_contrib(&ev, &params, &c), 0);
+		agg_apply(&a, &c, pool);
+		agg_slot_apply(&s, &c, 0, pool);
+	}
+	stats(pool, &st);
+	ck_assert_uint_eq(st.slots, 1);
+	ck_assert_uint_eq(st.surveys, 1);
+	ck_assert_uint_eq(st.qas, 1);
+	ck_assert_uint_eq(st.sparse, 1);	/* not current: never hot */
+	ck_assert_uint_eq(st.dense, 3);		/* a's */
+	ck_assert(!agg_slot_is_empty(s));
+
+	slot_sum(s, &b, pool);
+	agg_assert_equal(&a, &b, 1);
+	for (d = 0; d < AGG_DIST_COUNT; d++) {
+		ck_assert_ptr_nonnull(b.dist[d]);
+		ck_assert(sketch_quantile(a.dist[d], 0.5) ==
+		    sketch_quantile(b.dist[d], 0.5));
+		ck_assert(sketch_quantile(a.dist[d], 0.9) ==
+		    sketch_quantile(b.dist[d], 0.9));
+		ck_assert(sketch_quantile(a.dist[d], 0.99) ==
+		    sketch_quantile(b.dist[d], 0.99));
+	}
+	agg_clear(&b, pool);
+	/* Counts only, no dists. */
+	agg_slot_counts(s, &b);
+	ck_assert_uint_eq(b.offered, a.offered);
+	ck_assert(b.qa_crit_sum[1] == a.qa_crit_sum[1]);
+	ck_assert(b.csat_sum == a.csat_sum);
+	ck_assert_ptr_null(b.dist[0]);
+
+	agg_clear(&a, pool);
+	agg_slot_put(pool, s);
+	agg_slot_put(pool, NULL);
+	stats(pool, &st);
+	ck_assert_uint_eq(st.slots + st.sparse + st.dense + st.bytes_live, 0);
+	ck_assert_uint_eq(sketch_pool_live(pool), 0);
+	sketch_pool_free(pool);
+}
+END_TEST
+
+/*
+ * One sparse block holds 1023 entries of all three dists; the 1024th
+ * makes the dist with most entries dense, and only that one.
+ */
+START_TEST(test_slot_promotion)
+{
+	struct sketch_pool	*pool;
+	struct sketch_pool_stats st;
+	struct agg_slot		*s;
+	struct agg		 a, b;
+	struct contrib		 c;
+	int			 i, n = NOVAL;
+
+	pool = sketch_pool_new();
+	memset(&a, 0, sizeof a);
+	s = agg_slot_get(pool);
+	/* wait: zero bucket + buckets 0..599; talk: 0..421 = 1023. */
+	for (i = -1; i < 600; i++) {
+		dist_contrib(&c, i, i >= 0 && i < 422 ? i : n, n);
+		agg_apply(&a, &c, pool);
+		agg_slot_apply(&s, &c, 0, pool);
+	}
+	ck_assert_uint_eq(sketch_pool_live(pool), 2 + 2);
+	stats(pool, &st);
+	ck_assert_uint_eq(st.sparse, 1);
+	ck_assert_uint_eq(st.dense, 2);		/* a's */
+	/* Existing entries still count in place. */
+	dist_contrib(&c, 599, 421, n);
+	agg_apply(&a, &c, pool);
+	agg_slot_apply(&s, &c, 0, pool);
+	stats(pool, &st);
+	ck_assert_uint_eq(st.dense, 2);
+
+	/* A new talk bucket: wait (601 entries) goes dense. */
+	dist_contrib(&c, n, 422, n);
+	agg_apply(&a, &c, pool);
+	agg_slot_apply(&s, &c, 0, pool);
+	stats(pool, &st);
+	ck_assert_uint_eq(st.dense, 3);
+	ck_assert_uint_eq(st.sparse, 1);
+	ck_assert_uint_eq(sketch_pool_live(pool), 2 + 2);
+	/* Hold joins the sparse block; wait values go to the dense one. */
+	dist_contrib(&c, 1000, n, 7);
+	agg_apply(&a, &c, pool);
+	agg_slot_apply(&s, &c, 0, pool);
+	ck_assert_uint_eq(sketch_pool_live(pool), 3 + 3);
+
+	slot_sum(s, &b, pool);
+	agg_assert_equal(&a, &b, 1);
+	agg_clear(&b, pool);
+	/* Encodings per dist, whatever the form, are the dense ones. */
+	for (i = 0; i < AGG_DIST_COUNT; i++) {
+		unsigned char	*e1, *e2;
+		size_t		 need;
+
+		need = sketch_encode(a.dist[i], NULL, 0);
+		ck_assert_uint_eq(agg_slot_encode_dist(s, (enum agg_dist)i,
+		    NULL, 0), need);
+		e1 = malloc(need);
+		e2 = malloc(need);
+		sketch_encode(a.dist[i], e1, need);
+		ck_assert_uint_eq(agg_slot_encode_dist(s, (enum agg_dist)i,
+		    e2, need), need);
+		ck_assert_int_eq(memcmp(e1, e2, need), 0);
+		free(e1);
+		free(e2);
+	}
+	/* Not busy: compacting does not fit 1025 entries... */
+	agg_slot_compact(s, pool);
+	stats(pool, &st);
+	ck_assert_uint_eq(st.dense, 4);
+	agg_slot_put(pool, s);
+	agg_clear(&a, pool);
+	ck_assert_uint_eq(sketch_pool_live(pool), 0);
+
+	/* Every dist alone past 1023 entries: dense, counts intact. */
+	s = agg_slot_get(pool);
+	memset(&a, 0, sizeof a);
+	for (i = -1; i < SKETCH_NBUCKETS; i++) {
+		dist_contrib(&c, n, n, i);
+		agg_apply(&a, &c, pool);
+		agg_slot_apply(&s, &c, 0, pool);
+	}
+	stats(pool, &st);
+	ck_assert_uint_eq(st.sparse, 0);
+	ck_assert_uint_eq(st.dense, 2);
+	ck_assert_uint_eq(sketch_pool_live(pool), 2);
+	slot_sum(s, &b, pool);
+	agg_assert_equal(&a, &b, 1);
+	agg_clear(&b, pool);
+	agg_clear(&a, pool);
+	agg_slot_put(pool, s);
+	stats(pool, &st);
+	ck_assert_uint_eq(st.slots + st.sparse + st.dense, 0);
+	sketch_pool_free(pool);
+}
+END_TEST
+
+/* A bucket count past 2^20 - 1 does not fit an entry: dense. */
+START_TEST(test_slot_count_overflow)
+{
+	struct sketch_pool	*pool;
+	struct sketch_pool_stats st;
+	struct agg_slot		*s;
+	struct sketch		*k;
+	struct agg		 b;
+	unsigned char		 buf[64];
+	size_t			 len;
+
+	pool = sketch_pool_new();
+	k = calloc(1, sizeof *k);
+	k->bucket[100] = SKETCH_SPARSE_NMAX;
+	k->zero = 5;
+	k->count = SKETCH_SPARSE_NMAX + 5;
+	len = sketch_encode(k, buf, sizeof buf);
+	s = agg_slot_get(pool);
+	ck_assert_int_eq(agg_slot_add_dist(s, AGG_DIST_TALK, buf, len, pool),
+	    0);
+	stats(pool, &st);
+	ck_assert_uint_eq(st.sparse, 1);
+	ck_assert_uint_eq(st.dense, 0);
+	ck_assert(!agg_slot_is_empty(s));
+	/* One more in the same bucket: too many for 20 bits. */
+	ck_assert_int_eq(agg_slot_add_dist(s, AGG_DIST_TALK, buf, len, pool),
+	    0);
+	stats(pool, &st);
+	ck_assert_uint_eq(st.sparse, 0);
+	ck_assert_uint_eq(st.dense, 1);
+	slot_sum(s, &b, pool);
+	ck_assert_uint_eq(b.dist[AGG_DIST_TALK]->bucket[100],
+	    2 * SKETCH_SPARSE_NMAX);
+	ck_assert_uint_eq(b.dist[AGG_DIST_TALK]->zero, 10);
+	ck_assert_ptr_null(b.dist[AGG_DIST_WAIT]);
+	agg_clear(&b, pool);
+	/* Bad blobs add nothing. */
+	ck_assert_int_eq(agg_slot_add_dist(s, AGG_DIST_WAIT, buf, len - 1,
+	    pool), -1);
+	ck_assert_int_eq(agg_slot_add_dist(s, AGG_DIST_COUNT, buf, len,
+	    pool), -1);
+	ck_assert_uint_eq(agg_slot_encode_dist(s, AGG_DIST_WAIT, NULL, 0), 0);
+	/* A huge zero count alone, straight to dense. */
+	memset(k, 0, sizeof *k);
+	k->zero = k->count = (uint64_t)1 << 40;
+	len = sketch_encode(k, buf, sizeof buf);
+	ck_assert_int_eq(agg_slot_add_dist(s, AGG_DIST_HOLD, buf, len, pool),
+	    0);
+	slot_sum(s, &b, pool);
+	ck_assert_uint_eq(b.dist[AGG_DIST_HOLD]->zero, (uint64_t)1 << 40);
+	agg_clear(&b, pool);
+	agg_slot_put(pool, s);
+	ck_assert_uint_eq(sketch_pool_live(pool), 0);
+	free(k);
+	sketch_pool_free(pool);
+}
+END_TEST
+
+/*
+ * The current slot goes dense after 64 calls, and back to sparse once
+ * the ring moves on; one offered 1024 calls stays dense.
+ */
+START_TEST(test_slot_hot_compact)
+{
+	struct sketch_pool	*pool;
+	struct sketch_pool_stats st;
+	struct window_def	 def;
+	struct ring		*r;
+	struct contrib		 c;
+	struct agg		 a, b;
+	uint64_t		 now;
+	int			 i;
+
+	pool = sketch_pool_new();
+	ck_assert_int_eq(window_def_init(&def, "5m", 5), 0);
+	r = ring_new(&def);
+	memset(&a, 0, sizeof a);
+	now = T0 + 30000;
+	for (i = 0; i < 63; i++) {
+		dist_contrib(&c, i % 40, 100 + i % 3, NOVAL);
+		agg_apply(&a, &c, pool);
+		ck_assert_int_eq(ring_add(r, &def, now, now, &c, pool), 0);
+	}
+	stats(pool, &st);
+	ck_assert_uint_eq(st.dense, 2);		/* a's */
+	/* The 64th call: dense from now on. */
+	dist_contrib(&c, 3, 7, 9);
+	agg_apply(&a, &c, pool);
+	ck_assert_int_eq(ring_add(r, &def, now, now, &c, pool), 0);
+	stats(pool, &st);
+	ck_assert_uint_eq(st.dense, 3 + 3);
+	ck_assert_uint_eq(st.sparse, 0);
+	ck_assert_uint_eq(sketch_pool_live(pool), 6);
+	ring_sum(r, &def, now, &b, pool);
+	agg_assert_equal(&a, &b, 1);
+	agg_clear(&b, pool);
+
+	/* The next minute is still current-ish: a late event stays dense. */
+	now += MIN_MS;
+	dist_contrib(&c, 4, 7, 9);
+	agg_apply(&a, &c, pool);
+	ck_assert_int_eq(ring_add(r, &def, now - MIN_MS, now, &c, pool), 0);
+	stats(pool, &st);
+	ck_assert_uint_eq(st.dense, 6);
+	/* Two minutes on: compacted, same sums. */
+	now += MIN_MS;
+	dist_contrib(&c, 4, NOVAL, NOVAL);
+	agg_apply(&a, &c, pool);
+	ck_assert_int_eq(ring_add(r, &def, now, now, &c, pool), 0);
+	stats(pool, &st);
+	ck_assert_uint_eq(st.dense, 3);
+	ck_assert_uint_eq(st.sparse, 2);
+	ck_assert_uint_eq(sketch_pool_live(pool), 3 + 4);
+	ring_sum(r, &def, now, &b, pool);
+	agg_assert_equal(&a, &b, 1);
+	agg_clear(&b, pool);
+	/* A late event into the compacted slot: sparse, counted. */
+	dist_contrib(&c, 500, 500, 500);
+	agg_apply(&a, &c, pool);
+	ck_assert_int_eq(ring_add(r, &def, T0, now, &c, pool), 0);
+	stats(pool, &st);
+	ck_assert_uint_eq(st.dense, 3);
+	ring_sum(r, &def, now, &b, pool);
+	agg_assert_equal(&a, &b, 1);
+	agg_clear(&b, pool);
+	agg_clear(&a, pool);
+	ring_free(r, pool);
+
+	/* Busy: 1100 calls in the slot; compacting keeps it dense. */
+	r = ring_new(&def);
+	now = T0 + 30000;
+	for (i = 0; i < 1100; i++) {
+		dist_contrib(&c, i % 700, NOVAL, NOVAL);
+		ck_assert_int_eq(ring_add(r, &def, now, now, &c, pool), 0);
+	}
+	ck_assert_uint_eq(ring_expire(r, &def, now + 2 * MIN_MS, pool), 0);
+	stats(pool, &st);
+	ck_assert_uint_eq(st.dense, 1);
+	ck_assert_uint_eq(st.sparse, 0);
+	ring_free(r, pool);
+
+	/* Not busy: ring_expire compacts slots no longer current. */
+	r = ring_new(&def);
+	for (i = 0; i < 100; i++) {
+		dist_contrib(&c, i % 70, NOVAL, NOVAL);
+		ck_assert_int_eq(ring_add(r, &def, now, now, &c, pool), 0);
+	}
+	stats(pool, &st);
+	ck_assert_uint_eq(st.dense, 1);
+	ck_assert_uint_eq(ring_expire(r, &def, now + MIN_MS, pool), 0);
+	stats(pool, &st);
+	ck_assert_uint_eq(st.dense, 1);		/* still current-ish */
+	ck_assert_uint_eq(ring_expire(r, &def, now + 2 * MIN_MS, pool), 0);
+	stats(pool, &st);
+	ck_assert_uint_eq(st.dense, 0);
+	ck_assert_uint_eq(st.sparse, 1);
+	ck_assert_uint_eq(ring_offered(r, &def, now + 2 * MIN_MS, pool), 100);
+	/* The sketch compaction gave back comes out all zero. */
+	{
+		struct sketch	*k, *zero;
+
+		zero = calloc(1, sizeof *zero);
+		k = sketch_pool_get(pool);
+		ck_assert_int_eq(memcmp(k, zero, sizeof *k), 0);
+		sketch_pool_put(pool, k);
+		free(zero);
+	}
+	ring_free(r, pool);
+	stats(pool, &st);
+	ck_assert_uint_eq(st.slots + st.sparse + st.dense + st.bytes_live, 0);
+	sketch_pool_free(pool);
+}
+END_TEST
+
+/*
+ * Slots are taken when written and given back when they leave the
+ * window: by ring_add() as its clock moves, or ring_expire().  The pool
+ * counts return to zero.
+ */
+START_TEST(test_pool_accounting)
+{
+	struct sketch_pool	*pool;
+	struct sketch_pool_stats st;
+	struct window_def	 def;
+	struct ring		*r, *r2;
+	struct contrib		 c;
+	uint64_t		 t[120], now;
+	size_t			 i, bytes;
+
+	params_init();
+	pool = sketch_pool_new();
+	ck_assert_int_eq(window_def_init(&def, "1h", 60), 0);
+	r = ring_new(&def);
+	r2 = ring_new(&def);
+	stats(pool, &st);
+	ck_assert_uint_eq(st.slots + st.bytes, 0);
+	now = T0 + HOUR_MS - 1;
+	for (i = 0; i < 120; i++)
+		t[i] = T0 + (i / 2) * MIN_MS;	/* two events a minute */
+	build_ring(r, &def, now, t, 120, pool);
+	build_ring(r2, &def, now, t, 120, pool);
+	stats(pool, &st);
+	ck_assert_uint_eq(st.slots, 120);
+	/*
+	 * Surveys at i % 6 == 3 (minutes 1, 4, 7...), esat at 5 and QA at
+	 * 4 (minutes 2, 5, 8...): 20 + 20 slots with a survey block, 20
+	 * with a QA block, per ring.
+	 */
+	ck_assert_uint_eq(st.surveys, 80);
+	ck_assert_uint_eq(st.qas, 40);
+	ck_assert_uint_eq(st.dense, 0);
+	ck_assert_uint_gt(st.sparse, 0);
+	ck_assert_uint_gt(st.bytes, st.bytes_live);
+	bytes = st.bytes;
+
+	/* Half an hour on, one add frees the thirty minutes that left. */
+	now += 30 * MIN_MS;
+	dist_contrib(&c, 5, NOVAL, NOVAL);
+	ck_assert_int_eq(ring_add(r, &def, now, now, &c, pool), 0);
+	stats(pool, &st);
+	ck_assert_uint_eq(st.slots, 60 + 30 + 1);
+	ck_assert_uint_eq(ring_offered(r, &def, now, pool), 30 + 1);
+	/* r2 saw no add: its slots wait for ring_expire(). */
+	ck_assert_uint_eq(ring_expire(r2, &def, now, pool), 30);
+	ck_assert_uint_eq(ring_expire(r2, &def, now, pool), 0);
+	stats(pool, &st);
+	ck_assert_uint_eq(st.slots, 30 + 30 + 1);
+
+	/* A day later, everything is back in the pool; memory is kept. */
+	now += 24 * HOUR_MS;
+	ck_assert_uint_eq(ring_expire(r, &def, now, pool), 31);
+	ck_assert_uint_eq(ring_expire(r2, &def, now, pool), 30);
+	ck_assert(ring_is_empty(r));
+	ck_assert(ring_is_empty(r2));
+	stats(pool, &st);
+	ck_assert_uint_eq(st.slots + st.surveys + st.qas + st.sparse +
+	    st.dense + st.bytes_live, 0);
+	ck_assert_uint_eq(sketch_pool_live(pool), 0);
+	bytes = st.bytes;
+	/* The same again a day later: memory reused, not grown. */
+	for (i = 0; i < 120; i++)
+		t[i] += 25 * HOUR_MS;
+	now = T0 + 26 * HOUR_MS - 1;
+	build_ring(r, &def, now, t, 120, pool);
+	build_ring(r2, &def, now, t, 120, pool);
+	stats(pool, &st);
+	ck_assert_uint_eq(st.slots, 120);
+	ck_assert_uint_eq(st.bytes, bytes);
+	ring_free(r, pool);
+	ring_free(r2, pool);
+	sketch_pool_free(pool);
+}
+END_TEST
+
+/*
+ * The blob format is the v2 one whatever the slots' form: checked
+ * against bytes written here field by field.
+ */
+START_TEST(test_ring_blob_v2)
+{
+	struct sketch_pool	*pool;
+	struct window_def	 def;
+	struct ring		*r;
+	struct contrib		 c;
+	struct sketch		*k;
+	unsigned char		 want[512], *p, *blob, sk[64];
+	uint64_t		 now, bits;
+	double			 d;
+	size_t			 len, n, i;
+
+	pool = sketch_pool_new();
+	k = calloc(1, sizeof *k);
+	ck_assert_int_eq(window_def_init(&def, "5m", 5), 0);
+	r = ring_new(&def);
+	now = T0 + 2 * MIN_MS + 1000;
+	dist_contrib(&c, 10, SKETCH_ZERO, NOVAL);
+	c.delta.esat_n = 1;		/* a survey block */
+	c.delta.cust_n = 1;
+	c.delta.repeated = 1;
+	c.delta.busy = 1.25;		/* an agent block */
+	c.delta.ready = 0.5;
+	c.parts = AGG_PART_SURVEY | AGG_PART_AGENT;
+	ck_assert_int_eq(ring_add(r, &def, now, now, &c, pool), 0);
+	ck_assert_int_eq(ring_add(r, &def, now, now, &c, pool), 0);
+	blob = ring_serialize(r, &def, now, &len);
+
+	p = want;
+	memcpy(p, "CSRG", 4);
+	p += 4;
+	put_le(&p, 2, 4);			/* version */
+	put_le(&p, MIN_MS, 8);			/* slot_ms */
+	put_le(&p, 32, 4);
+	put_le(&p, 19, 4);
+	put_le(&p, 3, 4);
+	put_le(&p, 1, 4);			/* records */
+	put_le(&p, T0 + 2 * MIN_MS, 8);
+	for (i = 0; i < 32; i++) {
+		/*
+		 * offered, answered; esat_n is the 21st u32; cust_n and
+		 * repeated the last two
+		 */
+		put_le(&p, i < 2 || i == 20 || i >= 30 ? 2 : 0, 4);
+	}
+	for (i = 0; i < 19; i++) {
+		/* wait_all; busy and ready the last two */
+		d = i == 2 ? 3.0 : i == 17 ? 2.5 : i == 18 ? 1.0 : 0.0;
+		memcpy(&bits, &d, sizeof bits);
+		put_le(&p, bits, 8);
+	}
+	k->count = 2;
+	k->bucket[10] = 2;
+	n = sketch_encode(k, sk, sizeof sk);
+	put_le(&p, n, 4);
+	memcpy(p, sk, n);
+	p += n;
+	memset(k, 0, sizeof *k);
+	k->count = k->zero = 2;
+	n = sketch_encode(k, sk, sizeof sk);
+	put_le(&p, n, 4);
+	memcpy(p, sk, n);
+	p += n;
+	put_le(&p, 0, 4);			/* no hold */
+	ck_assert_uint_eq(len, (size_t)(p - want));
+	ck_assert_int_eq(memcmp(blob, want, len), 0);
+	free(blob);
+	free(k);
+	ring_free(r, pool);
+	sketch_pool_free(pool);
+}
+END_TEST
+
+/*
+ * A version 1 blob, written before repeat contacts and agent seconds
+ * (30 u32 and 17 f64 fields), restores with those fields 0; a version
+ * with the other version's field counts is refused.
+ */
+START_TEST(test_ring_restore_v1)
+{
+	struct sketch_pool	*pool;
+	struct window_def	 def;
+	struct ring		*r;
+	struct agg		 sum;
+	unsigned char		 blob[1024], *p;
+	uint64_t		 now, bits;
+	double			 d;
+	size_t			 len, i;
+
+	pool = sketch_pool_new();
+	ck_assert_int_eq(window_def_init(&def, "5m", 5), 0);
+	now = T0 + 2 * MIN_MS + 1000;
+
+	p = blob;
+	memcpy(p, "CSRG", 4);
+	p += 4;
+	put_le(&p, 1, 4);			/* version */
+	put_le(&p, MIN_MS, 8);
+	put_le(&p, 30, 4);
+	put_le(&p, 17, 4);
+	put_le(&p, 3, 4);
+	put_le(&p, 2, 4);			/* records */
+	for (i = 0; i < 2; i++) {
+		put_le(&p, T0 + i * MIN_MS, 8);
+		put_le(&p, 3, 4);		/* offered */
+		put_le(&p, 2, 4);		/* answered */
+		put_le(&p, 1, 4);		/* abandoned */
+		for (len = 3; len < 30; len++)
+			put_le(&p, 0, 4);	/* the other u32, 0 */
+		d = 40.0;			/* wait_answered */
+		memcpy(&bits, &d, sizeof bits);
+		put_le(&p, bits, 8);
+		for (len = 1; len < 17; len++)
+			put_le(&p, 0, 8);	/* the other f64, 0 */
+		put_le(&p, 0, 4);		/* no dists */
+		put_le(&p, 0, 4);
+		put_le(&p, 0, 4);
+	}
+	len = (size_t)(p - blob);
+
+	r = ring_new(&def);
+	ck_assert_int_eq(ring_restore(r, &def, now, blob, len, pool), 0);
+	ring_sum(r, &def, now, &sum, pool);
+	ck_assert_uint_eq(sum.offered, 6);
+	ck_assert_uint_eq(sum.answered, 4);
+	ck_assert_uint_eq(sum.abandoned, 2);
+	ck_assert_double_eq(sum.wait_answered, 80);
+	ck_assert_uint_eq(sum.cust_n, 0);
+	ck_assert_uint_eq(sum.repeated, 0);
+	ck_assert_double_eq(sum.busy, 0);
+	ck_assert_double_eq(sum.ready, 0);
+	agg_clear(&sum, pool);
+
+	/* Truncated anywhere: refused. */
+	for (i = 0; i < len; i++)
+		ck_assert_int_eq(ring_restore(r, &def, now, blob, i, pool), -1);
+	/* Version 1 with version 2's counts, and the other way: refused. */
+	blob[4] = 1;
+	blob[16] = 32;
+	blob[20] = 19;
+	ck_assert_int_eq(ring_restore(r, &def, now, blob, len, pool), -1);
+	blob[4] = 2;
+	blob[16] = 30;
+	blob[20] = 17;
+	ck_assert_int_eq(ring_restore(r, &def, now, blob, len, pool), -1);
+	blob[4] = 3;			/* a future version */
+	ck_assert_int_eq(ring_restore(r, &def, now, blob, len, pool), -1);
+	ring_free(r, pool);
+	sketch_pool_free(pool);
+}
+END_TEST
+
+/*
+ * Repeat contacts and agent seconds round trip, including a slot that
+ * holds only agent seconds (no counter), which must not be taken for
+ * empty; and a repeat added later to an earlier slot.
+ */
+START_TEST(test_ring_new_fields)
+{
+	struct sketch_pool	*pool;
+	struct window_def	 def;
+	struct ring		*r, *r2;
+	struct agg		 sum, sum2;
+	struct contrib		 c, rep, occ;
+	struct event		 ev;
+	unsigned char		*blob, *blob2;
+	uint64_t		 now;
+	size_t			 len, len2;
+
+	pool = sketch_pool_new();
+	params_init();
+	ck_assert_int_eq(window_def_init(&def, "5m", 5), 0);
+	r = ring_new(&def);
+	now = T0 + 4 * MIN_MS;
+
+	/* Two answered calls with a customer, one without, at minute 0. */
+	call_event(&ev, EVENT_OUTCOME_ANSWERED, 5, 60, -1);
+	strcpy(ev.customer, "+491");
+	ck_assert_int_eq(agg_contrib(&ev, &params, &c), 0);
+	ck_assert_int_eq(ring_add(r, &def, T0, now, &c, pool), 0);
+	ck_assert_int_eq(ring_add(r, &def, T0 + 1, now, &c, pool), 0);
+	ev.customer[0] = '\0';
+	ck_assert_int_eq(agg_contrib(&ev, &params, &c), 0);
+	ck_assert_int_eq(ring_add(r, &def, T0 + 2, now, &c, pool), 0);
+	/* One was repeated: credited at its own time. */
+	memset(&rep, 0, sizeof rep);
+	rep.delta.repeated = 1;
+	rep.parts = agg_parts(&rep.delta);
+	ck_assert_uint_eq(rep.parts, 0);
+	ck_assert_int_eq(ring_add(r, &def, T0, now, &rep, pool), 0);
+	/* Agent seconds at minutes 0 and 3 (the latter nothing else). */
+	memset(&occ, 0, sizeof occ);
+	occ.delta.busy = 45;
+	occ.delta.ready = 15;
+	occ.parts = agg_parts(&occ.delta);
+	ck_assert_uint_eq(occ.parts, AGG_PART_AGENT);
+	ck_assert_int_eq(ring_add(r, &def, T0 + 10, now, &occ, pool), 0);
+	ck_assert_int_eq(ring_add(r, &def, T0 + 3 * MIN_MS, now, &occ, pool),
+	    0);
+	/* Already out of the window: dropped. */
+	ck_assert_int_eq(ring_add(r, &def, T0 - MIN_MS, now, &rep, pool), -1);
+
+	ring_sum(r, &def, now, &sum, pool);
+	ck_assert_uint_eq(sum.answered, 3);
+	ck_assert_uint_eq(sum.cust_n, 2);
+	ck_assert_uint_eq(sum.repeated, 1);
+	ck_assert_double_eq(sum.busy, 90);
+	ck_assert_double_eq(sum.ready, 30);
+
+	blob = ring_serialize(r, &def, now, &len);
+	r2 = ring_new(&def);
+	ck_assert_int_eq(ring_restore(r2, &def, now, blob, len, pool), 0);
+	ck_assert_int_eq(ring_is_empty(r2), 0);
+	ring_sum(r2, &def, now, &sum2, pool);
+	agg_assert_equal(&sum, &sum2, 1);
+	blob2 = ring_serialize(r2, &def, now, &len2);
+	ck_assert_uint_eq(len, len2);
+	ck_assert_int_eq(memcmp(blob, blob2, len), 0);
+	free(blob2);
+	agg_clear(&sum2, pool);
+
+	/* At minute 7, only the agent-seconds slot of minute 3 is left. */
+	ring_free(r2, pool);
+	r2 = ring_new(&def);
+	ck_assert_int_eq(ring_restore(r2, &def, T0 + 7 * MIN_MS, blob, len,
+	    pool), 0);
+	ck_assert_int_eq(ring_is_empty(r2), 0);
+	ring_sum(r2, &def, T0 + 7 * MIN_MS, &sum2, pool);
+	ck_assert_uint_eq(sum2.answered, 0);
+	ck_assert_double_eq(sum2.busy, 45);
+	ck_assert_double_eq(sum2.ready, 15);
+	agg_clear(&sum2, pool);
+	free(blob);
+	blob = ring_serialize(r2, &def, T0 + 7 * MIN_MS, &len);
+	ck_assert_uint_gt(len, 28);		/* one record, not a header */
+	free(blob);
+
+	agg_clear(&sum, pool);
+	ring_free(r, pool);
+	ring_free(r2, pool);
+	sketch_pool_free(pool);
+}
+END_TEST
+
+/*
+ * A ring with sparse, dense (busy) and mixed slots: round trip, and every
+ * truncation and bit flip is safe.
+ */
+START_TEST(test_ring_serialize_forms)
+{
+	struct sketch_pool	*pool;
+	struct sketch_pool_stats st;
+	struct window_def	 def;
+	struct ring		*r, *r2;
+	struct contrib		 c;
+	struct agg		 s1, s2;
+	unsigned char		*blob, *blob2, *bad;
+	uint64_t		 now;
+	size_t			 len, len2, i;
+	int			 j;
+
+	pool = sketch_pool_new();
+	ck_assert_int_eq(window_def_init(&def, "15m", 3), 0);
+	r = ring_new(&def);
+	now = T0 + 15 * MIN_MS - 1;
+	/*
+	 * Slot 0: 600 calls with new wait and talk buckets each, not busy:
+	 * 1200 entries, so wait is promoted when the block is full.
+	 */
+	for (j = 0; j < 600; j++) {
+		dist_contrib(&c, j, j, NOVAL);
+		ck_assert_int_eq(ring_add(r, &def, T0, now, &c, pool), 0);
+	}
+	/* Slot 1: 1100 calls, busy: dense after 1024. */
+	for (i = 0; i < 1100; i++) {
+		dist_contrib(&c, (int)(i % 300), (int)(i % 11), NOVAL);
+		ck_assert_int_eq(ring_add(r, &def, T0 + 5 * MIN_MS, now, &c,
+		    pool), 0);
+	}
+	/* Slot 2, current: a few values. */
+	for (j = 0; j < 5; j++) {
+		dist_contrib(&c, j, NOVAL, j * 100);
+		ck_assert_int_eq(ring_add(r, &def, now, now, &c, pool), 0);
+	}
+	stats(pool, &st);
+	ck_assert_uint_eq(st.dense, 3);
+	ck_assert_uint_eq(st.sparse, 2);
+	ck_assert_uint_eq(sketch_pool_live(pool), 2 + 2 + 2);
+
+	ring_sum(r, &def, now, &s1, pool);
+	blob = ring_serialize(r, &def, now, &len);
+	r2 = ring_new(&def);
+	ck_assert_int_eq(ring_restore(r2, &def, now, blob, len, pool), 0);
+	/* Restored, what fits is sparse: only slot 0's wait is dense. */
+	stats(pool, &st);
+	ck_assert_uint_eq(st.dense, 3 + 3 + 1);	/* r, s1, r2 */
+	ck_assert_uint_eq(st.sparse, 2 + 3);
+	ring_sum(r2, &def, now, &s2, pool);
+	agg_assert_equal(&s1, &s2, 1);
+	agg_clear(&s2, pool);
+	blob2 = ring_serialize(r2, &def, now, &len2);
+	ck_assert_uint_eq(len2, len);
+	ck_assert_int_eq(memcmp(blob, blob2, len), 0);
+	free(blob2);
+	ring_free(r2, pool);
+
+	bad = malloc(len);
+	for (i = 0; i < len; i += (i < 200 ? 1 : 7)) {
+		r2 = ring_new(&def);
+		ck_assert_int_eq(ring_restore(r2, &def, now, blob, i, pool),
+		    -1);
+		ring_free(r2, pool);
+		for (j = 0; j < 8; j += 3) {
+			memcpy(bad, blob, len);
+			bad[i] ^= (unsigned char)(1 << j);
+			r2 = ring_new(&def);
+			(void)ring_restore(r2, &def, now, bad, len, pool);
+			ring_free(r2, pool);
+		}
+	}
+	free(bad);
+	free(blob);
+	agg_clear(&s1, pool);
+	ring_free(r, pool);
+	stats(pool, &st);
+	ck_assert_uint_eq(st.slots + st.sparse + st.dense + st.bytes_live, 0);
+	ck_assert_uint_eq(sketch_pool_live(pool), 0);
+	sketch_pool_free(pool);
+}
+END_TEST
+
 static Suite *
 window_suite(void)
 {
@@ -921,6 +1897,11 @@ window_suite(void)
 	tcase_add_test(tc, test_contrib_transfer_timeout);
 	tcase_add_test(tc, test_contrib_other);
 	tcase_add_test(tc, test_agg_apply_merge);
+	tcase_add_test(tc, test_slot_equals_agg);
+	tcase_add_test(tc, test_slot_promotion);
+	tcase_add_test(tc, test_slot_count_overflow);
+	tcase_add_test(tc, test_contrib_customer);
+	tcase_add_test(tc, test_slot_agent_block);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("ring");
@@ -932,6 +1913,12 @@ window_suite(void)
 	tcase_add_test(tc, test_ring_windows);
 	tcase_add_test(tc, test_ring_serialize);
 	tcase_add_test(tc, test_ring_restore_bad);
+	tcase_add_test(tc, test_slot_hot_compact);
+	tcase_add_test(tc, test_pool_accounting);
+	tcase_add_test(tc, test_ring_blob_v2);
+	tcase_add_test(tc, test_ring_restore_v1);
+	tcase_add_test(tc, test_ring_new_fields);
+	tcase_add_test(tc, test_ring_serialize_forms);
 	suite_add_tcase(s, tc);
 	return (s);
 }

@@ -1,0 +1,59 @@
+/*
+ * Copyright (c) 2026 The callscore authors. ISC licence; see COPYING.
+ *
+ * Repeat contacts: the last call of each customer, so that an answered
+ * call followed by another call from the same customer within the repeat
+ * window (kpi.repeat_window) can be counted as repeated, once, in the
+ * window slots and scopes of that earlier call.  A pure module: no I/O,
+ * no clock reads; the caller passes each call's time.  Memory is bounded
+ * by a cap on customers (the daemon uses limits.max_calls), the oldest
+ * customer making way for a new one at the cap.
+ */
+#ifndef REPEAT_H
+#define REPEAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+
+/* A call found to be repeated: its time and the scopes it counted in. */
+struct repeat_hit {
+	double	t;				/* event time, seconds */
+	char	queue[EVENT_ID_MAX + 1];	/* "" if none */
+	char	agent[EVENT_ID_MAX + 1];	/* "" if none */
+	char	team[EVENT_ID_MAX + 1];		/* "" if none */
+};
+
+struct repeat_stats {
+	size_t		customers;	/* entries held now */
+	uint64_t	hits;		/* calls marked repeated */
+	uint64_t	expired;	/* entries older than the window */
+	uint64_t	evicted;	/* oldest dropped at the cap */
+};
+
+struct repeat;
+
+/* A table of at most max customers for a window of window seconds. */
+struct repeat	*repeat_new(size_t, double);
+void		 repeat_free(struct repeat *);
+/* Change the cap and window (reload); excess entries go on the next note. */
+void		 repeat_set_limits(struct repeat *, size_t, double);
+/*
+ * Note a finished call (EVENT_CALL with a customer) at event time t; team
+ * is the team it counted in (NULL: the event's).  Returns 1 and fills hit
+ * with the call that this one shows to be repeated: the customer's
+ * previous call, if it was answered, not yet marked, and at most window
+ * seconds earlier; or this call itself when it arrives late, answered, at
+ * most window seconds before the customer's newer call.  0 otherwise,
+ * also for events that are not such calls and for a call id seen last.
+ */
+int		 repeat_note(struct repeat *, const struct event *,
+		    const char *, double, struct repeat_hit *);
+/* Drop customers whose last call is older than now - window; how many. */
+size_t		 repeat_expire(struct repeat *, double);
+/* Whether ev is an answered call, by the rule agg_contrib() applies. */
+int		 repeat_answered(const struct event *);
+void		 repeat_get_stats(const struct repeat *, struct repeat_stats *);
+
+#endif
