@@ -45,6 +45,8 @@ static void	callscored_status(struct callscored *);
 static void	callscored_snapshot_cb(evutil_socket_t, short, void *);
 static void	callscored_store_done_cb(const struct store_result *, void *);
 static void	callscored_metrics_cb(struct evbuffer *, void *);
+static struct metrics_extra *callscored_metrics_live(struct callscored *,
+		    size_t *);
 static int	callscored_health_cb(char *, size_t, void *);
 static struct store *callscored_open_store(const char *);
 static void	callscored_limits(const struct conf *,
@@ -302,8 +304,78 @@ callscored_metrics_cb(struct evbuffer *out, void *arg)
 	}
 	src.scopes = ms;
 	src.nscopes = n;
+	src.extra = callscored_metrics_live(cs, &src.nextra);
 	metrics_render(out, &src);
+	free((void *)src.extra);
 	free(ms);
+}
+
+/*
+ * Gauges of the live state: calls waiting, on hold and the longest wait,
+ * globally and per queue, and agents by state.  Each family's entries
+ * are consecutive, as metrics_render() wants.
+ */
+static struct metrics_extra *
+callscored_metrics_live(struct callscored *cs, size_t *n)
+{
+	static const struct {
+		const char	*name, *help;
+	} fam[] = {
+		{ "callscore_calls_waiting", "Calls waiting in a queue now." },
+		{ "callscore_calls_on_hold", "Answered calls on hold now." },
+		{ "callscore_longest_wait_seconds",
+		    "Wait so far of the oldest call still waiting." },
+	};
+	struct metrics_extra	*x;
+	struct live_totals	 t;
+	struct live_queue_view	 qv;
+	struct scope		*sc;
+	double			 now = clock_now_ms() / 1000.0, v;
+	size_t			 nq = scopes_count(cs->scopes, SCOPE_QUEUE);
+	size_t			 f, i = 0, cap;
+
+	live_get_totals(cs->live, now, &t);
+	cap = 3 * (nq + 1) + 4;
+	x = xcalloc(cap, sizeof *x);
+	for (f = 0; f < 3; f++) {
+		v = f == 0 ? t.waiting : f == 1 ? t.on_hold : t.longest_wait;
+		x[i].name = fam[f].name;
+		x[i].help = fam[f].help;
+		x[i].type = METRICS_GAUGE;
+		x[i++].value = v;
+		for (sc = scopes_first(cs->scopes, SCOPE_QUEUE); sc != NULL &&
+		    i < cap; sc = sc->list_next) {
+			if (live_queue(cs->live, sc->name, now, &qv) != 0)
+				memset(&qv, 0, sizeof qv);
+			x[i].name = fam[f].name;
+			x[i].help = fam[f].help;
+			x[i].type = METRICS_GAUGE;
+			x[i].label = "queue";
+			x[i].label_value = sc->name;
+			x[i++].value = f == 0 ? qv.waiting : f == 1 ?
+			    qv.on_hold : qv.longest_wait;
+		}
+	}
+	{
+		const char	*states[] = { "ready", "busy", "not_ready" };
+		double		 counts[] = { t.agents_ready, t.agents_busy,
+				    t.agents_not_ready };
+
+		for (f = 0; f < 3; f++) {
+			x[i].name = "callscore_agents";
+			x[i].help = "Agents logged in, by state.";
+			x[i].type = METRICS_GAUGE;
+			x[i].label = "state";
+			x[i].label_value = states[f];
+			x[i++].value = counts[f];
+		}
+	}
+	x[i].name = "callscore_live_calls";
+	x[i].help = "Calls tracked by the live state (waiting or connected).";
+	x[i].type = METRICS_GAUGE;
+	x[i++].value = t.calls;
+	*n = i;
+	return (x);
 }
 
 /*

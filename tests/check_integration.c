@@ -1381,6 +1381,26 @@ START_TEST(test_metrics_endpoint)
 	    "\ncallscore_wait_seconds_bucket{queue=\"sales\",le=\"20\"} 2\n"));
 	ck_assert_ptr_nonnull(strstr(body,
 	    "\ncallscore_events_accepted_total 4\n"));
+	ck_assert_ptr_nonnull(strstr(body,
+	    "\ncallscore_calls_waiting{queue=\"sales\"} 0\n"));
+	ck_assert_ptr_nonnull(strstr(body,
+	    "\ncallscore_agents{state=\"ready\"} 0\n"));
+	/* Where Debian's prometheus package is installed, promtool agrees. */
+	if (access("/usr/bin/promtool", X_OK) == 0) {
+		char	 path[128], *out, *err;
+		char	*argv[] = { (char *)"/bin/sh", (char *)"-c",
+		    (char *)"promtool check metrics < \"$0\"", path, NULL };
+		FILE	*f;
+
+		snprintf(path, sizeof path, "%s/metrics.txt", d.dir);
+		ck_assert_ptr_nonnull(f = fopen(path, "w"));
+		fputs(strstr(body, "\r\n\r\n") + 4, f);
+		fclose(f);
+		ck_assert_msg(run(&out, &err, argv) == 0, "promtool: %s%s", out,
+		    err);
+		free(out);
+		free(err);
+	}
 	body = http_get(port, "/healthz");
 	ck_assert_ptr_nonnull(strstr(body, " 200 "));
 	body = http_get(port, "/nope");
