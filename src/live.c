@@ -11,7 +11,6 @@
  * expires.  Ended calls stay a short while as tombstones so that a late
  * or repeated event for them is not mistaken for a new call.
  */
-#include <sys/random.h>
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,6 +18,7 @@
 
 #include "live.h"
 #include "log.h"
+#include "siphash.h"
 #include "xmalloc.h"
 
 #define LIVE_TABLE_MIN		64
@@ -157,47 +157,11 @@ static const char *live_agent_state_names[LIVE_AGENT_STATE_COUNT] = {
 	"not_ready", "ready", "busy"
 };
 
-#define ROTL(x, b)	(uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-#define SIPROUND do {							\
-	v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32);	\
-	v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;				\
-	v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;				\
-	v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32);	\
-} while (0)
-
 /* SipHash-2-4 of len bytes. */
 static uint64_t
 live_hash(const struct live *l, const char *p, size_t len)
 {
-	uint64_t	v0 = 0x736f6d6570736575ULL ^ l->key[0];
-	uint64_t	v1 = 0x646f72616e646f6dULL ^ l->key[1];
-	uint64_t	v2 = 0x6c7967656e657261ULL ^ l->key[0];
-	uint64_t	v3 = 0x7465646279746573ULL ^ l->key[1];
-	uint64_t	m, b = ((uint64_t)len) << 56;
-	unsigned char	tail[8];
-	size_t		i;
-
-	for (i = 0; i + 8 <= len; i += 8) {
-		memcpy(&m, p + i, 8);
-		v3 ^= m;
-		SIPROUND;
-		SIPROUND;
-		v0 ^= m;
-	}
-	memset(tail, 0, sizeof tail);
-	memcpy(tail, p + i, len - i);
-	memcpy(&m, tail, 8);
-	b |= m;
-	v3 ^= b;
-	SIPROUND;
-	SIPROUND;
-	v0 ^= b;
-	v2 ^= 0xff;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	return (v0 ^ v1 ^ v2 ^ v3);
+	return (siphash(l->key, p, len));
 }
 
 static void
@@ -309,11 +273,7 @@ live_new(size_t max_calls, size_t max_queues, size_t max_agents,
 
 	l = xcalloc(1, sizeof *l);
 	live_set_limits(l, max_calls, max_queues, max_agents, call_expiry);
-	if (getrandom(l->key, sizeof l->key, 0) != sizeof l->key) {
-		log_warn("live: getrandom");
-		l->key[0] = (uint64_t)(uintptr_t)l ^ 0x9e3779b97f4a7c15ULL;
-		l->key[1] = (uint64_t)(uintptr_t)&l ^ 0xc2b2ae3d27d4eb4fULL;
-	}
+	siphash_key(l->key);
 	live_table_init(&l->calls, LIVE_TABLE_MIN);
 	live_table_init(&l->queues, LIVE_TABLE_MIN);
 	live_table_init(&l->agents, LIVE_TABLE_MIN);

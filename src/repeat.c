@@ -12,13 +12,13 @@
  * that list only lives a little longer, and a stale one never counts,
  * since every hit checks the time difference itself.
  */
-#include <sys/random.h>
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
+#include "siphash.h"
 #include "repeat.h"
 #include "xmalloc.h"
 
@@ -61,47 +61,11 @@ static void	repeat_copy(char *, const char *);
 static void	repeat_set(struct repeat_entry *, const struct event *,
 		    const char *, double);
 
-#define ROTL(x, b)	(uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-#define SIPROUND do {							\
-	v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32);	\
-	v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;				\
-	v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;				\
-	v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32);	\
-} while (0)
-
 /* SipHash-2-4 of len bytes. */
 static uint64_t
 repeat_hash(const struct repeat *r, const char *p, size_t len)
 {
-	uint64_t	v0 = 0x736f6d6570736575ULL ^ r->key[0];
-	uint64_t	v1 = 0x646f72616e646f6dULL ^ r->key[1];
-	uint64_t	v2 = 0x6c7967656e657261ULL ^ r->key[0];
-	uint64_t	v3 = 0x7465646279746573ULL ^ r->key[1];
-	uint64_t	m, b = ((uint64_t)len) << 56;
-	unsigned char	tail[8];
-	size_t		i;
-
-	for (i = 0; i + 8 <= len; i += 8) {
-		memcpy(&m, p + i, 8);
-		v3 ^= m;
-		SIPROUND;
-		SIPROUND;
-		v0 ^= m;
-	}
-	memset(tail, 0, sizeof tail);
-	memcpy(tail, p + i, len - i);
-	memcpy(&m, tail, 8);
-	b |= m;
-	v3 ^= b;
-	SIPROUND;
-	SIPROUND;
-	v0 ^= b;
-	v2 ^= 0xff;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	return (v0 ^ v1 ^ v2 ^ v3);
+	return (siphash(r->key, p, len));
 }
 
 /* Rehash into size buckets (a power of two) using the stored hashes. */
@@ -216,11 +180,7 @@ repeat_new(size_t max, double window)
 
 	r = xcalloc(1, sizeof *r);
 	repeat_set_limits(r, max, window);
-	if (getrandom(r->key, sizeof r->key, 0) != sizeof r->key) {
-		log_warn("repeat: getrandom");
-		r->key[0] = (uint64_t)(uintptr_t)r ^ 0x9e3779b97f4a7c15ULL;
-		r->key[1] = (uint64_t)(uintptr_t)&r ^ 0xc2b2ae3d27d4eb4fULL;
-	}
+	siphash_key(r->key);
 	r->b = xcalloc(REPEAT_TABLE_MIN, sizeof *r->b);
 	r->mask = REPEAT_TABLE_MIN - 1;
 	return (r);

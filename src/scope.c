@@ -6,14 +6,13 @@
  * one chain.  Each kind has a hard limit; a new scope past it is refused
  * and the caller counts the event as rejected.
  */
-#include <sys/random.h>
-
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
 #include "scope.h"
+#include "siphash.h"
 #include "totals.h"
 #include "xmalloc.h"
 
@@ -35,62 +34,18 @@ static const char *scope_kind_names[SCOPE_KIND_COUNT] = {
 	"global", "queue", "agent", "team"
 };
 
-#define ROTL(x, b)	(uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-#define SIPROUND do {							\
-	v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32);	\
-	v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;				\
-	v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;				\
-	v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32);	\
-} while (0)
-
-/* SipHash-2-4 of (kind, name). */
+/* SipHash-2-4 of the kind byte followed by the name. */
 static uint64_t
 scopes_hash(const struct scopes *s, enum scope_kind kind, const char *name,
     size_t len)
 {
-	uint64_t	v0 = 0x736f6d6570736575ULL ^ s->key[0];
-	uint64_t	v1 = 0x646f72616e646f6dULL ^ s->key[1];
-	uint64_t	v2 = 0x6c7967656e657261ULL ^ s->key[0];
-	uint64_t	v3 = 0x7465646279746573ULL ^ s->key[1];
-	uint64_t	m, b = ((uint64_t)(len + 1)) << 56;
-	unsigned char	buf[8];
-	size_t		i, left, total = len + 1;
-	const unsigned char *p = (const unsigned char *)name;
-	unsigned char	tail[8];
+	unsigned char	buf[1 + 256];
 
-	/* The message is the kind byte followed by the name. */
-	for (i = 0; i + 8 <= total; i += 8) {
-		if (i == 0) {
-			buf[0] = (unsigned char)kind;
-			memcpy(buf + 1, p, 7);
-		} else
-			memcpy(buf, p + i - 1, 8);
-		memcpy(&m, buf, 8);
-		v3 ^= m;
-		SIPROUND;
-		SIPROUND;
-		v0 ^= m;
-	}
-	left = total - i;
-	memset(tail, 0, sizeof tail);
-	if (i == 0) {
-		tail[0] = (unsigned char)kind;
-		if (left > 1)
-			memcpy(tail + 1, p, left - 1);
-	} else if (left > 0)
-		memcpy(tail, p + i - 1, left);
-	memcpy(&m, tail, 8);
-	b |= m;
-	v3 ^= b;
-	SIPROUND;
-	SIPROUND;
-	v0 ^= b;
-	v2 ^= 0xff;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	SIPROUND;
-	return (v0 ^ v1 ^ v2 ^ v3);
+	if (len >= sizeof buf)
+		len = sizeof buf - 1;	/* names are at most 64 bytes */
+	buf[0] = (unsigned char)kind;
+	memcpy(buf + 1, name, len);
+	return (siphash(s->key, buf, len + 1));
 }
 
 struct scopes *
@@ -106,11 +61,7 @@ scopes_new(const struct window_def *windows, size_t nwindows,
 	memcpy(s->limit, limit, sizeof s->limit);
 	s->mask = 255;
 	s->table = xcalloc(s->mask + 1, sizeof *s->table);
-	if (getrandom(s->key, sizeof s->key, 0) != sizeof s->key) {
-		log_warn("scopes: getrandom");
-		s->key[0] = (uint64_t)(uintptr_t)s ^ 0x9e3779b97f4a7c15ULL;
-		s->key[1] = (uint64_t)(uintptr_t)&s ^ 0xc2b2ae3d27d4eb4fULL;
-	}
+	siphash_key(s->key);
 	s->pool = sketch_pool_new();
 	scopes_get(s, SCOPE_GLOBAL, "");
 	return (s);
