@@ -80,7 +80,7 @@ static void	snapshot_kpis(struct snapshot *, struct scope *, size_t,
 static void	snapshot_intervals(struct snapshot *, struct scope *, size_t);
 static void	snapshot_calendar(struct snapshot *);
 static void	snapshot_begin(struct snapshot *);
-static void	snapshot_submit(struct snapshot *);
+static void	snapshot_submit(struct snapshot *, int);
 static void	snapshot_notify(struct waiters *, const struct store_result *);
 static void	snapshot_yield(struct snapshot *);
 
@@ -334,8 +334,9 @@ snapshot_step(struct snapshot *s, size_t n)
 	return (0);
 }
 
+/* Hand the snapshot to the writer; at exit wait for room, never drop. */
 static void
-snapshot_submit(struct snapshot *s)
+snapshot_submit(struct snapshot *s, int final)
 {
 	struct store_result	res;
 	struct store_snap	*snap = s->snap;
@@ -343,7 +344,8 @@ snapshot_submit(struct snapshot *s)
 	s->snap = NULL;
 	s->state = SNAPSHOT_WRITING;
 	s->iv_pending = (int64_t)snap->interval_mark;
-	s->id = store_submit(s->cs->store, snap);
+	s->id = final ? store_submit_wait(s->cs->store, snap) :
+	    store_submit(s->cs->store, snap);
 	if (s->id == 0) {
 		memset(&res, 0, sizeof res);
 		snprintf(res.error, sizeof res.error,
@@ -361,7 +363,7 @@ snapshot_step_cb(evutil_socket_t fd, short events, void *arg)
 	if (s->state != SNAPSHOT_BUILDING)
 		return;
 	if (snapshot_step(s, SNAPSHOT_STEP))
-		snapshot_submit(s);
+		snapshot_submit(s, 0);
 	else
 		snapshot_yield(s);
 }
@@ -378,7 +380,7 @@ snapshot_final(struct snapshot *s)
 	s->snap = NULL;
 	snapshot_begin(s);
 	snapshot_step(s, (size_t)-1);
-	snapshot_submit(s);
+	snapshot_submit(s, 1);
 }
 
 static void

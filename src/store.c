@@ -657,14 +657,18 @@ fail:
 	return (-1);
 }
 
-uint64_t
-store_submit(struct store *s, struct store_snap *snap)
+static uint64_t
+store_enqueue(struct store *s, struct store_snap *snap, int wait)
 {
 	uint64_t	 id;
 
 	if (snap == NULL)
 		return (0);
 	pthread_mutex_lock(&s->lock);
+	/* Waiting needs a writer that will make room. */
+	while (wait && s->started && !s->stopping &&
+	    s->qlen == STORE_QUEUE_MAX)
+		pthread_cond_wait(&s->cond, &s->lock);
 	if (s->stopping || s->qlen == STORE_QUEUE_MAX) {
 		s->stats.dropped++;
 		pthread_mutex_unlock(&s->lock);
@@ -676,9 +680,21 @@ store_submit(struct store *s, struct store_snap *snap)
 	s->queue[(s->qhead + s->qlen) % STORE_QUEUE_MAX] = snap;
 	s->qlen++;
 	s->stats.queue_depth = s->qlen;
-	pthread_cond_signal(&s->cond);
+	pthread_cond_broadcast(&s->cond);
 	pthread_mutex_unlock(&s->lock);
 	return (id);
+}
+
+uint64_t
+store_submit(struct store *s, struct store_snap *snap)
+{
+	return (store_enqueue(s, snap, 0));
+}
+
+uint64_t
+store_submit_wait(struct store *s, struct store_snap *snap)
+{
+	return (store_enqueue(s, snap, 1));
 }
 
 void
@@ -1002,6 +1018,7 @@ store_thread(void *arg)
 		s->qhead = (s->qhead + 1) % STORE_QUEUE_MAX;
 		s->qlen--;
 		s->stats.queue_depth = s->qlen;
+		pthread_cond_broadcast(&s->cond);	/* room: see store_enqueue */
 		/* The heartbeat: how long this snapshot has taken so far. */
 		s->busy = 1;
 		s->busy_since = store_mono();

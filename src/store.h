@@ -121,6 +121,8 @@ int		 store_start(struct store *, struct event_base *,
 		    store_done_cb, void *, char **);
 /* Queue a snapshot (takes ownership); returns its id, 0 if dropped. */
 uint64_t	 store_submit(struct store *, struct store_snap *);
+/* As store_submit(), but wait for room instead of dropping (at exit). */
+uint64_t	 store_submit_wait(struct store *, struct store_snap *);
 void		 store_get_stats(struct store *, struct store_stats *);
 /*
  * The writer's heartbeat: seconds (CLOCK_MONOTONIC) spent so far on the

@@ -12,6 +12,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -673,6 +674,56 @@ START_TEST(test_queue_overflow)
 }
 END_TEST
 
+/* Lets a paused writer go after a short while, from another thread. */
+static void *
+unpause_later(void *arg)
+{
+	struct timespec	ts = { 0, 50 * 1000 * 1000 };
+
+	nanosleep(&ts, NULL);
+	store_pause(arg, 0);
+	return (NULL);
+}
+
+/* At exit the final snapshot waits for room in a full queue: never dropped. */
+START_TEST(test_submit_wait)
+{
+	struct event_base	*base;
+	struct store		*s;
+	struct store_snap	*snap;
+	struct store_stats	 st;
+	struct done_ctx		 ctx;
+	pthread_t		 t;
+	char			*cause;
+	uint64_t		 id;
+	int			 i;
+
+	memset(&ctx, 0, sizeof ctx);
+	base = event_base_new();
+	s = open_ok();
+	store_pause(s, 1);
+	ck_assert_int_eq(store_start(s, base, done_cb, &ctx, &cause), 0);
+	for (i = 0; i < 4; i++) {
+		snap = store_snap_new(1000 + i);
+		store_snap_add_kpi(snap, 0, "", "5m", "aht", i);
+		ck_assert_uint_eq(store_submit(s, snap), (uint64_t)i + 1);
+	}
+	snap = store_snap_new(2000);
+	store_snap_add_kpi(snap, 0, "", "5m", "aht", 9);
+	ck_assert_int_eq(pthread_create(&t, NULL, unpause_later, s), 0);
+	id = store_submit_wait(s, snap);	/* blocks until the writer takes one */
+	pthread_join(t, NULL);
+	ck_assert_uint_eq(id, 5);
+	run_until(base, &ctx, 5);
+	store_get_stats(s, &st);
+	ck_assert_uint_eq(st.dropped, 0);
+	ck_assert_uint_eq(st.snapshots, 5);
+	ck_assert_double_eq(st.last_time, 2000);
+	store_close(s);
+	event_base_free(base);
+}
+END_TEST
+
 /* Seconds on CLOCK_MONOTONIC, the writer's clock. */
 static double
 mono_now(void)
@@ -1013,6 +1064,7 @@ store_suite(void)
 	tcase_add_test(tc, test_not_a_database);
 	tcase_add_test(tc, test_corrupt_pages);
 	tcase_add_test(tc, test_queue_overflow);
+	tcase_add_test(tc, test_submit_wait);
 	tcase_add_test(tc, test_writer_busy);
 	tcase_add_test(tc, test_disk_full);
 	tcase_add_test(tc, test_close_unstarted);
