@@ -116,6 +116,8 @@ static void	ctl_gen_str(yajl_gen, const char *);
 static void	ctl_gen_num(yajl_gen, double);
 static void	ctl_gen_int(yajl_gen, uint64_t);
 static const char *ctl_get_str(yajl_val, const char *);
+static int	ctl_req_scope(struct ctl_conn *, struct ctl_req *,
+		    const char **);
 static void	ctl_cmd_status(struct ctl_conn *, struct ctl_req *);
 static void	ctl_cmd_kpi(struct ctl_conn *, struct ctl_req *);
 static void	ctl_cmd_list(struct ctl_conn *, struct ctl_req *);
@@ -760,21 +762,9 @@ ctl_cmd_kpi(struct ctl_conn *c, struct ctl_req *req)
 	int		 kind, w;
 	size_t		 i;
 
-	kind_name = ctl_get_str(req->root, "scope");
-	if (kind_name == NULL)
-		kind_name = "global";
-	if ((kind = scope_kind_parse(kind_name)) == -1) {
-		ctl_error(c, "unknown scope \"%.32s\" (global, queue, agent, "
-		    "team)", kind_name);
+	if ((kind = ctl_req_scope(c, req, &name)) == -1)
 		return;
-	}
-	name = ctl_get_str(req->root, "name");
-	if (kind == SCOPE_GLOBAL)
-		name = "";
-	else if (name == NULL || *name == '\0') {
-		ctl_error(c, "scope %s needs a name", kind_name);
-		return;
-	}
+	kind_name = scope_kind_name(kind);
 	if ((sc = scopes_find(scopes, kind, name)) == NULL) {
 		ctl_error(c, "no %s \"%.64s\" has been seen", kind_name, name);
 		return;
