@@ -2,8 +2,8 @@
  * Copyright (c) 2026 The callscore authors. ISC licence; see COPYING.
  *
  * Building snapshots off the hot path: each step serializes and computes
- * SNAPSHOT_STEP scopes and then yields to the loop, so ingest waits at
- * most one step.  One snapshot is built or written at a time; requests
+ * scopes for at most SNAPSHOT_STEP_US microseconds and then yields to the
+ * loop, so ingest waits at most one step (one scope at least).  One snapshot is built or written at a time; requests
  * that arrive while one is being written wait for the next.
  *
  * The calendar ring (calendar.h) is saved like any ring, but its history
@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/event.h>
 
@@ -34,7 +35,7 @@
 #include "window.h"
 #include "xmalloc.h"
 
-#define SNAPSHOT_STEP	64	/* scopes per loop turn */
+#define SNAPSHOT_STEP_US	1000	/* building time per loop turn */
 
 struct waiter {
 	snapshot_done_cb	 cb;
@@ -73,7 +74,8 @@ struct snapshot {
 };
 
 static void	snapshot_step_cb(evutil_socket_t, short, void *);
-static int	snapshot_step(struct snapshot *, size_t);
+static int	snapshot_step(struct snapshot *, uint64_t);
+static uint64_t	snapshot_usec(void);
 static void	snapshot_scope(struct snapshot *, struct scope *);
 static void	snapshot_kpis(struct snapshot *, struct scope *, size_t,
 		    const char *, uint64_t);
@@ -317,11 +319,22 @@ snapshot_scope(struct snapshot *s, struct scope *sc)
 	}
 }
 
-/* Do up to n scopes; returns 1 when every scope is done. */
-static int
-snapshot_step(struct snapshot *s, size_t n)
+static uint64_t
+snapshot_usec(void)
 {
-	while (n > 0) {
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000);
+}
+
+/* Build scopes until done (1) or budget_us has passed (0); 0: no limit. */
+static int
+snapshot_step(struct snapshot *s, uint64_t budget_us)
+{
+	uint64_t	start = budget_us != 0 ? snapshot_usec() : 0;
+
+	for (;;) {
 		while (s->scope == NULL) {
 			if (++s->kind >= SCOPE_KIND_COUNT)
 				return (1);
@@ -329,9 +342,9 @@ snapshot_step(struct snapshot *s, size_t n)
 		}
 		snapshot_scope(s, s->scope);
 		s->scope = s->scope->list_next;
-		n--;
+		if (budget_us != 0 && snapshot_usec() - start >= budget_us)
+			return (0);
 	}
-	return (0);
 }
 
 /* Hand the snapshot to the writer; at exit wait for room, never drop. */
@@ -362,7 +375,7 @@ snapshot_step_cb(evutil_socket_t fd, short events, void *arg)
 
 	if (s->state != SNAPSHOT_BUILDING)
 		return;
-	if (snapshot_step(s, SNAPSHOT_STEP))
+	if (snapshot_step(s, SNAPSHOT_STEP_US))
 		snapshot_submit(s, 0);
 	else
 		snapshot_yield(s);
@@ -379,7 +392,7 @@ snapshot_final(struct snapshot *s)
 	store_snap_free(s->snap);
 	s->snap = NULL;
 	snapshot_begin(s);
-	snapshot_step(s, (size_t)-1);
+	snapshot_step(s, 0);
 	snapshot_submit(s, 1);
 }
 
