@@ -280,6 +280,7 @@ callscored_metrics_cb(struct evbuffer *out, void *arg)
 	d->udp_datagrams = st->udp_datagrams;
 	d->udp_bytes = st->udp_bytes;
 	d->udp_truncated = st->udp_truncated;
+	d->udp_drops = st->udp_drops;
 	d->ctl_requests = st->ctl_requests;
 	d->snapshots_failed = st->snapshots_failed;
 	d->reload_ok = st->reload_ok;

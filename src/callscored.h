@@ -43,6 +43,7 @@ struct cs_stats {
 	uint64_t	udp_datagrams;
 	uint64_t	udp_bytes;
 	uint64_t	udp_truncated;
+	uint64_t	udp_drops;		/* by the kernel: no room */
 	uint64_t	ctl_requests;
 	uint64_t	snapshots_failed;
 	uint64_t	live_results[LIVE_RESULT_COUNT];

@@ -528,10 +528,12 @@ ctl_cmd_status(struct ctl_conn *c, struct ctl_req *req)
 		ctl_gen_counter_map(g, "connections", k, v, 7);
 	}
 	{
-		const char *k[] = { "datagrams", "bytes", "truncated" };
+		const char *k[] = { "datagrams", "bytes", "truncated",
+		    "drops", "rcvbuf" };
 		uint64_t v[] = { st->udp_datagrams, st->udp_bytes,
-		    st->udp_truncated };
-		ctl_gen_counter_map(g, "udp", k, v, 3);
+		    st->udp_truncated, st->udp_drops,
+		    (uint64_t)listeners_udp_rcvbuf(cs->listeners) };
+		ctl_gen_counter_map(g, "udp", k, v, 5);
 	}
 	{
 		const char *k[] = { "queues", "agents", "teams", "rejected" };

@@ -79,6 +79,7 @@ struct listeners {
 	struct event		*udp_ev;
 	char			 udp_addr[LISTEN_ADDR_MAX];
 	unsigned char		*udp_buf;	/* BATCH * MAX */
+	int			 udp_rcvbuf;	/* bytes the kernel granted */
 	struct conns		 conns;
 };
 
@@ -295,6 +296,18 @@ listen_unix(struct listeners *l, const char *path, char **cause)
 	return (0);
 }
 
+/* The receive buffer the kernel granted, as the payload it can hold. */
+static int
+listen_rcvbuf(int fd)
+{
+	int		size = 0;
+	socklen_t	len = sizeof size;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, &len) == -1)
+		return (0);
+	return (size / 2);	/* the kernel doubles it for its overhead */
+}
+
 static int
 listen_udp(struct listeners *l, const char *addr, char **cause)
 {
@@ -314,7 +327,20 @@ listen_udp(struct listeners *l, const char *addr, char **cause)
 		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size,
 		    sizeof size) == -1)
 			log_warn("listen: udp SO_RCVBUF %d", size);
+		/* Past net.core.rmem_max only with CAP_NET_ADMIN. */
+		if (listen_rcvbuf(fd) < size)
+			(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size,
+			    sizeof size);
+		if (listen_rcvbuf(fd) < size)
+			log_warnx("listen: udp receive buffer is %d bytes, not "
+			    "%d: raise net.core.rmem_max", listen_rcvbuf(fd),
+			    size);
 	}
+	l->udp_rcvbuf = listen_rcvbuf(fd);
+	/* The kernel counts datagrams it dropped for want of room. */
+	size = 1;
+	if (setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &size, sizeof size) == -1)
+		log_warn("listen: udp SO_RXQ_OVFL");
 	if (bind(fd, (struct sockaddr *)&ss, sslen) == -1) {
 		xasprintf(cause, "udp %s: %s", addr, strerror(errno));
 		close(fd);
@@ -390,6 +416,12 @@ listeners_free(struct listeners *l)
 		close(l->udp_fd);
 	free(l->udp_buf);
 	free(l);
+}
+
+int
+listeners_udp_rcvbuf(const struct listeners *l)
+{
+	return (l->udp_fd != -1 ? l->udp_rcvbuf : 0);
 }
 
 const char *
@@ -684,6 +716,12 @@ listen_udp_cb(evutil_socket_t fd, short events, void *arg)
 #ifdef HAVE_RECVMMSG
 	struct mmsghdr		 msgs[LISTEN_UDP_BATCH];
 	struct iovec		 iov[LISTEN_UDP_BATCH];
+	union {
+		char		 buf[CMSG_SPACE(sizeof(uint32_t))];
+		struct cmsghdr	 align;
+	}			 cbuf[LISTEN_UDP_BATCH];
+	struct cmsghdr		*cm;
+	uint32_t		 drops;
 #endif
 
 	for (rounds = 0; rounds < 64; rounds++) {
@@ -694,6 +732,8 @@ listen_udp_cb(evutil_socket_t fd, short events, void *arg)
 			iov[i].iov_len = LISTEN_UDP_MAX;
 			msgs[i].msg_hdr.msg_iov = &iov[i];
 			msgs[i].msg_hdr.msg_iovlen = 1;
+			msgs[i].msg_hdr.msg_control = cbuf[i].buf;
+			msgs[i].msg_hdr.msg_controllen = sizeof cbuf[i].buf;
 		}
 		n = recvmmsg(fd, msgs, LISTEN_UDP_BATCH, MSG_DONTWAIT, NULL);
 #else
@@ -705,6 +745,16 @@ listen_udp_cb(evutil_socket_t fd, short events, void *arg)
 		for (i = 0; i < n; i++) {
 #ifdef HAVE_RECVMMSG
 			len = msgs[i].msg_len;
+			/* The socket's total of drops, as of this datagram. */
+			for (cm = CMSG_FIRSTHDR(&msgs[i].msg_hdr); cm != NULL;
+			    cm = CMSG_NXTHDR(&msgs[i].msg_hdr, cm)) {
+				if (cm->cmsg_level != SOL_SOCKET ||
+				    cm->cmsg_type != SO_RXQ_OVFL)
+					continue;
+				memcpy(&drops, CMSG_DATA(cm), sizeof drops);
+				if (drops > cs->stats.udp_drops)
+					cs->stats.udp_drops = drops;
+			}
 			if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
 				cs->stats.udp_truncated++;
 				ingest_reject(cs, EVENT_ERR_TOO_LONG);

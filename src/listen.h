@@ -16,6 +16,8 @@ struct listeners *listeners_new(struct callscored *, char **);
 void		 listeners_free(struct listeners *);
 /* The bound address of "tcp", "unix" or "udp" ("127.0.0.1:7311"), or NULL. */
 const char	*listeners_address(const struct listeners *, const char *);
+/* Bytes of payload the UDP socket's receive buffer holds; 0 if none. */
+int		 listeners_udp_rcvbuf(const struct listeners *);
 /* Bind a Unix stream socket with a mode; fd, or -1 with *cause. */
 int		 listen_bind_unix(const char *, unsigned int, char **);
 /* Split "host:port" or "[v6]:port"; -1 if malformed. */

@@ -347,6 +347,11 @@ metrics_render_daemon(struct evbuffer *out, const struct metrics_source *src)
 	    "UDP datagrams truncated to the buffer size.", "counter");
 	metrics_u64(out, "callscore_udp_truncated_total", NULL, NULL,
 	    d->udp_truncated);
+	metrics_family(out, "callscore_udp_kernel_drops_total",
+	    "UDP datagrams the kernel dropped: receive buffer full.",
+	    "counter");
+	metrics_u64(out, "callscore_udp_kernel_drops_total", NULL, NULL,
+	    d->udp_drops);
 	metrics_family(out, "callscore_ctl_requests_total",
 	    "Control socket requests.", "counter");
 	metrics_u64(out, "callscore_ctl_requests_total", NULL, NULL,

@@ -61,6 +61,7 @@ struct metrics_daemon {
 	uint64_t	udp_datagrams;
 	uint64_t	udp_bytes;
 	uint64_t	udp_truncated;
+	uint64_t	udp_drops;
 	uint64_t	ctl_requests;
 	uint64_t	snapshots_failed;
 	uint64_t	reload_ok;

@@ -149,6 +149,66 @@ START_TEST(test_tcp_events_and_kpis)
 }
 END_TEST
 
+/*
+ * Datagrams the kernel drops while the daemon cannot read are counted
+ * (SO_RXQ_OVFL): with the daemon stopped and a small buffer, every one
+ * sent is either received or counted as dropped.
+ */
+START_TEST(test_udp_kernel_drops)
+{
+	struct daemon		 d;
+	struct sockaddr_in	 sin;
+	yajl_val		 st;
+	char			 dgram[1024];
+	int			 fd, i, sent = 200;
+	double			 got = 0, drops = 0, rcvbuf;
+
+	daemon_new(&d, "listen:\n  tcp: 127.0.0.1:0\n  unix: events.sock\n"
+	    "  udp: 127.0.0.1:0\n  udp_rcvbuf: 8k\n");
+	st = client_json(&d, "status", NULL);
+	rcvbuf = jnum(jget(st, "udp", "rcvbuf", NULL));
+	ck_assert_double_ge(rcvbuf, 4096);
+	ck_assert_double_le(rcvbuf, 65536);
+	ck_assert_double_eq(jnum(jget(st, "udp", "drops", NULL)), 0);
+	yajl_tree_free(st);
+
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)d.udp_port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	memset(dgram, ' ', sizeof dgram);
+	memcpy(dgram, "{\"type\":\"call\",\"call_id\":\"d\",\"queue\":\"q\","
+	    "\"wait\":1}", 50);
+	dgram[sizeof dgram - 1] = '\n';
+	ck_assert_int_eq(kill(d.pid, SIGSTOP), 0);
+	for (i = 0; i < sent; i++)
+		ck_assert_int_eq(sendto(fd, dgram, sizeof dgram, 0,
+		    (struct sockaddr *)&sin, sizeof sin), (ssize_t)sizeof dgram);
+	close(fd);
+	ck_assert_int_eq(kill(d.pid, SIGCONT), 0);
+	/* The drop count rides on the next datagram received. */
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	for (i = 0; i < 500 && got + drops < sent + 1; i++) {
+		if (i % 10 == 0)
+			(void)sendto(fd, dgram, sizeof dgram, 0,
+			    (struct sockaddr *)&sin, sizeof sin);
+		msleep(10);
+		st = client_json(&d, "status", NULL);
+		got = jnum(jget(st, "udp", "datagrams", NULL));
+		drops = jnum(jget(st, "udp", "drops", NULL));
+		yajl_tree_free(st);
+	}
+	close(fd);
+	ck_assert_double_gt(drops, 0);
+	ck_assert_double_lt(got, sent);
+	/* Every datagram of the burst was either received or dropped. */
+	ck_assert_double_ge(got + drops, sent + 1);
+	daemon_stop(&d);
+	daemon_cleanup(&d);
+}
+END_TEST
+
 START_TEST(test_unix_and_udp)
 {
 	struct daemon		 d;
@@ -1135,6 +1195,7 @@ integration_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_tcp_events_and_kpis);
 	tcase_add_test(tc, test_unix_and_udp);
+	tcase_add_test(tc, test_udp_kernel_drops);
 	tcase_add_test(tc, test_restart_keeps_windows);
 	tcase_add_test(tc, test_oversized_line_closes);
 	tcase_add_test(tc, test_slow_peers_closed);

@@ -188,6 +188,7 @@ fill_source(struct metrics_source *src, struct metrics_scope *scopes,
 	src->daemon.conns_total = 40;
 	src->daemon.conns_idle_closed = 4;
 	src->daemon.udp_bytes = 123456;
+	src->daemon.udp_drops = 42;
 	src->daemon.reload_fail = 1;
 	src->store.snapshots = 6;
 	src->store.errors = 1;
@@ -446,6 +447,7 @@ START_TEST(test_render)
 	ck_line(s, "callscore_connections_accepted_total 40");
 	ck_line(s, "callscore_connections_closed_total{reason=\"idle\"} 4");
 	ck_line(s, "callscore_udp_received_bytes_total 123456");
+	ck_line(s, "callscore_udp_kernel_drops_total 42");
 	ck_line(s, "callscore_reloads_total{result=\"failed\"} 1");
 	ck_line(s, "callscore_snapshots_total 6");
 	ck_line(s, "callscore_db_errors_total 1");
@@ -466,7 +468,7 @@ START_TEST(test_render)
 
 	/* Every family has both headers; the output ends with a newline. */
 	ck_assert_uint_eq(count_str(s, "# HELP "), count_str(s, "# TYPE "));
-	ck_assert_uint_eq(count_str(s, "# TYPE "), 25 + 3 + 24 + 2);
+	ck_assert_uint_eq(count_str(s, "# TYPE "), 25 + 3 + 25 + 2);
 	ck_assert_int_eq(s[strlen(s) - 1], '\n');
 	free(s);
 	free_totals();

@@ -233,11 +233,14 @@ daemon_conf(struct daemon *d, const char *extra)
 	FILE	*f;
 
 	ck_assert_ptr_nonnull(f = fopen(d->conf, "w"));
+	/* A test may bring its own listen section (at the start of extra). */
+	if (extra == NULL || strncmp(extra, "listen:", 7) != 0)
+		fprintf(f,
+		    "listen:\n"
+		    "  tcp: 127.0.0.1:0\n"
+		    "  unix: events.sock\n"
+		    "  udp: 127.0.0.1:0\n");
 	fprintf(f,
-	    "listen:\n"
-	    "  tcp: 127.0.0.1:0\n"
-	    "  unix: events.sock\n"
-	    "  udp: 127.0.0.1:0\n"
 	    "control:\n"
 	    "  socket: control.sock\n"
 	    "directories:\n"

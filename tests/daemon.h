@@ -42,7 +42,8 @@ double		 kpi(yajl_val, const char *);
 int		 ctl_answers(const char *);
 /*
  * Write the configuration: TCP, Unix and UDP listeners on port 0, control
- * socket, state in the directory, windows 5m 1h 24h, then extra YAML.
+ * socket, state in the directory, windows 5m 1h 24h, then extra YAML;
+ * an extra that starts with "listen:" replaces the listen section.
  */
 void		 daemon_conf(struct daemon *, const char *);
 void		 daemon_start(struct daemon *);
