@@ -1,13 +1,14 @@
 /*
  * Copyright (c) 2026 The callscore authors. ISC licence; see COPYING.
  *
- * callscore(1): the supervisor's client.  It finds the control socket,
- * sends one request line (ctl-proto.h), reads one reply line, checks its
- * protocol version and prints it as tables, as CSV or, with --json, as it
- * came.  Commands are a table of words matched by unambiguous prefix, as
- * in OpenSMTPD's smtpctl.  "top" repeats two requests every interval on a
- * full-screen terminal until q or a signal, and puts the terminal back on
- * every way out.
+ * callscore(1): the supervisor's client.  It finds the control socket
+ * (or, with --connect, the TCP control port, where its first line is the
+ * token), sends one request line (ctl-proto.h), reads one reply line,
+ * checks its protocol version and prints it as tables, as CSV or, with
+ * --json, as it came.  Commands are a table of words matched by
+ * unambiguous prefix, as in OpenSMTPD's smtpctl.  "top" repeats two
+ * requests every interval on a full-screen terminal until q or a signal,
+ * and puts the terminal back on every way out.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -19,9 +20,11 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <netdb.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -53,6 +56,7 @@
 #endif
 
 #define CLIENT_TIMEOUT_MS	10000		/* for the whole reply */
+#define CLIENT_BACKUP_TIMEOUT_MS 3600000	/* a copy of a large database */
 #define CLIENT_TOP_TIMEOUT_MS	3000		/* a frame's reply */
 #define CLIENT_REPLY_MAX	(16 * 1024 * 1024)
 #define CLIENT_EXIT_USAGE	2
@@ -69,10 +73,20 @@
 
 struct client {
 	const char	*socket;	/* --socket, or NULL */
+	const char	*connect;	/* --connect host:port, or NULL */
+	const char	*token_file;	/* --token-file, or NULL */
 	const char	*config;	/* --config, or NULL */
 	int		 json;
 	int		 csv;		/* the command's --csv */
+	int		 timeout;	/* ms for the reply; 0 = the default */
 	int		 flags;		/* FMT_* the output allows */
+};
+
+/* Where requests go: a Unix socket, or a TCP address and its token. */
+struct client_peer {
+	char			*path;		/* Unix socket, or NULL */
+	char			*addr;		/* "host:port", or NULL */
+	struct conf_token	 token;
 };
 
 struct client_cmd {
@@ -112,14 +126,18 @@ static int	 client_usage_error(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
 static const struct client_cmd *client_cmd_find(const char *);
 static char	*client_socket_path(struct client *);
+static struct client_peer *client_peer_new(struct client *);
+static void	 client_peer_free(struct client_peer *);
 static int	 client_connect(const char *, char **);
+static int	 client_connect_tcp(const struct client_peer *, int, char **);
+static int	 client_auth(int, const struct client_peer *, int, char **);
 static int	 client_send(int, const char *, const char *, char **);
 static long long client_now_ms(void);
 static char	*client_recv(int, int, size_t *, char **);
 static char	*client_request_new(const char *,
 		    const struct client_field *, size_t);
-static int	 client_exchange(const char *, const char *, int, char **,
-		    yajl_val *, char **);
+static int	 client_exchange(const struct client_peer *, const char *,
+		    int, char **, yajl_val *, char **);
 static int	 client_call(struct client *, const char *, const char *,
 		    client_render_fn);
 static int	 client_parse_opts(const struct client_cmd *, int, char **,
@@ -140,6 +158,7 @@ static char	*render_scorecard_cb(struct client *, const char *,
 static char	*render_history_cb(struct client *, const char *, yajl_val);
 static char	*render_live_cb(struct client *, const char *, yajl_val);
 static char	*render_report_cb(struct client *, const char *, yajl_val);
+static char	*render_backup_cb(struct client *, const char *, yajl_val);
 
 static void	 top_signal_cb(int);
 static void	 top_restore(void);
@@ -148,7 +167,8 @@ static void	 top_write(const char *, size_t);
 static void	 top_suspend(const sigset_t *);
 static void	 top_size(unsigned int *, unsigned int *);
 static void	 top_paint(const char *);
-static yajl_val	 top_fetch(const char *, const char *, char **);
+static yajl_val	 top_fetch(const struct client_peer *, const char *,
+		    char **);
 
 static int	 cmd_status(struct client *, const struct client_cmd *, int,
 		    char **);
@@ -159,6 +179,8 @@ static int	 cmd_list(struct client *, const struct client_cmd *, int,
 static int	 cmd_snapshot(struct client *, const struct client_cmd *, int,
 		    char **);
 static int	 cmd_reload(struct client *, const struct client_cmd *, int,
+		    char **);
+static int	 cmd_backup(struct client *, const struct client_cmd *, int,
 		    char **);
 static int	 cmd_scorecard(struct client *, const struct client_cmd *,
 		    int, char **);
@@ -191,6 +213,7 @@ static const struct client_cmd client_cmds[] = {
 	{ "top", cmd_top, "[--interval seconds]" },
 	{ "snapshot", cmd_snapshot, "" },
 	{ "reload", cmd_reload, "" },
+	{ "backup", cmd_backup, "file" },
 	{ "help", cmd_help, "" },
 	{ "version", cmd_version, "" },
 };
@@ -209,7 +232,8 @@ client_usage(FILE *f)
 	size_t	i;
 
 	fprintf(f, "usage: callscore [--json] [--no-color] [--config file] "
-	    "[--socket path] command [args]\n"
+	    "[--socket path |\n"
+	    "\t--connect host:port --token-file file] command [args]\n"
 	    "commands:\n");
 	for (i = 0; i < CLIENT_NCMDS; i++) {
 		fprintf(f, "\t%s%s%s\n", client_cmds[i].name,
@@ -333,6 +357,163 @@ client_socket_path(struct client *c)
 	}
 	conf_free(conf);
 	return (sock);
+}
+
+/*
+ * Where to send requests: --connect (with the token of --token-file or
+ * $CALLSCORE_TOKEN_FILE), else the control socket.  NULL after telling
+ * the user why.
+ */
+static struct client_peer *
+client_peer_new(struct client *c)
+{
+	struct client_peer	*p;
+	const char		*file = c->token_file;
+	char			*cause;
+
+	p = xcalloc(1, sizeof *p);
+	if (c->connect == NULL) {
+		if ((p->path = client_socket_path(c)) == NULL) {
+			free(p);
+			return (NULL);
+		}
+		return (p);
+	}
+	if (file == NULL && (file = getenv("CALLSCORE_TOKEN_FILE")) != NULL &&
+	    *file == '\0')
+		file = NULL;
+	if (file == NULL) {
+		client_error("--connect needs the token: --token-file file or "
+		    "CALLSCORE_TOKEN_FILE");
+		free(p);
+		return (NULL);
+	}
+	if (conf_token_load(file, &p->token, &cause) != 0) {
+		client_error("token file %s", cause);
+		free(cause);
+		free(p);
+		return (NULL);
+	}
+	p->addr = xstrdup(c->connect);
+	return (p);
+}
+
+static void
+client_peer_free(struct client_peer *p)
+{
+	if (p == NULL)
+		return;
+	free(p->path);
+	free(p->addr);
+	explicit_bzero(&p->token, sizeof p->token);
+	free(p);
+}
+
+/* A TCP connection to p->addr within timeout ms, or -1 with *cause. */
+static int
+client_connect_tcp(const struct client_peer *p, int timeout, char **cause)
+{
+	struct addrinfo	 hints, *res, *ai;
+	struct pollfd	 pfd;
+	socklen_t	 len;
+	char		 host[256], port[16];
+	int		 fd = -1, error, flags, saved = 0, n, r;
+
+	if (conf_parse_addr(p->addr, host, sizeof host, &n) != 0 || n == 0) {
+		xasprintf(cause, "--connect %s: expected host:port with a port "
+		    "between 1 and 65535", p->addr);
+		return (-1);
+	}
+	snprintf(port, sizeof port, "%d", n);
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	if ((error = getaddrinfo(host, port, &hints, &res)) != 0) {
+		xasprintf(cause, "cannot connect to %s: %s", p->addr,
+		    gai_strerror(error));
+		return (-1);
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
+		    SOCK_NONBLOCK, ai->ai_protocol);
+		if (fd == -1) {
+			saved = errno;
+			continue;
+		}
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			break;
+		if (errno == EINPROGRESS) {
+			pfd.fd = fd;
+			pfd.events = POLLOUT;
+			len = sizeof error;
+			if ((r = poll(&pfd, 1, timeout)) == 1 &&
+			    getsockopt(fd, SOL_SOCKET, SO_ERROR, &error,
+			    &len) == 0) {
+				if (error == 0)
+					break;
+				saved = error;
+			} else
+				saved = r == 0 ? ETIMEDOUT : errno;
+		} else
+			saved = errno;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd == -1) {
+		xasprintf(cause, "cannot connect to %s: %s", p->addr,
+		    strerror(saved));
+		return (-1);
+	}
+	if ((flags = fcntl(fd, F_GETFL)) != -1)
+		fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+	return (fd);
+}
+
+/*
+ * The first line on TCP: the token.  The daemon answers {"ok":true}, or
+ * closes without a word when the token is wrong (or while it refuses
+ * connections after too many wrong ones).
+ */
+static int
+client_auth(int fd, const struct client_peer *p, int timeout, char **cause)
+{
+	struct client_field	 f[1];
+	yajl_val		 reply;
+	char			 tok[CONF_TOKEN_MAX + 1], *req, *line, *why;
+	size_t			 len;
+	int			 rv = -1;
+
+	memcpy(tok, p->token.buf, p->token.len);
+	tok[p->token.len] = '\0';
+	f[0] = (struct client_field){ "token", tok, 0, 0 };
+	req = client_request_new("auth", f, 1);
+	explicit_bzero(tok, sizeof tok);
+	if (req == NULL) {
+		xasprintf(cause, "the token is not valid UTF-8");
+		return (-1);
+	}
+	if (client_send(fd, p->addr, req, cause) == -1)
+		goto out;
+	if ((line = client_recv(fd, timeout, &len, &why)) == NULL) {
+		xasprintf(cause, "%s (from %s): the token was refused, or "
+		    "callscored is refusing TCP control connections after "
+		    "too many wrong tokens", why, p->addr);
+		free(why);
+		goto out;
+	}
+	reply = yajl_tree_parse(line, NULL, 0);
+	free(line);
+	if (reply == NULL || !YAJL_IS_TRUE(client_get(reply, "ok")))
+		xasprintf(cause, "%s did not accept the token", p->addr);
+	else
+		rv = 0;
+	yajl_tree_free(reply);
+out:
+	explicit_bzero(req, strlen(req));
+	free(req);
+	return (rv);
 }
 
 /* A connected socket, or -1 with why and a hint for the user in *cause. */
@@ -559,16 +740,24 @@ client_get(yajl_val obj, const char *key)
  * not NULL, the line as received; -1 with why in *cause.
  */
 static int
-client_exchange(const char *path, const char *req, int timeout, char **linep,
-    yajl_val *replyp, char **cause)
+client_exchange(const struct client_peer *p, const char *req, int timeout,
+    char **linep, yajl_val *replyp, char **cause)
 {
 	yajl_val	 reply = NULL, v, ok;
 	char		*line = NULL, err[256], esc[1024];
+	const char	*path = p->path != NULL ? p->path : p->addr;
 	size_t		 len;
 	long long	 major;
-	int		 fd, rv = -1;
+	int		 fd, rv = -1, quick;
 
-	if ((fd = client_connect(path, cause)) == -1)
+	/* Connecting and the token take no longer for a slow request. */
+	quick = timeout < CLIENT_TIMEOUT_MS ? timeout : CLIENT_TIMEOUT_MS;
+	if (p->addr != NULL) {
+		if ((fd = client_connect_tcp(p, quick, cause)) == -1)
+			return (-1);
+		if (client_auth(fd, p, quick, cause) == -1)
+			goto out;
+	} else if ((fd = client_connect(path, cause)) == -1)
 		return (-1);
 	if (client_send(fd, path, req, cause) == -1)
 		goto out;
@@ -628,14 +817,16 @@ static int
 client_call(struct client *c, const char *cmd, const char *req,
     client_render_fn render)
 {
-	yajl_val	 reply = NULL;
-	char		*path, *line = NULL, *text, *cause = NULL, esc[1024];
-	const char	*msg;
-	int		 rv = 1;
+	struct client_peer	*peer;
+	yajl_val		 reply = NULL;
+	char			*line = NULL, *text, *cause = NULL, esc[1024];
+	const char		*msg;
+	int			 rv = 1;
 
-	if ((path = client_socket_path(c)) == NULL)
+	if ((peer = client_peer_new(c)) == NULL)
 		return (1);
-	if (client_exchange(path, req, CLIENT_TIMEOUT_MS, &line, &reply,
+	if (client_exchange(peer, req, c->timeout > 0 ? c->timeout :
+	    CLIENT_TIMEOUT_MS, &line, &reply,
 	    &cause) == -1) {
 		client_error("%s", cause);
 		goto out;
@@ -662,7 +853,7 @@ out:
 	yajl_tree_free(reply);
 	free(cause);
 	free(line);
-	free(path);
+	client_peer_free(peer);
 	return (rv);
 }
 
@@ -738,6 +929,23 @@ render_report_cb(struct client *c, const char *cmd, yajl_val reply)
 	if (c->csv)
 		return (fmt_csv_report(reply));
 	return (fmt_reply_report(reply, c->flags));
+}
+
+static char *
+render_backup_cb(struct client *c, const char *cmd, yajl_val reply)
+{
+	yajl_val	 b = client_get(reply, "backup");
+	yajl_val	 path = client_get(b, "path");
+	yajl_val	 bytes = client_get(b, "bytes");
+	yajl_val	 secs = client_get(b, "seconds");
+	char		*out, esc[1024];
+
+	xasprintf(&out, "backup written to %s: %.0f bytes in %.3f s\n",
+	    path != NULL && YAJL_IS_STRING(path) ? fmt_escape(esc, sizeof esc,
+	    YAJL_GET_STRING(path)) : "?",
+	    bytes != NULL && YAJL_IS_NUMBER(bytes) ? YAJL_GET_DOUBLE(bytes) : 0,
+	    secs != NULL && YAJL_IS_NUMBER(secs) ? YAJL_GET_DOUBLE(secs) : 0);
+	return (out);
 }
 /*
  * Parse a command's options (allowed: CLIENT_OPT_*) and up to maxargs
@@ -942,6 +1150,27 @@ cmd_reload(struct client *c, const struct client_cmd *cmd, int argc,
 		    "\"%s\"", argv[1]));
 	return (client_simple(c, cmd->name, NULL, NULL, NULL,
 	    render_reload_cb));
+}
+
+/*
+ * The daemon writes the file: a relative name is taken from its state
+ * directory, not from here.
+ */
+static int
+cmd_backup(struct client *c, const struct client_cmd *cmd, int argc,
+    char **argv)
+{
+	struct client_field	f[1];
+
+	if (argc < 2 || *argv[1] == '\0')
+		return (client_usage_error("backup: which file?"));
+	if (argc > 2)
+		return (client_usage_error("backup: unexpected argument "
+		    "\"%s\"", argv[2]));
+	f[0] = (struct client_field){ "path", argv[1], 0, 0 };
+	/* The copy waits for a snapshot under way, then takes its time. */
+	c->timeout = CLIENT_BACKUP_TIMEOUT_MS;
+	return (client_fields_call(c, cmd->name, f, 1, render_backup_cb));
 }
 
 static int
@@ -1215,14 +1444,14 @@ top_paint(const char *frame)
 
 /* The reply to cmd, or NULL with the line to show instead in *error. */
 static yajl_val
-top_fetch(const char *path, const char *cmd, char **error)
+top_fetch(const struct client_peer *peer, const char *cmd, char **error)
 {
 	yajl_val	 reply = NULL;
 	char		*req, *cause = NULL;
 	const char	*msg;
 
 	req = client_request_new(cmd, NULL, 0);
-	if (client_exchange(path, req, CLIENT_TOP_TIMEOUT_MS, NULL, &reply,
+	if (client_exchange(peer, req, CLIENT_TOP_TIMEOUT_MS, NULL, &reply,
 	    &cause) == -1) {
 		xasprintf(error, "disconnected: %s", cause);
 		free(cause);
@@ -1251,8 +1480,9 @@ cmd_top(struct client *c, const struct client_cmd *cmd, int argc,
 	struct pollfd		 pfd;
 	struct timespec		 ts;
 	sigset_t		 blocked, orig;
+	struct client_peer	*peer;
 	yajl_val		 status = NULL, live = NULL;
-	char			*path, *error = NULL, *frame, *end, keys[64];
+	char			*error = NULL, *frame, *end, keys[64];
 	double			 interval = 1;
 	long long		 next = 0, left;
 	unsigned int		 rows, cols;
@@ -1279,7 +1509,7 @@ cmd_top(struct client *c, const struct client_cmd *cmd, int argc,
 		    "callscore live for a snapshot");
 		return (1);
 	}
-	if ((path = client_socket_path(c)) == NULL)
+	if ((peer = client_peer_new(c)) == NULL)
 		return (1);
 
 	/*
@@ -1298,7 +1528,7 @@ cmd_top(struct client *c, const struct client_cmd *cmd, int argc,
 	atexit(top_restore);
 	if (top_enter() == -1) {
 		top_restore();
-		free(path);
+		client_peer_free(peer);
 		return (1);
 	}
 	keyboard = top_raw;
@@ -1314,9 +1544,9 @@ cmd_top(struct client *c, const struct client_cmd *cmd, int argc,
 			error = NULL;
 			live = NULL;
 			/* One frame, two fresh connections. */
-			if ((status = top_fetch(path, "status", &error)) !=
+			if ((status = top_fetch(peer, "status", &error)) !=
 			    NULL &&
-			    (live = top_fetch(path, "live", &error)) == NULL) {
+			    (live = top_fetch(peer, "live", &error)) == NULL) {
 				yajl_tree_free(status);
 				status = NULL;
 			}
@@ -1364,7 +1594,7 @@ cmd_top(struct client *c, const struct client_cmd *cmd, int argc,
 	yajl_tree_free(status);
 	yajl_tree_free(live);
 	free(error);
-	free(path);
+	client_peer_free(peer);
 	/* As a shell expects of a program ended by a signal. */
 	return (top_quit != 0 ? 128 + top_quit : 0);
 }
@@ -1391,10 +1621,12 @@ main(int argc, char **argv)
 {
 	static const struct option	 lopts[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "connect", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "no-color", no_argument, NULL, 'N' },
 		{ "socket", required_argument, NULL, 's' },
+		{ "token-file", required_argument, NULL, 'T' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1424,6 +1656,12 @@ main(int argc, char **argv)
 		case 's':
 			c.socket = optarg;
 			break;
+		case 'C':
+			c.connect = optarg;
+			break;
+		case 'T':
+			c.token_file = optarg;
+			break;
 		case 'V':
 			return (cmd_version(&c, NULL, 0, NULL));
 		case ':':
@@ -1441,6 +1679,11 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc == 0)
 		return (client_usage_error("no command"));
+	if (c.socket != NULL && c.connect != NULL)
+		return (client_usage_error("--socket and --connect exclude "
+		    "each other"));
+	if (c.token_file != NULL && c.connect == NULL)
+		return (client_usage_error("--token-file is for --connect"));
 
 	/*
 	 * Only the character set of the locale: numbers stay in the C

@@ -132,7 +132,8 @@ callscored_reload(struct callscored *cs, char **cause)
 	}
 	if ((next = conf_load(old->path, cause)) == NULL)
 		goto fail;
-	if (conf_reload_check(old, next, cause) != 0) {
+	if (conf_reload_check(old, next, cause) != 0 ||
+	    ctl_reconf(cs->ctl, next, cause) != 0) {
 		conf_free(next);
 		goto fail;
 	}
@@ -282,6 +283,11 @@ callscored_metrics_cb(struct evbuffer *out, void *arg)
 	d->udp_truncated = st->udp_truncated;
 	d->udp_drops = st->udp_drops;
 	d->ctl_requests = st->ctl_requests;
+	d->ctl_tcp_accepted = st->ctl_tcp_accepted;
+	d->ctl_tcp_refused = st->ctl_tcp_refused;
+	d->ctl_auth_failures = st->ctl_auth_failures;
+	d->backups_ok = st->backups_ok;
+	d->backups_failed = st->backups_failed;
 	d->snapshots_failed = st->snapshots_failed;
 	d->reload_ok = st->reload_ok;
 	d->reload_fail = st->reload_fail;

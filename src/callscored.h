@@ -45,6 +45,12 @@ struct cs_stats {
 	uint64_t	udp_truncated;
 	uint64_t	udp_drops;		/* by the kernel: no room */
 	uint64_t	ctl_requests;
+	uint64_t	ctl_tcp_accepted;	/* TCP control connections */
+	uint64_t	ctl_tcp_refused;	/* auth rate limit or cap */
+	uint64_t	ctl_auth_ok;
+	uint64_t	ctl_auth_failures;	/* wrong or missing token */
+	uint64_t	backups_ok;
+	uint64_t	backups_failed;
 	uint64_t	snapshots_failed;
 	uint64_t	live_results[LIVE_RESULT_COUNT];
 	uint64_t	reload_ok;

@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -55,6 +56,7 @@ enum conf_type {
 	CONF_ADDR,	/* char *, "host:port"; empty = off (NULL) */
 	CONF_PATH,	/* char *, non-empty */
 	CONF_PATH_OFF,	/* char *, empty = off (NULL) */
+	CONF_GROUP,	/* char *, a group name or gid; empty = off (NULL) */
 	CONF_DIR,	/* char *, empty = environment or compiled-in */
 	CONF_TZ,	/* char *, IANA time zone; empty = local (NULL) */
 	CONF_SIZE,	/* size_t, bytes with k/m/g suffixes */
@@ -122,6 +124,13 @@ static const struct conf_key conf_keys[] = {
 	    F(control_socket), R, NULL, NULL },
 	{ "control", "mode", CONF_MODE, "0660", 0, 0777,
 	    F(control_mode), R, NULL, NULL },
+	{ "control", "group", CONF_GROUP, "", 0, 0,
+	    F(control_group), R, NULL, NULL },
+	{ "control", "tcp", CONF_ADDR, "", 0, 0,
+	    F(control_tcp), R, NULL, NULL },
+	/* Read again on reload: a new token takes effect then. */
+	{ "control", "token_file", CONF_PATH_OFF, "", 0, 0,
+	    F(control_token_file), 0, NULL, NULL },
 	{ "http", "listen", CONF_ADDR, "", 0, 0,
 	    F(http_listen), R, NULL, NULL },
 	{ "directories", "state", CONF_DIR, "", 0, 0,
@@ -315,6 +324,7 @@ static char	*conf_resolve_dir(struct conf_parse *, const struct conf_key *,
 		    char *);
 static void	 conf_check_socket(struct conf_parse *, size_t, const char *,
 		    const char *);
+static void	 conf_finish_control(struct conf_parse *, struct conf *);
 static void	 conf_finish(struct conf_parse *, struct conf *);
 static struct conf *conf_build(struct conf_parse *, const yaml_node_t *);
 static char	*conf_read_file(const char *, size_t *, char **);
@@ -1174,12 +1184,14 @@ conf_set(struct conf_parse *p, const struct conf_key *k, const char *key,
 	unsigned long long	 n;
 	double			 d;
 	int			 port, r;
+	gid_t			 gid;
 	enum log_level		 level;
 
 	switch (k->type) {
 	case CONF_ADDR:
 	case CONF_TZ:
 	case CONF_PATH_OFF:
+	case CONF_GROUP:
 	case CONF_DIR:
 	case CONF_PATH:
 		if (v->len >= PATH_MAX) {
@@ -1197,6 +1209,13 @@ conf_set(struct conf_parse *p, const struct conf_key *k, const char *key,
 		if (k->type == CONF_TZ && v->len != 0 &&
 		    conf_tz_check(p, key, v) != 0)
 			return (-1);
+		if (k->type == CONF_GROUP && v->len != 0 &&
+		    conf_group_gid(v->s, &gid) != 0) {
+			conf_error(p, &v->pos, key, "no group \"%s\" (expected "
+			    "a group name or a numeric gid)",
+			    conf_show(show, sizeof show, v));
+			return (-1);
+		}
 		if (k->type == CONF_PATH && v->len == 0) {
 			conf_error(p, &v->pos, key, "expected a path, got "
 			    "nothing");
@@ -1852,6 +1871,33 @@ conf_check_socket(struct conf_parse *p, size_t i, const char *dir,
 	free(full);
 }
 
+/*
+ * TCP control needs its token file.  A relative token file is looked up
+ * where systemd's LoadCredential= puts credentials ($CREDENTIALS_DIRECTORY),
+ * else beside the configuration file.
+ */
+static void
+conf_finish_control(struct conf_parse *p, struct conf *c)
+{
+	size_t		 i = conf_key_find("control", "tcp");
+	const char	*dir;
+	char		*full;
+
+	if (c->control_tcp != NULL && c->control_token_file == NULL)
+		conf_error(p, p->seen[i] ? &p->pos[i] : NULL, "control.tcp",
+		    "TCP control needs control.token_file, a file holding "
+		    "the pre-shared token");
+	if (c->control_token_file == NULL || c->control_token_file[0] == '/')
+		return;
+	if ((dir = getenv("CREDENTIALS_DIRECTORY")) == NULL || *dir == '\0')
+		dir = p->confdir;
+	if (dir == NULL)
+		return;
+	full = conf_path(dir, c->control_token_file);
+	free(c->control_token_file);
+	c->control_token_file = full;
+}
+
 /* Checks across keys, once every key has its final value. */
 static void
 conf_finish(struct conf_parse *p, struct conf *c)
@@ -1876,6 +1922,7 @@ conf_finish(struct conf_parse *p, struct conf *c)
 	    c->runtime_directory, c->listen_unix);
 	conf_check_socket(p, conf_key_find("control", "socket"),
 	    c->runtime_directory, c->control_socket);
+	conf_finish_control(p, c);
 }
 
 /* Defaults, then the file's tree (if any), then the whole checks. */
@@ -2070,6 +2117,9 @@ conf_free(struct conf *c)
 	free(c->listen_unix);
 	free(c->listen_udp);
 	free(c->control_socket);
+	free(c->control_group);
+	free(c->control_tcp);
+	free(c->control_token_file);
 	free(c->http_listen);
 	free(c->timezone);
 	free(c->state_directory);
@@ -2141,6 +2191,7 @@ conf_print(const struct conf *c, FILE *f)
 		case CONF_ADDR:
 		case CONF_PATH:
 		case CONF_PATH_OFF:
+		case CONF_GROUP:
 		case CONF_DIR:
 		case CONF_TZ:
 			fputc(' ', f);
@@ -2294,6 +2345,7 @@ conf_field_equal(const struct conf_key *k, const struct conf *a,
 	case CONF_ADDR:
 	case CONF_PATH:
 	case CONF_PATH_OFF:
+	case CONF_GROUP:
 	case CONF_DIR:
 	case CONF_TZ:
 		sa = *(char * const *)fa;
@@ -2413,4 +2465,133 @@ conf_all_windows(const struct conf *c, struct window_def *defs)
 	d->nslots = CALENDAR_SPAN / CALENDAR_SLOT;
 	d->span_ms = d->slot_ms * d->nslots;
 	return (c->nwindows + 1);
+}
+
+int
+conf_group_gid(const char *s, gid_t *gid)
+{
+	struct group	 gr, *res = NULL;
+	char		*buf;
+	size_t		 len = 16384;
+	int		 error;
+
+	if (*s >= '0' && *s <= '9') {
+		unsigned long long	n;
+
+		if (conf_parse_uint(s, &n) != 0 || n >= (gid_t)-1)
+			return (-1);
+		*gid = (gid_t)n;
+		return (0);
+	}
+	for (;;) {
+		buf = xmalloc(len);
+		error = getgrnam_r(s, &gr, buf, len, &res);
+		if (error != ERANGE || len >= 1024 * 1024)
+			break;
+		free(buf);
+		len *= 2;
+	}
+	if (error == 0 && res != NULL)
+		*gid = gr.gr_gid;
+	free(buf);
+	return (error == 0 && res != NULL ? 0 : -1);
+}
+
+int
+conf_token_load(const char *path, struct conf_token *tok, char **cause)
+{
+	unsigned char	 buf[CONF_TOKEN_MAX + 3];
+	struct stat	 sb;
+	size_t		 len = 0, i;
+	ssize_t		 n;
+	int		 fd;
+
+	memset(tok, 0, sizeof *tok);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	if (fstat(fd, &sb) == -1) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		xasprintf(cause, "%s: not a regular file", path);
+		goto fail;
+	}
+	if (sb.st_mode & (S_IRWXG | S_IRWXO)) {
+		xasprintf(cause, "%s: mode %04o gives group or others access; "
+		    "the token file must be private (chmod 600)", path,
+		    (unsigned int)(sb.st_mode & 07777));
+		goto fail;
+	}
+	while (len < sizeof buf) {
+		n = read(fd, buf + len, sizeof buf - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			xasprintf(cause, "%s: %s", path, strerror(errno));
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	fd = -1;
+	/* One line: the newline an editor or echo adds is not the token. */
+	if (len > 0 && buf[len - 1] == '\n')
+		len--;
+	if (len > 0 && buf[len - 1] == '\r')
+		len--;
+	if (len > CONF_TOKEN_MAX) {
+		xasprintf(cause, "%s: the token is longer than %d bytes", path,
+		    CONF_TOKEN_MAX);
+		goto fail;
+	}
+	for (i = 0; i < len; i++) {
+		if (buf[i] <= 0x20 || buf[i] >= 0x7f) {
+			xasprintf(cause, "%s: byte %zu of the token is not a "
+			    "printable ASCII character (spaces and line breaks "
+			    "are not allowed)", path, i + 1);
+			goto fail;
+		}
+	}
+	if (len < CONF_TOKEN_MIN) {
+		xasprintf(cause, "%s: the token is %zu bytes; at least %d are "
+		    "needed", path, len, CONF_TOKEN_MIN);
+		goto fail;
+	}
+	memcpy(tok->buf, buf, len);
+	tok->len = len;
+	explicit_bzero(buf, sizeof buf);
+	return (0);
+
+fail:
+	if (fd != -1)
+		close(fd);
+	explicit_bzero(buf, sizeof buf);
+	memset(tok, 0, sizeof *tok);
+	return (-1);
+}
+
+/*
+ * Every byte of the padded buffer is compared whatever the lengths, so
+ * the time taken tells neither where the first difference is nor how
+ * long the token is.
+ */
+int
+conf_token_equal(const struct conf_token *tok, const char *s, size_t len)
+{
+	unsigned char	 in[CONF_TOKEN_MAX];
+	unsigned int	 diff = 0;
+	size_t		 i;
+
+	memset(in, 0, sizeof in);
+	memcpy(in, s, len < sizeof in ? len : sizeof in);
+	for (i = 0; i < CONF_TOKEN_MAX; i++)
+		diff |= (unsigned int)(in[i] ^ tok->buf[i]);
+	diff |= (unsigned int)(tok->len == 0);
+	diff |= (unsigned int)(len != tok->len);
+	return (diff == 0);
 }

@@ -10,6 +10,8 @@
 #ifndef CONF_H
 #define CONF_H
 
+#include <sys/types.h>
+
 #include <stddef.h>
 #include <stdio.h>
 
@@ -19,6 +21,8 @@
 
 #define CONF_WINDOWS_MAX	16
 #define CONF_DEFAULT_PORT	7311
+#define CONF_TOKEN_MIN		16	/* bytes of a control token */
+#define CONF_TOKEN_MAX		256
 
 /*
  * A scorecard target of one KPI: green at or better than target, amber
@@ -39,6 +43,12 @@ struct conf_queue {
 	struct conf_target targets[KPI_COUNT];
 };
 
+/* The TCP control token, NUL-padded for a constant-time compare. */
+struct conf_token {
+	unsigned char	 buf[CONF_TOKEN_MAX];
+	size_t		 len;			/* 0: none */
+};
+
 struct conf {
 	char			*path;		/* file loaded, or NULL */
 
@@ -52,6 +62,9 @@ struct conf {
 	/* control */
 	char			*control_socket; /* default "control.sock" */
 	unsigned int		 control_mode;	/* default 0660 */
+	char			*control_group;	/* name or gid; NULL = own */
+	char			*control_tcp;	/* "host:port"; NULL = off */
+	char			*control_token_file; /* absolute; NULL = none */
 
 	/* http: Prometheus /metrics, "host:port"; NULL = off (default) */
 	char			*http_listen;
@@ -155,5 +168,16 @@ char		*conf_path(const char *, const char *);
  * port (0-65535, 0 = any free port); -1 if malformed or host does not fit.
  */
 int		 conf_parse_addr(const char *, char *, size_t, int *);
+/* A group name or numeric gid into the gid_t; -1 if there is none. */
+int		 conf_group_gid(const char *, gid_t *);
+/*
+ * Read the control token from a file that group and others cannot
+ * access: one line of CONF_TOKEN_MIN to CONF_TOKEN_MAX printable ASCII
+ * bytes (a final newline is dropped).  -1 with *cause on any problem.
+ */
+int		 conf_token_load(const char *, struct conf_token *, char **);
+/* Is s (len bytes) the token?  Constant time in both lengths. */
+int		 conf_token_equal(const struct conf_token *, const char *,
+		    size_t);
 
 #endif

@@ -2,9 +2,16 @@
  * Copyright (c) 2026 The callscore authors. ISC licence; see COPYING.
  *
  * The control protocol shared by callscored and callscore
- * (callscore-protocol(7)): over a Unix stream socket, one JSON object per
- * line each way.  Every request and reply carries "v"; a peer refuses a
- * major version it does not know.  Requests:
+ * (callscore-protocol(7)): over a Unix stream socket, or the TCP port of
+ * control.tcp, one JSON object per line each way.  Every request and
+ * reply carries "v"; a peer refuses a major version it does not know.
+ * On TCP the first line must be
+ *
+ *   {"v":1,"cmd":"auth","token":"..."}	(answered {"v":1,"ok":true})
+ *
+ * with the token of control.token_file; anything else closes the
+ * connection without a reply.  On the Unix socket auth is answered and
+ * changes nothing.  Requests:
  *
  *   {"v":1,"cmd":"status"}
  *   {"v":1,"cmd":"kpi","scope":"queue","name":"sales","window":"1h"}
@@ -25,6 +32,8 @@
  *   {"v":1,"cmd":"live"}
  *   {"v":1,"cmd":"report","date":"2026-11-22","scope":"queue",
  *	"name":"sales"}	(date optional = today, local; scope as for kpi)
+ *   {"v":1,"cmd":"backup","path":"copy.db"}	(answers once written;
+ *	a relative path is taken from the state directory)
  *
  * Replies: {"v":1,"ok":true,...} or {"v":1,"ok":false,"error":"..."}.
  *
@@ -35,12 +44,16 @@
  *	"udp":{"datagrams","bytes"},
  *	"scopes":{"queues","agents","teams","rejected"},
  *	"snapshot":{"last","age","duration","count","errors"},
+ *	"reload":{"ok","failed"},"backup":{"ok","failed"},
+ *	"control":{"socket","tcp" (address, or null),"requests",
+ *	    "tcp_accepted","tcp_refused","auth_ok","auth_failures"},
  *	"windows":["5m",...,"today","interval"] (rolling ones first)
  *   kpi: "scope","name","windows":[{"window":"5m",
  *	"kpis":{id: number|null, ...},"qa":{criterion: number|null}}]
  *   queues|agents|teams: "window","rows":[{"name":...,"kpis":{...}}]
  *   snapshot: "snapshot":{"time","duration","rows"}
  *   reload: "reload":{"config","count"}
+ *   backup: "backup":{"path" (absolute),"bytes","seconds"}
  *   scorecard: "scope","name","window","overall": number|null,
  *	"perspectives":[{"id":"customer","title":"Customer",
  *	    "weight":40,"score": number|null,

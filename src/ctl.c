@@ -3,16 +3,27 @@
  *
  * The control server.  Requests are one JSON object per line, parsed
  * with yajl's tree (the control path is not the hot path); replies are
- * generated with yajl_gen, one object per line.  Access is by the
- * socket's file mode (control.mode, 0660 by default).
+ * generated with yajl_gen, one object per line.  Access to the Unix
+ * socket is by its file mode and group (control.mode, control.group).
+ * The optional TCP control port (control.tcp) serves a connection only
+ * once its first line carries the pre-shared token: a wrong or missing
+ * one closes the connection without a word, and a burst of failures
+ * closes new TCP connections on accept for a while.
  *
  * Requests name windows as users know them: the rolling windows, then
  * the calendar windows today and interval, which are both sums of part
  * of the calendar ring (struct ctl_win); the ring itself is never named.
  */
+#include <sys/types.h>
 #include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <math.h>
+#include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,11 +55,28 @@
 #include "window.h"
 #include "xmalloc.h"
 
-#define CTL_MAX_CONNS	64
+#define CTL_MAX_CONNS		64	/* on the Unix socket */
+#define CTL_TCP_MAX_CONNS	16	/* on the TCP port, besides */
+#define CTL_AUTH_TIMEOUT	10	/* seconds to send the token */
+#define CTL_AUTH_LINE_MAX	1024	/* bytes of the first TCP line */
+#define CTL_AUTH_FAIL_MAX	10	/* failures within CTL_AUTH_WINDOW */
+#define CTL_AUTH_WINDOW		1000	/* ms */
+#define CTL_PAUSE_MS		250	/* accept paused after EMFILE */
+#define CTL_ADDR_MAX		128
+
+/* A TCP connection must authenticate before anything else. */
+enum ctl_conn_state {
+	CTL_CONN_AUTH,		/* TCP, waiting for the token */
+	CTL_CONN_READY		/* serving requests */
+};
 
 struct ctl_conn {
 	struct ctl		*ctl;
 	struct bufferevent	*bev;
+	enum ctl_conn_state	 state;
+	int			 tcp;
+	struct event		*auth_ev;	/* deadline for the token */
+	char			 addr[CTL_ADDR_MAX];	/* TCP peer */
 	int			 waiting;	/* for a snapshot */
 	int			 closing;	/* free once output drains */
 	struct ctl_pending	*pending;	/* a history read under way */
@@ -60,8 +88,19 @@ struct ctl {
 	struct callscored	*cs;
 	struct evconnlistener	*lev;
 	char			*path;
+	struct evconnlistener	*tcp_lev;	/* NULL unless control.tcp */
+	char			 tcp_addr[CTL_ADDR_MAX];	/* as bound */
+	struct event		*pause_ev;	/* after EMFILE */
+	struct conf_token	 token;
 	struct ctl_conns	 conns;
-	size_t			 nconns;
+	size_t			 nconns, ntcp;
+
+	/* The last CTL_AUTH_FAIL_MAX failures (mono ms), oldest at pos. */
+	uint64_t		 fails[CTL_AUTH_FAIL_MAX];
+	size_t			 fail_pos;
+	int			 limiting;	/* refusing TCP connections */
+	uint64_t		 log_ms;	/* last failure logged */
+	uint64_t		 log_skipped;	/* failures not logged since */
 };
 
 enum ctl_win_kind {
@@ -101,6 +140,18 @@ struct ctl_req {
 
 static void	ctl_accept_cb(struct evconnlistener *, evutil_socket_t,
 		    struct sockaddr *, int, void *);
+static void	ctl_tcp_accept_cb(struct evconnlistener *, evutil_socket_t,
+		    struct sockaddr *, int, void *);
+static void	ctl_accept_error_cb(struct evconnlistener *, void *);
+static void	ctl_pause_cb(evutil_socket_t, short, void *);
+static struct ctl_conn *ctl_conn_new(struct ctl *, evutil_socket_t, int);
+static void	ctl_conn_set_state(struct ctl_conn *, enum ctl_conn_state);
+static void	ctl_auth_timeout_cb(evutil_socket_t, short, void *);
+static int	ctl_set_group(struct ctl *, const char *, char **);
+static int	ctl_tcp_listen(struct ctl *, const char *, char **);
+static int	ctl_auth_read(struct ctl_conn *, int);
+static int	ctl_auth_limited(struct ctl *, uint64_t);
+static void	ctl_auth_fail(struct ctl_conn *, const char *);
 static void	ctl_read_cb(struct bufferevent *, void *);
 static void	ctl_write_cb(struct bufferevent *, void *);
 static void	ctl_event_cb(struct bufferevent *, short, void *);
@@ -127,6 +178,8 @@ static void	ctl_cmd_live(struct ctl_conn *, struct ctl_req *);
 static void	ctl_cmd_history(struct ctl_conn *, struct ctl_req *);
 static void	ctl_cmd_scorecard(struct ctl_conn *, struct ctl_req *);
 static void	ctl_cmd_report(struct ctl_conn *, struct ctl_req *);
+static void	ctl_cmd_auth(struct ctl_conn *, struct ctl_req *);
+static void	ctl_cmd_backup(struct ctl_conn *, struct ctl_req *);
 static size_t	ctl_win_count(struct callscored *);
 static int	ctl_win_at(struct callscored *, size_t, struct ctl_win *);
 static uint64_t	ctl_win_from(struct callscored *, const struct ctl_win *,
@@ -149,12 +202,15 @@ static const struct {
 	{ "history", ctl_cmd_history },
 	{ "scorecard", ctl_cmd_scorecard },
 	{ "report", ctl_cmd_report },
+	{ "auth", ctl_cmd_auth },
+	{ "backup", ctl_cmd_backup },
 };
 
 struct ctl *
 ctl_new(struct callscored *cs, char **cause)
 {
 	struct ctl	*ctl;
+	char		*why;
 	int		 fd;
 
 	ctl = xcalloc(1, sizeof *ctl);
@@ -178,8 +234,166 @@ ctl_new(struct callscored *cs, char **cause)
 		free(ctl);
 		return (NULL);
 	}
+	ctl->pause_ev = evtimer_new(cs->base, ctl_pause_cb, ctl);
+	evconnlistener_set_error_cb(ctl->lev, ctl_accept_error_cb);
+	if (cs->conf->control_group != NULL &&
+	    ctl_set_group(ctl, cs->conf->control_group, cause) != 0)
+		goto fail;
+	if (cs->conf->control_tcp != NULL) {
+		if (conf_token_load(cs->conf->control_token_file, &ctl->token,
+		    &why) != 0) {
+			xasprintf(cause, "control.token_file: %s", why);
+			free(why);
+			goto fail;
+		}
+		if (ctl_tcp_listen(ctl, cs->conf->control_tcp, cause) != 0)
+			goto fail;
+	}
 	log_info("control: %s", ctl->path);
 	return (ctl);
+
+fail:
+	ctl_free(ctl);
+	return (NULL);
+}
+
+int
+ctl_reconf(struct ctl *ctl, const struct conf *next, char **cause)
+{
+	struct conf_token	 token;
+	char			*why;
+
+	if (ctl->tcp_lev == NULL)
+		return (0);
+	if (conf_token_load(next->control_token_file, &token, &why) != 0) {
+		xasprintf(cause, "control.token_file: %s", why);
+		free(why);
+		return (-1);
+	}
+	ctl->token = token;
+	explicit_bzero(&token, sizeof token);
+	return (0);
+}
+
+/*
+ * Give the socket its group and let the group reach it: its directory
+ * must be searchable by the group.  When the directory has that group,
+ * group search is added; otherwise search by others (names still cannot
+ * be listed, and each socket's own mode decides who may connect).
+ */
+static int
+ctl_set_group(struct ctl *ctl, const char *group, char **cause)
+{
+	struct stat	 sb;
+	char		*dir, *slash;
+	mode_t		 mode;
+	gid_t		 gid;
+	int		 rv = -1;
+
+	if (conf_group_gid(group, &gid) != 0) {
+		xasprintf(cause, "control.group: no group \"%s\"", group);
+		return (-1);
+	}
+	if (lstat(ctl->path, &sb) == -1) {
+		xasprintf(cause, "control %s: %s", ctl->path, strerror(errno));
+		return (-1);
+	}
+	/* Under a unit whose Group= is this one, no chown is needed. */
+	if (sb.st_gid != gid && fchownat(AT_FDCWD, ctl->path, (uid_t)-1, gid,
+	    AT_SYMLINK_NOFOLLOW) == -1) {
+		xasprintf(cause, "control.group: cannot give %s to group %s: "
+		    "%s (the daemon must be a member of the group; a unit "
+		    "that filters chown should set Group= instead)", ctl->path,
+		    group, strerror(errno));
+		return (-1);
+	}
+	dir = xstrdup(ctl->path);
+	if ((slash = strrchr(dir, '/')) == NULL) {
+		free(dir);
+		dir = xstrdup(".");
+	} else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	if (stat(dir, &sb) == -1) {
+		xasprintf(cause, "control %s: %s", dir, strerror(errno));
+		goto out;
+	}
+	mode = sb.st_mode & 07777;
+	if ((sb.st_gid == gid && (mode & S_IXGRP)) || (mode & S_IXOTH)) {
+		rv = 0;
+		goto out;
+	}
+	mode |= sb.st_gid == gid ? S_IXGRP : S_IXOTH;
+	if (chmod(dir, mode) == -1) {
+		xasprintf(cause, "control.group: group %s cannot reach %s "
+		    "(mode %04o) and its mode cannot change: %s", group, dir,
+		    (unsigned int)(sb.st_mode & 07777), strerror(errno));
+		goto out;
+	}
+	log_info("control: %s: mode %04o, so that group %s reaches the "
+	    "control socket", dir, (unsigned int)mode, group);
+	rv = 0;
+out:
+	free(dir);
+	return (rv);
+}
+
+/* The numeric "host:port" ("[v6]:port") of a socket address. */
+static void
+ctl_format_addr(const struct sockaddr *sa, socklen_t len, char *buf,
+    size_t size)
+{
+	char	host[96], port[8];
+
+	if (getnameinfo(sa, len, host, sizeof host, port, sizeof port,
+	    NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+		snprintf(buf, size, "?");
+	else if (sa->sa_family == AF_INET6)
+		snprintf(buf, size, "[%s]:%s", host, port);
+	else
+		snprintf(buf, size, "%s:%s", host, port);
+}
+
+static int
+ctl_tcp_listen(struct ctl *ctl, const char *addr, char **cause)
+{
+	struct addrinfo		 hints, *res;
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+	char			 host[CTL_ADDR_MAX], port[16];
+	int			 error;
+
+	if (listen_split_addr(addr, host, sizeof host, port,
+	    sizeof port) != 0) {
+		xasprintf(cause, "control.tcp: %s: expected host:port", addr);
+		return (-1);
+	}
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	if ((error = getaddrinfo(host, port, &hints, &res)) != 0) {
+		xasprintf(cause, "control.tcp: %s: %s", addr,
+		    gai_strerror(error));
+		return (-1);
+	}
+	ctl->tcp_lev = evconnlistener_new_bind(ctl->cs->base,
+	    ctl_tcp_accept_cb, ctl, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE |
+	    LEV_OPT_CLOSE_ON_EXEC, 64, res->ai_addr, (int)res->ai_addrlen);
+	freeaddrinfo(res);
+	if (ctl->tcp_lev == NULL) {
+		xasprintf(cause, "control.tcp: %s: %s", addr, strerror(errno));
+		return (-1);
+	}
+	evconnlistener_set_error_cb(ctl->tcp_lev, ctl_accept_error_cb);
+	sslen = sizeof ss;
+	getsockname(evconnlistener_get_fd(ctl->tcp_lev),
+	    (struct sockaddr *)&ss, &sslen);
+	ctl_format_addr((struct sockaddr *)&ss, sslen, ctl->tcp_addr,
+	    sizeof ctl->tcp_addr);
+	log_info("control: tcp %s (token required)", ctl->tcp_addr);
+	return (0);
 }
 
 void
@@ -191,8 +405,13 @@ ctl_free(struct ctl *ctl)
 		return;
 	while ((c = TAILQ_FIRST(&ctl->conns)) != NULL)
 		ctl_conn_free(c);
+	if (ctl->tcp_lev != NULL)
+		evconnlistener_free(ctl->tcp_lev);
+	if (ctl->pause_ev != NULL)
+		event_free(ctl->pause_ev);
 	evconnlistener_free(ctl->lev);
 	unlink(ctl->path);
+	explicit_bzero(&ctl->token, sizeof ctl->token);
 	free(ctl->path);
 	free(ctl);
 }
@@ -203,31 +422,252 @@ ctl_path(const struct ctl *ctl)
 	return (ctl->path);
 }
 
-static void
-ctl_accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
-    struct sockaddr *sa, int salen, void *arg)
+static struct ctl_conn *
+ctl_conn_new(struct ctl *ctl, evutil_socket_t fd, int tcp)
 {
-	struct ctl	*ctl = arg;
 	struct ctl_conn	*c;
 
-	if (ctl->nconns >= CTL_MAX_CONNS) {
-		close(fd);
-		return;
-	}
 	c = xcalloc(1, sizeof *c);
 	c->ctl = ctl;
+	c->tcp = tcp;
 	c->bev = bufferevent_socket_new(ctl->cs->base, fd,
 	    BEV_OPT_CLOSE_ON_FREE);
 	if (c->bev == NULL) {
 		close(fd);
 		free(c);
-		return;
+		return (NULL);
 	}
 	bufferevent_setcb(c->bev, ctl_read_cb, ctl_write_cb, ctl_event_cb, c);
 	bufferevent_setwatermark(c->bev, EV_READ, 0, CTL_LINE_MAX + 1);
-	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	TAILQ_INSERT_TAIL(&ctl->conns, c, entry);
-	ctl->nconns++;
+	if (tcp)
+		ctl->ntcp++;
+	else
+		ctl->nconns++;
+	ctl_conn_set_state(c, tcp ? CTL_CONN_AUTH : CTL_CONN_READY);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	return (c);
+}
+
+/*
+ * The one place a connection changes state.  The token has a deadline
+ * for the whole line, which a peer sending a byte at a time cannot push
+ * back as it would an idle timeout.
+ */
+static void
+ctl_conn_set_state(struct ctl_conn *c, enum ctl_conn_state state)
+{
+	struct timeval	tv = { CTL_AUTH_TIMEOUT, 0 };
+
+	c->state = state;
+	switch (state) {
+	case CTL_CONN_AUTH:
+		if (c->auth_ev == NULL)
+			c->auth_ev = evtimer_new(c->ctl->cs->base,
+			    ctl_auth_timeout_cb, c);
+		evtimer_add(c->auth_ev, &tv);
+		break;
+	case CTL_CONN_READY:
+		if (c->auth_ev != NULL)
+			evtimer_del(c->auth_ev);
+		break;
+	}
+}
+
+static void
+ctl_auth_timeout_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct ctl_conn	*c = arg;
+
+	ctl_auth_fail(c, "no token in time");
+}
+
+static void
+ctl_accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct ctl	*ctl = arg;
+
+	if (ctl->nconns >= CTL_MAX_CONNS) {
+		close(fd);
+		return;
+	}
+	ctl_conn_new(ctl, fd, 0);
+}
+
+/*
+ * Refused on accept: past CTL_TCP_MAX_CONNS, or while the last
+ * CTL_AUTH_FAIL_MAX authentication failures all fell within
+ * CTL_AUTH_WINDOW, which holds any guessing to that rate.
+ */
+static void
+ctl_tcp_accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct ctl	*ctl = arg;
+	struct cs_stats	*st = &ctl->cs->stats;
+	struct ctl_conn	*c;
+	uint64_t	 now = clock_mono_ms();
+
+	if (ctl_auth_limited(ctl, now)) {
+		close(fd);
+		st->ctl_tcp_refused++;
+		if (!ctl->limiting)
+			log_warnx("control: %d authentication failures within "
+			    "%d ms: closing new TCP control connections",
+			    CTL_AUTH_FAIL_MAX, CTL_AUTH_WINDOW);
+		ctl->limiting = 1;
+		return;
+	}
+	if (ctl->limiting) {
+		log_notice("control: accepting TCP control connections again");
+		ctl->limiting = 0;
+	}
+	if (ctl->ntcp >= CTL_TCP_MAX_CONNS) {
+		close(fd);
+		st->ctl_tcp_refused++;
+		return;
+	}
+	st->ctl_tcp_accepted++;
+	if ((c = ctl_conn_new(ctl, fd, 1)) != NULL)
+		ctl_format_addr(sa, (socklen_t)salen, c->addr, sizeof c->addr);
+}
+
+/* Out of descriptors: pause accepting instead of spinning. */
+static void
+ctl_accept_error_cb(struct evconnlistener *lev, void *arg)
+{
+	struct ctl	*ctl = arg;
+	struct timeval	 tv = { 0, CTL_PAUSE_MS * 1000 };
+	int		 error = EVUTIL_SOCKET_ERROR();
+
+	if (error != EMFILE && error != ENFILE && error != ENOBUFS &&
+	    error != ENOMEM)
+		return;
+	evconnlistener_disable(ctl->lev);
+	if (ctl->tcp_lev != NULL)
+		evconnlistener_disable(ctl->tcp_lev);
+	evtimer_add(ctl->pause_ev, &tv);
+}
+
+static void
+ctl_pause_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct ctl	*ctl = arg;
+
+	evconnlistener_enable(ctl->lev);
+	if (ctl->tcp_lev != NULL)
+		evconnlistener_enable(ctl->tcp_lev);
+}
+
+static int
+ctl_auth_limited(struct ctl *ctl, uint64_t now)
+{
+	uint64_t	oldest = ctl->fails[ctl->fail_pos];
+
+	return (oldest != 0 && now - oldest < CTL_AUTH_WINDOW);
+}
+
+/*
+ * A wrong or missing token: count it, log it (at most once a second,
+ * with how many went unlogged) and close without a reply.
+ */
+static void
+ctl_auth_fail(struct ctl_conn *c, const char *why)
+{
+	struct ctl	*ctl = c->ctl;
+	uint64_t	 now = clock_mono_ms();
+
+	ctl->cs->stats.ctl_auth_failures++;
+	ctl->fails[ctl->fail_pos] = now > 0 ? now : 1;
+	ctl->fail_pos = (ctl->fail_pos + 1) % CTL_AUTH_FAIL_MAX;
+	if (ctl->log_ms == 0 || now - ctl->log_ms >= 1000) {
+		if (ctl->log_skipped > 0)
+			log_warnx("control: tcp %s: authentication failed: %s "
+			    "(and %llu more not logged)", c->addr, why,
+			    (unsigned long long)ctl->log_skipped);
+		else
+			log_warnx("control: tcp %s: authentication failed: %s",
+			    c->addr, why);
+		ctl->log_ms = now;
+		ctl->log_skipped = 0;
+	} else
+		ctl->log_skipped++;
+	ctl_conn_free(c);
+}
+
+/*
+ * The first line of a TCP connection: {"v":1,"cmd":"auth","token":"..."}.
+ * Returns 0 once authenticated, 1 while the line is incomplete, -1 if the
+ * connection was closed (c is freed).  At eof what is left is the line.
+ */
+static int
+ctl_auth_read(struct ctl_conn *c, int eof)
+{
+	struct evbuffer		*in = bufferevent_get_input(c->bev);
+	const char		*vpath[] = { "v", NULL };
+	const char		*cpath[] = { "cmd", NULL };
+	const char		*tpath[] = { "token", NULL };
+	yajl_val		 root, v, cmd, tok;
+	yajl_gen		 g;
+	char			*line, err[128], *ts;
+	const char		*why = NULL;
+	size_t			 len;
+	int			 ok = 0;
+
+	line = evbuffer_readln(in, &len, EVBUFFER_EOL_CRLF);
+	if (line == NULL) {
+		len = evbuffer_get_length(in);
+		if (len > CTL_AUTH_LINE_MAX) {
+			ctl_auth_fail(c, "first line too long");
+			return (-1);
+		}
+		if (!eof)
+			return (1);
+		if (len == 0) {
+			ctl_auth_fail(c, "closed without a token");
+			return (-1);
+		}
+		line = xmalloc(len + 1);
+		evbuffer_remove(in, line, len);
+		line[len] = '\0';
+	}
+	if (len > CTL_AUTH_LINE_MAX)
+		why = "first line too long";
+	else if ((root = yajl_tree_parse(line, err, sizeof err)) == NULL)
+		why = "first line is not JSON";
+	else {
+		v = yajl_tree_get(root, vpath, yajl_t_number);
+		cmd = yajl_tree_get(root, cpath, yajl_t_string);
+		tok = yajl_tree_get(root, tpath, yajl_t_string);
+		if (!YAJL_IS_OBJECT(root) || v == NULL || !YAJL_IS_INTEGER(v) ||
+		    YAJL_GET_INTEGER(v) != CTL_PROTO_VERSION || cmd == NULL ||
+		    (ts = YAJL_GET_STRING(cmd)) == NULL ||
+		    strcmp(ts, "auth") != 0)
+			why = "first request is not auth";
+		else if (tok == NULL || (ts = YAJL_GET_STRING(tok)) == NULL)
+			why = "no token";
+		else {
+			ok = conf_token_equal(&c->ctl->token, ts, strlen(ts));
+			if (!ok)
+				why = "wrong token";
+			explicit_bzero(ts, strlen(ts));
+		}
+		yajl_tree_free(root);
+	}
+	explicit_bzero(line, len);
+	free(line);
+	if (!ok) {
+		ctl_auth_fail(c, why);
+		return (-1);
+	}
+	c->ctl->cs->stats.ctl_auth_ok++;
+	ctl_conn_set_state(c, CTL_CONN_READY);
+	g = ctl_gen_begin();
+	ctl_gen_str(g, "ok");
+	yajl_gen_bool(g, 1);
+	ctl_reply(c, g);
+	return (0);
 }
 
 static void
@@ -248,7 +688,12 @@ ctl_conn_free(struct ctl_conn *c)
 	}
 	ctl_pending_free(c->pending);
 	TAILQ_REMOVE(&c->ctl->conns, c, entry);
-	c->ctl->nconns--;
+	if (c->tcp)
+		c->ctl->ntcp--;
+	else
+		c->ctl->nconns--;
+	if (c->auth_ev != NULL)
+		event_free(c->auth_ev);
 	bufferevent_free(c->bev);
 	free(c);
 }
@@ -261,6 +706,8 @@ ctl_read_cb(struct bufferevent *bev, void *arg)
 	char		*line;
 	size_t		 len;
 
+	if (c->state == CTL_CONN_AUTH && ctl_auth_read(c, 0) != 0)
+		return;		/* closed, or the token is yet to come */
 	while (!c->waiting && (line = evbuffer_readln(in, &len,
 	    EVBUFFER_EOL_CRLF)) != NULL) {
 		c->ctl->cs->stats.ctl_requests++;
@@ -323,6 +770,13 @@ ctl_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct ctl_conn	*c = arg;
 
+	if (c->state == CTL_CONN_AUTH) {
+		if ((what & BEV_EVENT_ERROR) || ctl_auth_read(c, 1) != 0) {
+			if (what & BEV_EVENT_ERROR)
+				ctl_auth_fail(c, "connection error");
+			return;
+		}
+	}
 	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR)) {
 		ctl_read_cb(bev, c);
 		ctl_read_last(c);	/* a last request without newline */
@@ -579,6 +1033,34 @@ ctl_cmd_status(struct ctl_conn *c, struct ctl_req *req)
 		uint64_t v[] = { st->reload_ok, st->reload_fail };
 		ctl_gen_counter_map(g, "reload", k, v, 2);
 	}
+	{
+		const char *k[] = { "ok", "failed" };
+		uint64_t v[] = { st->backups_ok, st->backups_failed };
+		ctl_gen_counter_map(g, "backup", k, v, 2);
+	}
+
+	ctl_gen_str(g, "control");
+	yajl_gen_map_open(g);
+	ctl_gen_str(g, "socket");
+	ctl_gen_str(g, c->ctl->path);
+	ctl_gen_str(g, "tcp");
+	if (c->ctl->tcp_lev != NULL)
+		ctl_gen_str(g, c->ctl->tcp_addr);
+	else
+		yajl_gen_null(g);
+	{
+		const char *k[] = { "requests", "tcp_accepted", "tcp_refused",
+		    "auth_ok", "auth_failures" };
+		uint64_t v[] = { st->ctl_requests, st->ctl_tcp_accepted,
+		    st->ctl_tcp_refused, st->ctl_auth_ok,
+		    st->ctl_auth_failures };
+
+		for (i = 0; i < 5; i++) {
+			ctl_gen_str(g, k[i]);
+			ctl_gen_int(g, v[i]);
+		}
+	}
+	yajl_gen_map_close(g);
 
 	ctl_gen_str(g, "listen");
 	yajl_gen_map_open(g);
@@ -896,6 +1378,98 @@ ctl_cmd_reload(struct ctl_conn *c, struct ctl_req *req)
 	ctl_gen_int(g, cs->stats.reload_ok);
 	yajl_gen_map_close(g);
 	ctl_reply(c, g);
+}
+
+/*
+ * On the Unix socket the file mode already decided: auth is answered and
+ * changes nothing.  On TCP it only comes here once authenticated.
+ */
+static void
+ctl_cmd_auth(struct ctl_conn *c, struct ctl_req *req)
+{
+	yajl_gen	g = ctl_gen_begin();
+
+	ctl_gen_str(g, "ok");
+	yajl_gen_bool(g, 1);
+	ctl_reply(c, g);
+}
+
+static void
+ctl_backup_cb(const struct store_backup *b, void *arg)
+{
+	struct ctl_conn		*c = arg;
+	struct cs_stats		*st = &c->ctl->cs->stats;
+	yajl_gen		 g;
+	char			 esc[1024];
+
+	c->waiting = 0;
+	if (!b->ok) {
+		st->backups_failed++;
+		log_warnx("control: backup: %s", log_escape(esc, sizeof esc,
+		    b->error, strlen(b->error)));
+		ctl_error(c, "backup: %s", b->error);
+	} else {
+		st->backups_ok++;
+		log_info("control: backup %s: %llu bytes in %.3f s",
+		    log_escape(esc, sizeof esc, b->path, strlen(b->path)),
+		    (unsigned long long)b->bytes, b->seconds);
+		g = ctl_gen_begin();
+		ctl_gen_str(g, "ok");
+		yajl_gen_bool(g, 1);
+		ctl_gen_str(g, "backup");
+		yajl_gen_map_open(g);
+		ctl_gen_str(g, "path");
+		ctl_gen_str(g, b->path);
+		ctl_gen_str(g, "bytes");
+		ctl_gen_int(g, b->bytes);
+		ctl_gen_str(g, "seconds");
+		ctl_gen_num(g, round(b->seconds * 1e6) / 1e6);
+		yajl_gen_map_close(g);
+		ctl_reply(c, g);
+	}
+	if (c->closing)
+		ctl_conn_finish(c);
+	else
+		ctl_read_cb(c->bev, c);	/* requests queued behind it */
+}
+
+/*
+ * A copy of the database, made by the writer between snapshots.  A
+ * relative path is taken from the state directory: the client's working
+ * directory means nothing to the daemon (nor does its host, over TCP).
+ */
+static void
+ctl_cmd_backup(struct ctl_conn *c, struct ctl_req *req)
+{
+	struct callscored	*cs = c->ctl->cs;
+	const char		*path;
+	char			*full;
+
+	if ((path = ctl_get_str(req->root, "path")) == NULL ||
+	    *path == '\0') {
+		cs->stats.backups_failed++;
+		ctl_error(c, "backup needs a \"path\": the file to write");
+		return;
+	}
+	if (strlen(path) >= PATH_MAX) {
+		cs->stats.backups_failed++;
+		ctl_error(c, "backup: path longer than %d bytes", PATH_MAX - 1);
+		return;
+	}
+	if (path[strlen(path) - 1] == '/') {
+		cs->stats.backups_failed++;
+		ctl_error(c, "backup: %.256s names a directory, not a file",
+		    path);
+		return;
+	}
+	full = conf_path(cs->conf->state_directory, path);
+	c->waiting = 1;
+	if (store_backup(cs->store, full, ctl_backup_cb, c) != 0) {
+		c->waiting = 0;
+		cs->stats.backups_failed++;
+		ctl_error(c, "backup: the database is not available");
+	}
+	free(full);
 }
 
 /* Calls waiting, on hold and agents now, with each queue's first window. */

@@ -618,6 +618,16 @@ fmt_reply_status(yajl_val reply)
 	}
 	free(b.s);
 
+	/* TCP control, when it is on: where, and what it turned away. */
+	v = json_get(reply, "control");
+	if ((s = json_str(json_get(v, "tcp"))) != NULL) {
+		fmt_table_add(t, "control tcp:");
+		fmt_table_addf(t, "%s, %s authenticated, %s failed, %s refused",
+		    s, count_str(json_get(v, "auth_ok"), b1, sizeof b1),
+		    count_str(json_get(v, "auth_failures"), b2, sizeof b2),
+		    count_str(json_get(v, "tcp_refused"), b3, sizeof b3));
+	}
+
 	fmt_table_add(t, "scopes:");
 	fmt_table_addf(t, "%s queues, %s agents, %s teams, %s refused",
 	    count_str(json_get(sc, "queues"), b1, sizeof b1),
@@ -661,6 +671,14 @@ fmt_reply_status(yajl_val reply)
 		fmt_table_addf(t, "%s written, %s failed",
 		    count_str(json_get(sn, "count"), b1, sizeof b1),
 		    count_str(json_get(sn, "errors"), b2, sizeof b2));
+	}
+	v = json_get(reply, "backup");
+	if (json_num(json_get(v, "ok")) > 0 ||
+	    json_num(json_get(v, "failed")) > 0) {
+		fmt_table_add(t, "backups:");
+		fmt_table_addf(t, "%s written, %s failed",
+		    count_str(json_get(v, "ok"), b1, sizeof b1),
+		    count_str(json_get(v, "failed"), b2, sizeof b2));
 	}
 
 	out = fmt_table_render(t, 0);

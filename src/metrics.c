@@ -356,6 +356,23 @@ metrics_render_daemon(struct evbuffer *out, const struct metrics_source *src)
 	    "Control socket requests.", "counter");
 	metrics_u64(out, "callscore_ctl_requests_total", NULL, NULL,
 	    d->ctl_requests);
+	metrics_family(out, "callscore_ctl_tcp_connections_total",
+	    "TCP control connections, by outcome at accept.", "counter");
+	metrics_u64(out, "callscore_ctl_tcp_connections_total", "result",
+	    "accepted", d->ctl_tcp_accepted);
+	metrics_u64(out, "callscore_ctl_tcp_connections_total", "result",
+	    "refused", d->ctl_tcp_refused);
+	metrics_family(out, "callscore_ctl_auth_failures_total",
+	    "TCP control connections closed for a wrong or missing token.",
+	    "counter");
+	metrics_u64(out, "callscore_ctl_auth_failures_total", NULL, NULL,
+	    d->ctl_auth_failures);
+	metrics_family(out, "callscore_backups_total",
+	    "Online backups (callscore backup), by result.", "counter");
+	metrics_u64(out, "callscore_backups_total", "result", "ok",
+	    d->backups_ok);
+	metrics_u64(out, "callscore_backups_total", "result", "failed",
+	    d->backups_failed);
 	metrics_family(out, "callscore_reloads_total",
 	    "Configuration reloads, by result.", "counter");
 	metrics_u64(out, "callscore_reloads_total", "result", "ok",

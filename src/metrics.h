@@ -63,6 +63,11 @@ struct metrics_daemon {
 	uint64_t	udp_truncated;
 	uint64_t	udp_drops;
 	uint64_t	ctl_requests;
+	uint64_t	ctl_tcp_accepted;
+	uint64_t	ctl_tcp_refused;
+	uint64_t	ctl_auth_failures;
+	uint64_t	backups_ok;
+	uint64_t	backups_failed;
 	uint64_t	snapshots_failed;
 	uint64_t	reload_ok;
 	uint64_t	reload_fail;

@@ -125,6 +125,9 @@ struct store_query {
 	void			*arg;
 	int			 cancelled;
 	struct store_rows	 rows;
+	int			 backup;	/* VACUUM INTO name */
+	store_backup_cb		 backup_cb;
+	struct store_backup	 backup_res;
 	TAILQ_ENTRY(store_query) entry;
 };
 TAILQ_HEAD(store_query_list, store_query);
@@ -179,6 +182,7 @@ static void	 store_write(struct store *, struct store_snap *,
 		     struct store_result *);
 static void	*store_thread(void *);
 static void	 store_query_run(struct store *, struct store_query *);
+static void	 store_backup_run(struct store *, struct store_query *);
 static void	 store_query_free(struct store_query *);
 static int	 store_query_queue(struct store *, struct store_query *);
 static void	 store_notify(struct store *);
@@ -1081,7 +1085,9 @@ store_pipe_cb(evutil_socket_t fd, short events, void *arg)
 	/* A callback may cancel later answers, so check each in turn. */
 	while ((q = TAILQ_FIRST(&answers)) != NULL) {
 		TAILQ_REMOVE(&answers, q, entry);
-		if (!q->cancelled)
+		if (!q->cancelled && q->backup)
+			q->backup_cb(&q->backup_res, q->arg);
+		else if (!q->cancelled)
 			q->cb(&q->rows, q->arg);
 		store_query_free(q);
 	}
@@ -1121,6 +1127,23 @@ store_query_intervals(struct store *s, int kind, const char *name,
 	q->since = from;
 	q->until = until;
 	q->cb = cb;
+	q->arg = arg;
+	return (store_query_queue(s, q));
+}
+
+int
+store_backup(struct store *s, const char *path, store_backup_cb cb,
+    void *arg)
+{
+	struct store_query	*q;
+
+	if (!s->started)
+		return (-1);
+	q = xcalloc(1, sizeof *q);
+	q->backup = 1;
+	q->name = xstrdup(path);
+	q->backup_res.path = q->name;
+	q->backup_cb = cb;
 	q->arg = arg;
 	return (store_query_queue(s, q));
 }
@@ -1181,6 +1204,10 @@ store_query_run(struct store *s, struct store_query *q)
 	const char		*sql;
 	int			 rc;
 
+	if (q->backup) {
+		store_backup_run(s, q);
+		return;
+	}
 	if (q->intervals)
 		sql = "SELECT start, kpi, value FROM intervals WHERE kind = ?1"
 		    " AND name = ?2 AND start < ?3 AND start >= ?4"
@@ -1229,6 +1256,135 @@ fail:
 	    sqlite3_errmsg(s->db), store_rc_name(rc));
 	sqlite3_finalize(stmt);
 	r->ok = 0;
+}
+
+/*
+ * On the writer thread, between snapshots: VACUUM INTO on the writer's
+ * own connection (a backup from another connection restarts at every
+ * write and may never finish) into a temporary file beside the target,
+ * fsync it, link it to its name (which must still be free), then fsync
+ * the directory.
+ */
+static void
+store_backup_run(struct store *s, struct store_query *q)
+{
+	struct store_backup	*b = &q->backup_res;
+	sqlite3_stmt		*stmt = NULL;
+	struct stat		 sb;
+	char			*dir, *tmp = NULL, *slash, *journal;
+	const char		*base;
+	double			 start = store_mono();
+	int			 fd, rc;
+
+	dir = xstrdup(q->name);
+	if ((slash = strrchr(dir, '/')) == NULL) {
+		free(dir);
+		dir = xstrdup(".");
+		base = q->name;
+	} else {
+		base = q->name + (slash - dir) + 1;
+		if (slash == dir)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	}
+	if (stat(dir, &sb) == -1) {
+		if (errno == ENOENT)
+			snprintf(b->error, sizeof b->error, "%s: no such "
+			    "directory %s", q->name, dir);
+		else
+			snprintf(b->error, sizeof b->error, "%s: %s", dir,
+			    strerror(errno));
+		goto out;
+	}
+	if (!S_ISDIR(sb.st_mode)) {
+		snprintf(b->error, sizeof b->error, "%s: %s is not a "
+		    "directory", q->name, dir);
+		goto out;
+	}
+	if (lstat(q->name, &sb) == 0) {
+		snprintf(b->error, sizeof b->error, "%s: file exists",
+		    q->name);
+		goto out;
+	}
+	if (errno != ENOENT) {
+		snprintf(b->error, sizeof b->error, "%s: %s", q->name,
+		    strerror(errno));
+		goto out;
+	}
+
+	/* Mode 0600: the copy holds everything the database does. */
+	xasprintf(&tmp, "%s/.%s.XXXXXX", dir, base);
+	if ((fd = mkstemp(tmp)) == -1) {
+		snprintf(b->error, sizeof b->error, "%s: cannot create a file "
+		    "in %s: %s", q->name, dir, strerror(errno));
+		free(tmp);
+		tmp = NULL;
+		goto out;
+	}
+	close(fd);
+	rc = sqlite3_prepare_v2(s->db, "VACUUM INTO ?1", -1, &stmt, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(stmt, 1, tmp, -1, SQLITE_STATIC);
+		rc = sqlite3_step(stmt);
+	}
+	if (rc != SQLITE_DONE) {
+		snprintf(b->error, sizeof b->error, "%s: %s (SQLITE_%s)",
+		    q->name, rc == SQLITE_FULL ? "disk full" :
+		    sqlite3_errmsg(s->db), store_rc_name(rc));
+		goto out;
+	}
+	sqlite3_finalize(stmt);
+	stmt = NULL;
+
+	if ((fd = open(tmp, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    fsync(fd) == -1 || fstat(fd, &sb) == -1) {
+		snprintf(b->error, sizeof b->error, "%s: fsync %s: %s",
+		    q->name, tmp, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		goto out;
+	}
+	close(fd);
+	b->bytes = (uint64_t)sb.st_size;
+	/*
+	 * link() never replaces a file that appeared meanwhile; where the
+	 * file system has no hard links, rename() after the check above.
+	 */
+	if (link(tmp, q->name) == 0)
+		unlink(tmp);
+	else if ((errno != EPERM && errno != EOPNOTSUPP) ||
+	    rename(tmp, q->name) == -1) {
+		snprintf(b->error, sizeof b->error, "%s: %s", q->name,
+		    errno == EEXIST ? "file exists" : strerror(errno));
+		goto out;
+	}
+	free(tmp);
+	tmp = NULL;
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    fsync(fd) == -1) {
+		snprintf(b->error, sizeof b->error, "%s: fsync %s: %s",
+		    q->name, dir, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		unlink(q->name);
+		goto out;
+	}
+	close(fd);
+	b->ok = 1;
+	b->seconds = store_mono() - start;
+
+out:
+	sqlite3_finalize(stmt);
+	if (tmp != NULL) {
+		/* A failed VACUUM INTO leaves its journal beside the copy. */
+		unlink(tmp);
+		xasprintf(&journal, "%s-journal", tmp);
+		unlink(journal);
+		free(journal);
+		free(tmp);
+	}
+	free(dir);
 }
 
 struct store_snap *

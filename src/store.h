@@ -194,6 +194,24 @@ int		 store_query_intervals(struct store *, int, const char *,
 /* Forget queries made with arg: their cb will not run. */
 void		 store_query_cancel(struct store *, void *);
 
+/* The outcome of a backup, handed back on the loop. */
+struct store_backup {
+	int		 ok;
+	const char	*path;		/* as asked */
+	uint64_t	 bytes;		/* of the copy */
+	double		 seconds;
+	char		 error[512];
+};
+typedef void	(*store_backup_cb)(const struct store_backup *, void *);
+/*
+ * Copy the database to path, which must not exist, with VACUUM INTO on
+ * the writer's connection between snapshots: a consistent copy, synced
+ * and then given its name.  cb runs on the loop; store_query_cancel()
+ * forgets it.  Returns 0, or -1 if the store is not running.
+ */
+int		 store_backup(struct store *, const char *, store_backup_cb,
+		    void *);
+
 /* History for trends: points of kpi for a scope since a time. */
 struct store_point {
 	double	time;

@@ -9,6 +9,7 @@
  */
 #include <sys/stat.h>
 
+#include <grp.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -61,6 +62,7 @@ setup(void)
 	nfiles = 0;
 	unsetenv("STATE_DIRECTORY");
 	unsetenv("RUNTIME_DIRECTORY");
+	unsetenv("CREDENTIALS_DIRECTORY");
 }
 
 static void
@@ -171,6 +173,9 @@ conf_diff(const struct conf *a, const struct conf *b)
 	N(udp_rcvbuf);
 	S(control_socket);
 	N(control_mode);
+	S(control_group);
+	S(control_tcp);
+	S(control_token_file);
 	S(http_listen);
 	S(state_directory);
 	S(runtime_directory);
@@ -240,6 +245,9 @@ static const char good_yaml[] =
     "control:\n"
     "  socket: /tmp/cs/ctl.sock\n"
     "  mode: 0600\n"
+    "  group: 4242\n"
+    "  tcp: 127.0.0.1:7312\n"
+    "  token_file: secrets/control.token\n"
     "http:\n"
     "  listen: 127.0.0.1:9311\n"
     "directories:\n"
@@ -449,6 +457,12 @@ START_TEST(test_every_key)
 	ck_assert_uint_eq(c->udp_rcvbuf, 4194304);
 	ck_assert_str_eq(c->control_socket, "/tmp/cs/ctl.sock");
 	ck_assert_uint_eq(c->control_mode, 0600);
+	ck_assert_str_eq(c->control_group, "4242");
+	ck_assert_str_eq(c->control_tcp, "127.0.0.1:7312");
+	/* Relative to the directory of the file, without systemd. */
+	xasprintf(&run, "%s/secrets/control.token", tmpdir);
+	ck_assert_str_eq(c->control_token_file, run);
+	free(run);
 	ck_assert_str_eq(c->http_listen, "127.0.0.1:9311");
 	ck_assert_str_eq(c->state_directory, "/srv/callscore");
 	/* Relative to the directory of the file. */
@@ -1110,6 +1124,178 @@ START_TEST(test_new_keys_bad)
 }
 END_TEST
 
+/* control.group, control.tcp and where the token file is looked for. */
+START_TEST(test_control_keys)
+{
+	struct conf	*c;
+	struct group	*gr;
+	char		*errors = NULL, text[256];
+	gid_t		 gid;
+
+	ck_assert_ptr_nonnull(gr = getgrgid(getgid()));
+	snprintf(text, sizeof text, "control:\n  group: %s\n", gr->gr_name);
+	ck_assert_ptr_nonnull(c = load(text, &errors));
+	ck_assert_str_eq(c->control_group, gr->gr_name);
+	ck_assert_ptr_null(c->control_tcp);
+	ck_assert_ptr_null(c->control_token_file);
+	conf_free(c);
+	ck_assert_int_eq(conf_group_gid(gr->gr_name, &gid), 0);
+	ck_assert_uint_eq(gid, getgid());
+	ck_assert_int_eq(conf_group_gid("123456", &gid), 0);
+	ck_assert_uint_eq(gid, 123456);
+	ck_assert_int_eq(conf_group_gid("no-such-group-here", &gid), -1);
+	ck_assert_int_eq(conf_group_gid("12x", &gid), -1);
+	ck_assert_int_eq(conf_group_gid("4294967295", &gid), -1);
+
+	expect_error("control:\n  group: no-such-group-here\n",
+	    "@F:2:10: control.group: no group \"no-such-group-here\" "
+	    "(expected a group name or a numeric gid)");
+	expect_error("control:\n  group: \"-1\"\n",
+	    "@F:2:10: control.group: no group \"-1\" (expected a group name "
+	    "or a numeric gid)");
+	expect_error("control:\n  tcp: 127.0.0.1:7312\n",
+	    "@F:2:8: control.tcp: TCP control needs control.token_file, a "
+	    "file holding the pre-shared token");
+	expect_error("control:\n  tcp: localhost\n  token_file: t\n",
+	    "@F:2:8: control.tcp: expected host:port with a port between 0 "
+	    "and 65535, got \"localhost\"");
+
+	/* Under systemd a relative name is a credential (LoadCredential=). */
+	setenv("CREDENTIALS_DIRECTORY", "/run/credentials/callscored.service",
+	    1);
+	ck_assert_ptr_nonnull(c = load("control:\n  tcp: \"[::1]:0\"\n"
+	    "  token_file: control.token\n", &errors));
+	ck_assert_str_eq(c->control_tcp, "[::1]:0");
+	ck_assert_str_eq(c->control_token_file,
+	    "/run/credentials/callscored.service/control.token");
+	conf_free(c);
+	ck_assert_ptr_nonnull(c = load("control:\n  token_file: /etc/t\n",
+	    &errors));
+	ck_assert_str_eq(c->control_token_file, "/etc/t");
+	conf_free(c);
+}
+END_TEST
+
+/* Load a token file of text and mode: 0, or -1 with *cause. */
+static int
+token_file(const char *text, mode_t mode, struct conf_token *tok,
+    char **cause)
+{
+	const char	*path = write_file("token", text);
+
+	ck_assert_int_eq(chmod(path, mode), 0);
+	*cause = NULL;
+	return (conf_token_load(path, tok, cause));
+}
+
+/* The file must be refused: "DIR/token: " why. */
+static void
+token_refused(const char *text, mode_t mode, const char *why)
+{
+	struct conf_token	 tok;
+	char			*cause, *want;
+
+	ck_assert_int_eq(token_file(text, mode, &tok, &cause), -1);
+	xasprintf(&want, "%s/token: %s", tmpdir, why);
+	ck_assert_str_eq(cause, want);
+	ck_assert_uint_eq(tok.len, 0);
+	free(want);
+	free(cause);
+}
+
+START_TEST(test_token_load)
+{
+	struct conf_token	 tok;
+	char			 big[CONF_TOKEN_MAX + 2], *cause = NULL;
+	char			*path, *want;
+
+	ck_assert_int_eq(token_file("0123456789abcdef\n", 0600, &tok,
+	    &cause), 0);
+	ck_assert_uint_eq(tok.len, 16);
+	ck_assert_int_eq(memcmp(tok.buf, "0123456789abcdef", 16), 0);
+	ck_assert_int_eq(tok.buf[16], 0);
+	ck_assert_int_eq(token_file("0123456789abcdef\r\n", 0400, &tok,
+	    &cause), 0);
+	ck_assert_uint_eq(tok.len, 16);
+	memset(big, 'x', CONF_TOKEN_MAX);
+	big[CONF_TOKEN_MAX] = '\0';
+	ck_assert_int_eq(token_file(big, 0600, &tok, &cause), 0);
+	ck_assert_uint_eq(tok.len, CONF_TOKEN_MAX);
+
+	token_refused("0123456789abcdef\n", 0640, "mode 0640 gives "
+	    "group or others access; the token file must be private "
+	    "(chmod 600)");
+	token_refused("0123456789abcdef\n", 0602, "mode 0602 gives "
+	    "group or others access; the token file must be private "
+	    "(chmod 600)");
+	token_refused("", 0600, "the token is 0 bytes; at least 16 "
+	    "are needed");
+	token_refused("0123456789abcde\n", 0600, "the token is 15 "
+	    "bytes; at least 16 are needed");
+	token_refused("0123456789 abcdef\n", 0600, "byte 11 of the "
+	    "token is not a printable ASCII character (spaces and line "
+	    "breaks are not allowed)");
+	token_refused("0123456789abcdef\n\n", 0600, "byte 17 of "
+	    "the token is not a printable ASCII character (spaces and line "
+	    "breaks are not allowed)");
+	token_refused("0123456789abcdef\xc3\xa9", 0600, "byte 17 "
+	    "of the token is not a printable ASCII character (spaces and "
+	    "line breaks are not allowed)");
+	big[CONF_TOKEN_MAX] = 'x';
+	big[CONF_TOKEN_MAX + 1] = '\0';
+	token_refused(big, 0600, "the token is longer than 256 "
+	    "bytes");
+	xasprintf(&path, "%s/absent", tmpdir);
+	ck_assert_int_eq(conf_token_load(path, &tok, &cause), -1);
+	xasprintf(&want, "%s: No such file or directory", path);
+	ck_assert_str_eq(cause, want);
+	free(want);
+	free(path);
+	free(cause);
+	ck_assert_int_eq(conf_token_load(tmpdir, &tok, &cause), -1);
+	xasprintf(&want, "%s: not a regular file", tmpdir);
+	ck_assert_str_eq(cause, want);
+	free(want);
+	free(cause);
+}
+END_TEST
+
+/*
+ * conf_token_equal() says yes to the token and to nothing else: not a
+ * prefix, not an extension, not a string with the token's bytes beyond
+ * its end, and never when no token is loaded.
+ */
+START_TEST(test_token_equal)
+{
+	struct conf_token	 tok, none;
+	char			 s[CONF_TOKEN_MAX + 8], *cause = NULL;
+	const char		*t = "0123456789abcdefXYZ";
+	size_t			 n = strlen(t), i;
+
+	ck_assert_int_eq(token_file(t, 0600, &tok, &cause), 0);
+	ck_assert_int_eq(conf_token_equal(&tok, t, n), 1);
+	ck_assert_int_eq(conf_token_equal(&tok, t, n - 1), 0);
+	ck_assert_int_eq(conf_token_equal(&tok, "0123456789abcdefXYZ!", n + 1),
+	    0);
+	ck_assert_int_eq(conf_token_equal(&tok, "", 0), 0);
+	/* The NUL padding is not part of the token. */
+	memset(s, 0, sizeof s);
+	memcpy(s, t, n);
+	ck_assert_int_eq(conf_token_equal(&tok, s, n + 1), 0);
+	ck_assert_int_eq(conf_token_equal(&tok, s, CONF_TOKEN_MAX), 0);
+	ck_assert_int_eq(conf_token_equal(&tok, s, sizeof s), 0);
+	/* Any one byte changed, first to last. */
+	for (i = 0; i < n; i++) {
+		memcpy(s, t, n);
+		s[i] ^= 0x20;
+		ck_assert_int_eq(conf_token_equal(&tok, s, n), 0);
+	}
+	memset(&none, 0, sizeof none);
+	ck_assert_int_eq(conf_token_equal(&none, "", 0), 0);
+	ck_assert_int_eq(conf_token_equal(&none, s, 0), 0);
+}
+END_TEST
+
 START_TEST(test_interval)
 {
 	struct conf	*c;
@@ -1335,7 +1521,8 @@ START_TEST(test_reload_check)
 	    "live:\n  call_expiry: 1h\n"
 	    "snapshot:\n  interval: 5\n  retention: 1d\n"
 	    "limits:\n  max_calls: 7\n  max_queues: 3\n"
-	    "log:\n  level: debug\n", &errors);
+	    "log:\n  level: debug\n"
+	    "control:\n  token_file: /etc/new.token\n", &errors);
 	ck_assert_msg(b != NULL, "%s", errors != NULL ? errors : "");
 	ck_assert_int_eq(conf_reload_check(a, b, &cause), 0);
 	ck_assert_ptr_null(cause);
@@ -1344,7 +1531,8 @@ START_TEST(test_reload_check)
 	/* Every key that needs a restart, in file order. */
 	b = load("listen:\n  tcp: 127.0.0.1:1\n  unix: e.sock\n"
 	    "  unix_mode: 0600\n  udp: 127.0.0.1:2\n  udp_rcvbuf: 1m\n"
-	    "control:\n  socket: c.sock\n  mode: 0600\n"
+	    "control:\n  socket: c.sock\n  mode: 0600\n  group: 7\n"
+	    "  tcp: 127.0.0.1:3\n  token_file: /t\n"
 	    "http:\n  listen: \"[::1]:9\"\n"
 	    "directories:\n  state: /srv/s\n  runtime: /srv/r\n"
 	    "windows: [5m, 15m, 1h]\nwindow_slots: 30\n"
@@ -1357,7 +1545,8 @@ START_TEST(test_reload_check)
 	    RESTART("listen.tcp") "\n" RESTART("listen.unix") "\n"
 	    RESTART("listen.unix_mode") "\n" RESTART("listen.udp") "\n"
 	    RESTART("listen.udp_rcvbuf") "\n" RESTART("control.socket") "\n"
-	    RESTART("control.mode") "\n" RESTART("http.listen") "\n"
+	    RESTART("control.mode") "\n" RESTART("control.group") "\n"
+	    RESTART("control.tcp") "\n" RESTART("http.listen") "\n"
 	    RESTART("directories.state") "\n"
 	    RESTART("directories.runtime") "\n"
 	    RESTART("windows") "\n" RESTART("window_slots") "\n"
@@ -1423,6 +1612,9 @@ conf_suite(void)
 	tcase_add_test(tc, test_conf_path);
 	tcase_add_test(tc, test_parse_addr);
 	tcase_add_test(tc, test_new_keys_bad);
+	tcase_add_test(tc, test_control_keys);
+	tcase_add_test(tc, test_token_load);
+	tcase_add_test(tc, test_token_equal);
 	tcase_add_test(tc, test_interval);
 	tcase_add_test(tc, test_timezone);
 	tcase_add_test(tc, test_targets);

@@ -243,6 +243,10 @@ START_TEST(test_reply_status)
 	    "\"duration\":0.0351,\"count\":192,\"errors\":1,"
 	    "\"database\":\"/var/lib/callscore/callscore.db\"},"
 	    "\"listen\":{\"tcp\":\"127.0.0.1:7311\",\"unix\":\"/run/e.sock\"},"
+	    "\"control\":{\"socket\":\"/run/c.sock\",\"tcp\":\"127.0.0.1:7312\","
+	    "\"requests\":9,\"tcp_accepted\":5,\"tcp_refused\":1,"
+	    "\"auth_ok\":3,\"auth_failures\":2},"
+	    "\"backup\":{\"ok\":2,\"failed\":1},"
 	    "\"windows\":[\"5m\",\"15m\",\"1h\",\"24h\"]}");
 	s = fmt_reply_status(v);
 	ck_assert_str_eq(s,
@@ -255,11 +259,14 @@ START_TEST(test_reply_status)
 	    "closed:         4 idle, 0 oversize\n"
 	    "udp:            7 datagrams, 900 bytes\n"
 	    "listen:         tcp 127.0.0.1:7311, unix /run/e.sock\n"
+	    "control tcp:    127.0.0.1:7312, 3 authenticated, 2 failed, 1 "
+	    "refused\n"
 	    "scopes:         12 queues, 80 agents, 9 teams, 0 refused\n"
 	    "windows:        5m 15m 1h 24h\n"
 	    "last snapshot:  2026-11-18 11:06:28 (12.0s ago, 35 ms)\n"
 	    "database:       /var/lib/callscore/callscore.db\n"
-	    "snapshots:      192 written, 1 failed\n");
+	    "snapshots:      192 written, 1 failed\n"
+	    "backups:        2 written, 1 failed\n");
 	free(s);
 	yajl_tree_free(v);
 

@@ -190,6 +190,10 @@ fill_source(struct metrics_source *src, struct metrics_scope *scopes,
 	src->daemon.udp_bytes = 123456;
 	src->daemon.udp_drops = 42;
 	src->daemon.reload_fail = 1;
+	src->daemon.ctl_tcp_accepted = 12;
+	src->daemon.ctl_tcp_refused = 1;
+	src->daemon.ctl_auth_failures = 10;
+	src->daemon.backups_ok = 2;
 	src->store.snapshots = 6;
 	src->store.errors = 1;
 	src->store.last_time = 1800000070;
@@ -449,6 +453,13 @@ START_TEST(test_render)
 	ck_line(s, "callscore_udp_received_bytes_total 123456");
 	ck_line(s, "callscore_udp_kernel_drops_total 42");
 	ck_line(s, "callscore_reloads_total{result=\"failed\"} 1");
+	ck_line(s, "callscore_ctl_tcp_connections_total{result=\"accepted\"} "
+	    "12");
+	ck_line(s, "callscore_ctl_tcp_connections_total{result=\"refused\"} "
+	    "1");
+	ck_line(s, "callscore_ctl_auth_failures_total 10");
+	ck_line(s, "callscore_backups_total{result=\"ok\"} 2");
+	ck_line(s, "callscore_backups_total{result=\"failed\"} 0");
 	ck_line(s, "callscore_snapshots_total 6");
 	ck_line(s, "callscore_db_errors_total 1");
 	ck_line(s, "callscore_snapshot_queue_depth 2");
@@ -468,7 +479,7 @@ START_TEST(test_render)
 
 	/* Every family has both headers; the output ends with a newline. */
 	ck_assert_uint_eq(count_str(s, "# HELP "), count_str(s, "# TYPE "));
-	ck_assert_uint_eq(count_str(s, "# TYPE "), 25 + 3 + 25 + 2);
+	ck_assert_uint_eq(count_str(s, "# TYPE "), 28 + 3 + 25 + 2);
 	ck_assert_int_eq(s[strlen(s) - 1], '\n');
 	free(s);
 	free_totals();
