@@ -17,6 +17,7 @@
 
 #include <event2/buffer.h>
 #include <event2/event.h>
+#include <event2/listener.h>
 
 #include "calendar.h"
 #include "callscored.h"
@@ -48,7 +49,8 @@ static void	callscored_metrics_cb(struct evbuffer *, void *);
 static struct metrics_extra *callscored_metrics_live(struct callscored *,
 		    size_t *);
 static int	callscored_health_cb(char *, size_t, void *);
-static struct store *callscored_open_store(const char *);
+static struct store *callscored_open_store(const char *, char **);
+static void	callscored_event_log_cb(int, const char *);
 static void	callscored_limits(const struct conf *,
 		    size_t[SCOPE_KIND_COUNT]);
 
@@ -145,6 +147,8 @@ callscored_reload(struct callscored *cs, char **cause)
 	log_set_level(cs->debug ? LOG_LEVEL_DEBUG : next->log_level);
 	if (next->snapshot_interval != old->snapshot_interval)
 		callscored_snapshot_timer(cs);
+	if (next->db_max_size != old->db_max_size)
+		store_set_max_size(cs->store, next->db_max_size);
 	conf_free(old);
 	cs->stats.reload_ok++;
 	log_notice("reload: %s: configuration applied", next->path);
@@ -264,7 +268,7 @@ callscored_metrics_cb(struct evbuffer *out, void *arg)
 
 	memset(&src, 0, sizeof src);
 	src.version = PACKAGE_VERSION;
-	src.now = clock_wall();
+	src.now = clock_now_ms() / 1000.0;	/* as snapshot times */
 	src.start_time = cs->started;
 	src.uptime = (clock_mono_ms() - cs->started_mono) / 1000.0;
 	d = &src.daemon;
@@ -394,32 +398,38 @@ callscored_health_cb(char *reason, size_t len, void *arg)
 {
 	struct callscored	*cs = arg;
 	struct store_stats	 ss;
-	double			 since, limit;
+	double			 since, limit, now;
 
 	if (cs->exiting) {
 		snprintf(reason, len, "shutting down");
 		return (0);
 	}
 	store_get_stats(cs->store, &ss);
+	/* Snapshot times are on the steady clock: a wall step moves none. */
 	since = ss.last_time > 0 ? ss.last_time : cs->started;
 	limit = 3 * cs->conf->snapshot_interval;
-	if (clock_wall() - since > limit) {
+	now = clock_now_ms() / 1000.0;
+	if (now - since > limit) {
 		snprintf(reason, len, "store: no snapshot committed for %.0f s "
-		    "(%llu failed)", clock_wall() - since,
+		    "(%llu failed)", now - since,
 		    (unsigned long long)ss.errors);
 		return (0);
 	}
 	return (1);
 }
 
-/* Open the database; a corrupt or foreign file is moved aside. */
+/*
+ * Open the database; a corrupt or foreign file is moved aside (its new
+ * name in *quarantined, else NULL).
+ */
 static struct store *
-callscored_open_store(const char *path)
+callscored_open_store(const char *path, char **quarantined)
 {
 	struct store	*store;
 	char		*cause, *aside;
 	int		 corrupt;
 
+	*quarantined = NULL;
 	if ((store = store_open_check(path, &corrupt, &cause)) != NULL)
 		return (store);
 	if (!corrupt)
@@ -429,10 +439,39 @@ callscored_open_store(const char *path)
 	log_warnx("store: %s; moved it to %s and starting afresh", cause,
 	    aside);
 	free(cause);
-	free(aside);
+	*quarantined = aside;
 	if ((store = store_open(path, &cause)) == NULL)
 		fatalx("store: %s", cause);
 	return (store);
+}
+
+/*
+ * libevent's own messages, through our log and at most one warning
+ * every 10 s: a failure it retries at once must not flood the log.
+ */
+static void
+callscored_event_log_cb(int severity, const char *msg)
+{
+	static uint64_t		 last;
+	static unsigned long	 suppressed;
+	uint64_t		 now;
+
+	if (severity < EVENT_LOG_WARN) {
+		log_debug("libevent: %s", msg);
+		return;
+	}
+	now = clock_mono_ms();
+	if (last != 0 && now - last < 10000) {
+		suppressed++;
+		return;
+	}
+	if (suppressed > 0)
+		log_warnx("libevent: %s (%lu more since the last)", msg,
+		    suppressed);
+	else
+		log_warnx("libevent: %s", msg);
+	last = now;
+	suppressed = 0;
 }
 
 int
@@ -522,7 +561,8 @@ main(int argc, char **argv)
 	/* Before any thread: TZ stays in the environment from now on. */
 	calendar_zone(conf->timezone);
 	cs.db_path = conf_path(conf->state_directory, conf->database);
-	cs.store = callscored_open_store(cs.db_path);
+	cs.store = callscored_open_store(cs.db_path, &cs.quarantined);
+	store_set_max_size(cs.store, conf->db_max_size);
 	callscored_limits(conf, limit);
 	cs.scopes = scopes_new(windows, conf_all_windows(conf, windows),
 	    limit);
@@ -534,6 +574,7 @@ main(int argc, char **argv)
 		fatalx("store: restore: %s", cause);
 	log_info("store: %s: restored %d window states", cs.db_path, rows);
 
+	event_set_log_callback(callscored_event_log_cb);
 	if ((cs.base = event_base_new()) == NULL)
 		fatalx("callscored: event_base_new failed");
 	cs.snapshot = snapshot_new(&cs);
@@ -550,6 +591,9 @@ main(int argc, char **argv)
 		if (cs.http == NULL)
 			fatalx("http: %s", cause);
 		http_set_health(cs.http, callscored_health_cb, &cs);
+		/* evhttp would retry a failing accept at once. */
+		evconnlistener_set_error_cb(http_listener(cs.http),
+		    listen_accept_error_cb);
 		log_info("http: listening on %s", http_address(cs.http));
 	}
 
@@ -601,6 +645,7 @@ main(int argc, char **argv)
 	repeat_free(cs.repeat);
 	scopes_free(cs.scopes);
 	free(cs.db_path);
+	free(cs.quarantined);
 	conf_free(cs.conf);
 	return (0);
 }

@@ -79,6 +79,7 @@ struct callscored {
 	double			 started;	/* wall clock */
 	uint64_t		 started_mono;	/* ms */
 	char			*db_path;
+	char			*quarantined;	/* bad database set aside */
 	int			 exiting;
 	int			 debug;		/* -d: debug logging */
 	int			 reload_failed;	/* the last reload was refused */

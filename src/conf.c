@@ -174,6 +174,8 @@ static const struct conf_key conf_keys[] = {
 	    F(retention), 0, NULL, NULL },
 	{ "snapshot", "history_agents", CONF_BOOL, "false", 0, 0,
 	    F(history_agents), 0, NULL, NULL },
+	{ "snapshot", "max_size", CONF_SIZE, "0", 0, 1024 * 1024 * MIB,
+	    F(db_max_size), 0, NULL, NULL },
 	{ "limits", "max_line", CONF_SIZE, "65536", 256, 16 * MIB,
 	    F(max_line), 0, NULL, NULL },
 	{ "limits", "max_connections", CONF_COUNT, "1024", 1, 1048576,

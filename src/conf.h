@@ -108,6 +108,7 @@ struct conf {
 	double			 snapshot_interval;	/* default 60 s */
 	double			 retention;	/* history, seconds; 30 d */
 	int			 history_agents;/* also store agent KPIs */
+	size_t			 db_max_size;	/* bytes; 0 = no cap */
 
 	/* limits */
 	size_t			 max_line;	/* bytes, default 65536 */

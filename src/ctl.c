@@ -544,6 +544,7 @@ ctl_accept_error_cb(struct evconnlistener *lev, void *arg)
 	if (error != EMFILE && error != ENFILE && error != ENOBUFS &&
 	    error != ENOMEM)
 		return;
+	ctl->cs->stats.accept_errors++;
 	evconnlistener_disable(ctl->lev);
 	if (ctl->tcp_lev != NULL)
 		evconnlistener_disable(ctl->tcp_lev);
@@ -1010,12 +1011,26 @@ ctl_cmd_status(struct ctl_conn *c, struct ctl_req *req)
 	ctl_gen_int(g, ss.snapshots);
 	ctl_gen_str(g, "errors");
 	ctl_gen_int(g, ss.errors);
+	ctl_gen_str(g, "error_codes");
+	yajl_gen_map_open(g);
+	for (i = 1; i < STORE_CODES; i++) {
+		if (ss.errors_by_code[i] > 0 || store_code_listed((int)i)) {
+			ctl_gen_str(g, store_code_name((int)i));
+			ctl_gen_int(g, ss.errors_by_code[i]);
+		}
+	}
+	yajl_gen_map_close(g);
 	ctl_gen_str(g, "dropped");
 	ctl_gen_int(g, ss.dropped);
 	ctl_gen_str(g, "queue");
 	ctl_gen_int(g, ss.queue_depth);
 	ctl_gen_str(g, "database");
 	ctl_gen_str(g, cs->db_path);
+	ctl_gen_str(g, "quarantined");
+	if (cs->quarantined != NULL)
+		ctl_gen_str(g, cs->quarantined);
+	else
+		yajl_gen_null(g);
 	yajl_gen_map_close(g);
 
 	ctl_gen_str(g, "live");

@@ -171,6 +171,12 @@ http_set_health(struct http *h, http_health_cb cb, void *arg)
 	h->health_arg = arg;
 }
 
+struct evconnlistener *
+http_listener(struct http *h)
+{
+	return (evhttp_bound_socket_get_listener(h->bound));
+}
+
 const char *
 http_address(const struct http *h)
 {

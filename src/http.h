@@ -14,6 +14,7 @@
 
 struct event_base;
 struct evbuffer;
+struct evconnlistener;
 
 /* Append the /metrics body to the buffer. */
 typedef void	(*http_render_cb)(struct evbuffer *, void *);
@@ -36,6 +37,11 @@ struct http	*http_new(struct event_base *, const char *, http_render_cb,
 void		 http_free(struct http *);
 /* Answer /healthz with cb (NULL: always "ok"). */
 void		 http_set_health(struct http *, http_health_cb, void *);
+/*
+ * The listening socket (evhttp sets no accept error callback, so the
+ * daemon adds one).
+ */
+struct evconnlistener *http_listener(struct http *);
 /* The bound address, "127.0.0.1:40123" (the real port when 0 was asked). */
 const char	*http_address(const struct http *);
 

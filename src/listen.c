@@ -40,6 +40,7 @@
 #define LISTEN_OUT_HIGH		(4 * 1024 * 1024)	/* stop reading */
 #define LISTEN_READ_MAX		(256 * 1024)		/* one read */
 #define LISTEN_PAUSE_MS		250			/* after EMFILE */
+#define LISTEN_COMPLAIN_MS	10000			/* log EMFILE */
 #define LISTEN_UDP_BATCH	16
 #define LISTEN_UDP_MAX		65536
 #define LISTEN_ADDR_MAX		128
@@ -65,7 +66,6 @@ TAILQ_HEAD(conns, conn);
 struct listener {
 	struct listeners	*l;
 	struct evconnlistener	*lev;
-	struct event		*pause_ev;
 	char			 name[8];	/* "tcp", "unix" */
 	char			 addr[LISTEN_ADDR_MAX];
 	char			*path;		/* unix: unlinked at exit */
@@ -86,6 +86,7 @@ struct listeners {
 static void	conn_free(struct conn *);
 static void	conn_close_after_flush(struct conn *);
 static void	conn_line(struct conn *, const char *, size_t);
+static int	conn_is_http(const char *, size_t);
 static void	conn_read_cb(struct bufferevent *, void *);
 static void	conn_write_cb(struct bufferevent *, void *);
 static void	conn_event_cb(struct bufferevent *, short, void *);
@@ -93,7 +94,7 @@ static void	conn_line_timeout_cb(evutil_socket_t, short, void *);
 static void	listen_accept_cb(struct evconnlistener *, evutil_socket_t,
 		    struct sockaddr *, int, void *);
 static void	listen_error_cb(struct evconnlistener *, void *);
-static void	listen_pause_cb(evutil_socket_t, short, void *);
+static void	listen_resume_cb(evutil_socket_t, short, void *);
 static void	listen_udp_cb(evutil_socket_t, short, void *);
 static int	listen_tcp(struct listeners *, const char *, char **);
 static int	listen_unix(struct listeners *, const char *, char **);
@@ -180,7 +181,6 @@ listener_setup(struct listeners *l, struct listener *li, const char *name)
 	li->l = l;
 	snprintf(li->name, sizeof li->name, "%s", name);
 	evconnlistener_set_error_cb(li->lev, listen_error_cb);
-	li->pause_ev = evtimer_new(l->cs->base, listen_pause_cb, li);
 }
 
 static int
@@ -391,8 +391,6 @@ listener_free(struct listener *li)
 {
 	if (li->lev != NULL)
 		evconnlistener_free(li->lev);
-	if (li->pause_ev != NULL)
-		event_free(li->pause_ev);
 	if (li->path != NULL) {
 		unlink(li->path);
 		free(li->path);
@@ -484,32 +482,56 @@ listen_accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 	cs->stats.conns_total++;
 }
 
-/* Out of descriptors: stop accepting for a moment rather than spin. */
 static void
 listen_error_cb(struct evconnlistener *lev, void *arg)
 {
-	struct listener		*li = arg;
-	struct callscored	*cs = li->l->cs;
-	struct timeval		 tv = { 0, LISTEN_PAUSE_MS * 1000 };
-	uint64_t		 now = clock_mono_ms();
-	int			 error = EVUTIL_SOCKET_ERROR();
+	struct listener	*li = arg;
 
-	cs->stats.accept_errors++;
-	if (now - li->last_complaint >= 10000 || li->last_complaint == 0) {
-		log_warnx("listen: %s: accept: %s; pausing", li->name,
+	li->l->cs->stats.accept_errors++;
+	listen_pause_accept(lev, li->name, &li->last_complaint);
+}
+
+/*
+ * Out of descriptors: stop accepting for a moment rather than spin
+ * (libevent retries a failing accept at once, and warns each time).  A
+ * one-shot timer re-enables the listener, so this works for any
+ * listener whatever its callback argument; the timer dies with the base
+ * if the listener is freed first, at exit.
+ */
+void
+listen_pause_accept(struct evconnlistener *lev, const char *name,
+    uint64_t *last_complaint)
+{
+	struct timeval	 tv = { 0, LISTEN_PAUSE_MS * 1000 };
+	uint64_t	 now = clock_mono_ms();
+	int		 error = EVUTIL_SOCKET_ERROR();
+
+	if (last_complaint == NULL)
+		log_debug("listen: %s: accept: %s; pausing", name,
 		    strerror(error));
-		li->last_complaint = now;
+	else if (*last_complaint == 0 ||
+	    now - *last_complaint >= LISTEN_COMPLAIN_MS) {
+		log_warnx("listen: %s: accept: %s; pausing", name,
+		    strerror(error));
+		*last_complaint = now;
 	}
 	evconnlistener_disable(lev);
-	evtimer_add(li->pause_ev, &tv);
+	if (event_base_once(evconnlistener_get_base(lev), -1, EV_TIMEOUT,
+	    listen_resume_cb, lev, &tv) != 0)
+		evconnlistener_enable(lev);
+}
+
+/* For a listener whose argument is not ours: evhttp's. */
+void
+listen_accept_error_cb(struct evconnlistener *lev, void *arg)
+{
+	listen_pause_accept(lev, "http", NULL);
 }
 
 static void
-listen_pause_cb(evutil_socket_t fd, short events, void *arg)
+listen_resume_cb(evutil_socket_t fd, short events, void *arg)
 {
-	struct listener	*li = arg;
-
-	evconnlistener_enable(li->lev);
+	evconnlistener_enable(arg);
 }
 
 static void
@@ -566,6 +588,28 @@ conn_directive(struct conn *c, const char *line, size_t len)
 	    (unsigned long long)c->lineno);
 }
 
+/*
+ * An HTTP request line ("GET / HTTP/1.1"): a browser or a probe on the
+ * wrong port, or a cross-protocol attack.  The connection is hung up on
+ * rather than answered header by header, as memcached does.
+ */
+static int
+conn_is_http(const char *line, size_t len)
+{
+	static const char *methods[] = { "GET ", "HEAD ", "POST ", "PUT ",
+	    "DELETE ", "OPTIONS ", "CONNECT ", "TRACE ", "PATCH ", "PRI " };
+	size_t		 i, n;
+
+	if (len < 14 || memcmp(line + len - 9, " HTTP/", 6) != 0)
+		return (0);
+	for (i = 0; i < sizeof methods / sizeof methods[0]; i++) {
+		n = strlen(methods[i]);
+		if (memcmp(line, methods[i], n) == 0)
+			return (1);
+	}
+	return (0);
+}
+
 static void
 conn_line(struct conn *c, const char *line, size_t len)
 {
@@ -579,6 +623,13 @@ conn_line(struct conn *c, const char *line, size_t len)
 		return;		/* blank lines are neither events nor errors */
 	if (line[0] == '#') {
 		conn_directive(c, line, len);
+		return;
+	}
+	if (conn_is_http(line, len)) {
+		ingest_reject(c->l->cs, EVENT_ERR_HTTP);
+		evbuffer_add_printf(out, "error %llu: HTTP request on the "
+		    "event port; closing\n", (unsigned long long)c->lineno);
+		conn_close_after_flush(c);
 		return;
 	}
 	if (ingest_line(c->l->cs, line, len, reason, sizeof reason) ==
@@ -614,6 +665,11 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 		conn_line(c, line, (size_t)eol.pos);
 		evbuffer_drain(in, eol.pos + 1);
 		lines++;
+		if (c->closing) {		/* hung up on: read no more */
+			evbuffer_drain(in, evbuffer_get_length(in));
+			evtimer_del(c->line_ev);
+			return;
+		}
 	}
 	if (evbuffer_get_length(in) > max)
 		goto too_long;

@@ -7,7 +7,10 @@
 #ifndef LISTEN_H
 #define LISTEN_H
 
+#include <stdint.h>
+
 struct callscored;
+struct evconnlistener;
 struct listeners;
 
 /* Bind every configured listener; NULL with *cause on failure. */
@@ -20,6 +23,16 @@ const char	*listeners_address(const struct listeners *, const char *);
 int		 listeners_udp_rcvbuf(const struct listeners *);
 /* Bind a Unix stream socket with a mode; fd, or -1 with *cause. */
 int		 listen_bind_unix(const char *, unsigned int, char **);
+/*
+ * An accept failed (out of descriptors): pause the listener for 250 ms
+ * instead of letting libevent retry at once.  name and the time of the
+ * last complaint rate-limit the warning to one every 10 s (NULL: debug
+ * messages only).
+ */
+void		 listen_pause_accept(struct evconnlistener *, const char *,
+		    uint64_t *);
+/* An accept error callback doing that for the HTTP socket, silently. */
+void		 listen_accept_error_cb(struct evconnlistener *, void *);
 /* Split "host:port" or "[v6]:port"; -1 if malformed. */
 int		 listen_split_addr(const char *, char *, size_t, char *, size_t);
 

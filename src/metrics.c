@@ -395,6 +395,14 @@ metrics_render_daemon(struct evbuffer *out, const struct metrics_source *src)
 	metrics_family(out, "callscore_db_errors_total",
 	    "Failed database transactions.", "counter");
 	metrics_u64(out, "callscore_db_errors_total", NULL, NULL, st->errors);
+	metrics_family(out, "callscore_db_errors_by_code_total",
+	    "Failed database transactions, by SQLite result code.",
+	    "counter");
+	for (i = 1; i < STORE_CODES; i++) {
+		if (st->errors_by_code[i] > 0 || store_code_listed(i))
+			metrics_u64(out, "callscore_db_errors_by_code_total",
+			    "code", store_code_name(i), st->errors_by_code[i]);
+	}
 	metrics_family(out, "callscore_snapshot_queue_depth",
 	    "Snapshots waiting for the database writer.", "gauge");
 	metrics_u64(out, "callscore_snapshot_queue_depth", NULL, NULL,

@@ -76,7 +76,7 @@ struct metrics_daemon {
 /* Everything exported; all pointers are borrowed for one render. */
 struct metrics_source {
 	const char			*version;	/* PACKAGE_VERSION */
-	double				 now;		/* wall clock, epoch s */
+	double				 now;		/* steady epoch, s */
 	double				 start_time;	/* wall clock, epoch s */
 	double				 uptime;	/* seconds (monotonic) */
 	struct metrics_daemon		 daemon;

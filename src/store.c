@@ -37,6 +37,7 @@
 #define STORE_APPLICATION_ID	0x43534352	/* "CSCR" */
 #define STORE_BUSY_TIMEOUT	5000		/* ms */
 #define STORE_HISTORY_TIMEOUT	2000		/* ms, client reads */
+#define STORE_MAX_PAGES		4294967294ULL	/* SQLite's own largest */
 
 /*
  * Migrations: entry i moves the schema from version i to i + 1, in one
@@ -153,6 +154,8 @@ struct store {
 	int			 stopping;
 	int			 paused;
 	int			 hold, held;	/* tests: store_hold() */
+	uint64_t		 max_size;	/* bytes; 0 no cap */
+	int			 max_size_set;	/* for the writer to apply */
 	int			 busy;		/* writing a snapshot */
 	double			 busy_since;	/* CLOCK_MONOTONIC, s */
 	struct store_snap	*queue[STORE_QUEUE_MAX];
@@ -180,6 +183,7 @@ static double	 store_mono(void);
 static double	 store_meta_double(struct store *, const char *);
 static void	 store_write(struct store *, struct store_snap *,
 		     struct store_result *);
+static void	 store_apply_max_size(struct store *, uint64_t);
 static void	*store_thread(void *);
 static void	 store_query_run(struct store *, struct store_query *);
 static void	 store_backup_run(struct store *, struct store_query *);
@@ -208,6 +212,19 @@ store_rc_name(int rc)
 	if (primary == SQLITE_DONE)
 		return ("DONE");
 	return ("UNKNOWN");
+}
+
+const char *
+store_code_name(int rc)
+{
+	return (store_rc_name(rc));
+}
+
+int
+store_code_listed(int rc)
+{
+	return (rc == SQLITE_BUSY || rc == SQLITE_IOERR ||
+	    rc == SQLITE_CORRUPT || rc == SQLITE_FULL);
 }
 
 /* Run SQL that returns no rows; on failure fill cause. */
@@ -711,6 +728,44 @@ store_get_stats(struct store *s, struct store_stats *stats)
 }
 
 void
+store_set_max_size(struct store *s, uint64_t bytes)
+{
+	pthread_mutex_lock(&s->lock);
+	s->max_size = bytes;
+	s->max_size_set = 1;
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* On the writer: PRAGMA max_page_count for a size in bytes (0: none). */
+static void
+store_apply_max_size(struct store *s, uint64_t bytes)
+{
+	uint64_t	 pages;
+	char		*sql, *cause;
+	int		 page;
+
+	if (store_pragma_int(s->db, s->path, "PRAGMA page_size", &page,
+	    &cause) != 0) {
+		log_warnx("store: %s", cause);
+		free(cause);
+		return;
+	}
+	pages = bytes == 0 || page <= 0 ? STORE_MAX_PAGES :
+	    bytes / (uint64_t)page;
+	if (pages < 1)
+		pages = 1;
+	if (pages > STORE_MAX_PAGES)
+		pages = STORE_MAX_PAGES;
+	xasprintf(&sql, "PRAGMA max_page_count = %llu",
+	    (unsigned long long)pages);
+	if (store_exec_sql(s->db, s->path, sql, &cause) != 0) {
+		log_warnx("store: %s", cause);
+		free(cause);
+	}
+	free(sql);
+}
+
+void
 store_pause(struct store *s, int paused)
 {
 	pthread_mutex_lock(&s->lock);
@@ -819,6 +874,7 @@ static void
 store_fail(struct store_result *r, sqlite3 *db, const char *what, int rc)
 {
 	r->ok = 0;
+	r->rc = rc & 0xff;
 	r->code = store_rc_name(rc);
 	snprintf(r->error, sizeof r->error, "%s: %s (SQLITE_%s)", what,
 	    sqlite3_errmsg(db), r->code);
@@ -991,7 +1047,8 @@ store_thread(void *arg)
 	struct store_snap	*snap;
 	struct store_done	*d;
 	struct store_query	*q;
-	int			 cancelled;
+	uint64_t		 max_size;
+	int			 cancelled, apply;
 
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
@@ -1032,8 +1089,13 @@ store_thread(void *arg)
 			pthread_cond_wait(&s->cond, &s->lock);
 		}
 		s->held = 0;
+		max_size = s->max_size;
+		apply = s->max_size_set;
+		s->max_size_set = 0;
 		pthread_mutex_unlock(&s->lock);
 
+		if (apply)
+			store_apply_max_size(s, max_size);
 		d = xcalloc(1, sizeof *d);
 		store_write(s, snap, &d->result);
 		store_snap_free(snap);
@@ -1044,8 +1106,11 @@ store_thread(void *arg)
 			s->stats.snapshots++;
 			s->stats.last_time = d->result.time;
 			s->stats.last_duration = d->result.duration;
-		} else
+		} else {
 			s->stats.errors++;
+			if (d->result.rc > 0 && d->result.rc < STORE_CODES)
+				s->stats.errors_by_code[d->result.rc]++;
+		}
 		TAILQ_INSERT_TAIL(&s->results, d, entry);
 		store_notify(s);
 	}

@@ -68,9 +68,13 @@ struct store_result {
 	double		time;		/* snapshot time */
 	double		duration;	/* seconds spent writing */
 	size_t		rows;
+	int		rc;		/* SQLite's primary code; 0 if ok */
 	const char	*code;		/* "FULL", "BUSY"...; "" if ok */
 	char		error[256];
 };
+
+/* SQLite's primary result codes, for counting errors by code. */
+#define STORE_CODES	32
 
 struct store_stats {
 	uint64_t	snapshots;	/* committed */
@@ -79,6 +83,7 @@ struct store_stats {
 	double		last_duration;	/* seconds */
 	size_t		queue_depth;	/* snapshots waiting */
 	uint64_t	dropped;	/* snapshots dropped, queue full */
+	uint64_t	errors_by_code[STORE_CODES];	/* by result code */
 };
 
 typedef void	(*store_done_cb)(const struct store_result *, void *);
@@ -102,6 +107,16 @@ struct store	*store_open_check(const char *, int *, char **);
  * -1 with errno set.
  */
 int		 store_quarantine(const char *, char **);
+/* The name of an SQLite result code: "FULL" for SQLITE_FULL (13). */
+const char	*store_code_name(int);
+/* 1 for the codes always listed, even at 0: BUSY, IOERR, CORRUPT, FULL. */
+int		 store_code_listed(int);
+/*
+ * Cap the database file at a size in bytes (0: no cap), by PRAGMA
+ * max_page_count on the writer's connection before its next snapshot.
+ * A snapshot that would grow the file past it fails with FULL.
+ */
+void		 store_set_max_size(struct store *, uint64_t);
 /* Call cb for every saved state row; returns rows, or -1 with *cause. */
 int		 store_restore(struct store *, store_restore_cb, void *,
 		    char **);

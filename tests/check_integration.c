@@ -333,112 +333,6 @@ START_TEST(test_restart_keeps_windows)
 }
 END_TEST
 
-START_TEST(test_oversized_line_closes)
-{
-	struct daemon	 d;
-	yajl_val	 st;
-	char		*big, buf[256];
-	size_t		 len = 70000;
-	ssize_t		 n;
-	int		 fd;
-
-	daemon_new(&d, NULL);
-	fd = connect_tcp(d.tcp_port);
-	big = malloc(len);
-	memset(big, 'x', len);
-	ck_assert_int_eq(write(fd, big, len), (ssize_t)len);
-	free(big);
-	n = read(fd, buf, sizeof buf - 1);
-	ck_assert_int_gt(n, 0);
-	buf[n] = '\0';
-	ck_assert_str_eq(buf, "error 1: line longer than 65536 bytes; "
-	    "closing\n");
-	/* Closed: EOF, or a reset since the rest was never read. */
-	n = read(fd, buf, sizeof buf);
-	ck_assert_msg(n == 0 || (n == -1 && errno == ECONNRESET),
-	    "connection still open: %zd", n);
-	close(fd);
-	st = client_json(&d, "status", NULL);
-	ck_assert_double_eq(jnum(jget(st, "events", "rejects", "too_long",
-	    NULL)), 1);
-	ck_assert_double_eq(jnum(jget(st, "connections", "oversize_closed",
-	    NULL)), 1);
-	yajl_tree_free(st);
-	daemon_stop(&d);
-	daemon_cleanup(&d);
-}
-END_TEST
-
-/* A silent peer hits the idle timeout; a dribbling one the line deadline. */
-START_TEST(test_slow_peers_closed)
-{
-	struct daemon	 d;
-	yajl_val	 st;
-	char		 buf[256];
-	ssize_t		 n;
-	int		 silent, dribble, i;
-	struct pollfd	 pfd;
-
-	daemon_new(&d, "limits:\n  idle_timeout: 1\n  line_timeout: 1\n");
-	silent = connect_tcp(d.tcp_port);
-	dribble = connect_tcp(d.tcp_port);
-	pfd.fd = dribble;
-	pfd.events = POLLIN;
-	/* One byte every 200 ms keeps the idle timer from firing. */
-	for (i = 0; i < 15; i++) {
-		if (write(dribble, "{", 1) != 1 || poll(&pfd, 1, 200) != 0)
-			break;
-	}
-	n = read(dribble, buf, sizeof buf - 1);
-	ck_assert_int_gt(n, 0);
-	buf[n] = '\0';
-	ck_assert_str_eq(buf, "error 1: line not finished within 1 seconds; "
-	    "closing\n");
-	pfd.fd = silent;
-	ck_assert_int_eq(poll(&pfd, 1, 3000), 1);
-	ck_assert_int_eq(read(silent, buf, sizeof buf), 0);
-	close(silent);
-	close(dribble);
-	st = client_json(&d, "status", NULL);
-	ck_assert_double_eq(jnum(jget(st, "connections", "idle_closed",
-	    NULL)), 1);
-	ck_assert_double_eq(jnum(jget(st, "connections", "line_timeout",
-	    NULL)), 1);
-	ck_assert_double_eq(jnum(jget(st, "connections", "current", NULL)),
-	    0);
-	yajl_tree_free(st);
-	daemon_stop(&d);
-	daemon_cleanup(&d);
-}
-END_TEST
-
-START_TEST(test_cardinality_limit)
-{
-	struct daemon	 d;
-	yajl_val	 st;
-	char		 lines[4096], *ans;
-	size_t		 off = 0;
-	int		 fd, i;
-
-	daemon_new(&d, "limits:\n  max_agents: 3\n");
-	for (i = 0; i < 5; i++)
-		off += (size_t)snprintf(lines + off, sizeof lines - off,
-		    "{\"type\":\"esat\",\"agent\":\"ag%d\",\"score\":5}\n", i);
-	fd = connect_tcp(d.tcp_port);
-	ans = exchange(fd, lines, 5);
-	ck_assert_str_eq(ans, "ok\nok\nok\n"
-	    "error 4: too many agents: limit of 3 reached\n"
-	    "error 5: too many agents: limit of 3 reached\n");
-	close(fd);
-	st = client_json(&d, "status", NULL);
-	ck_assert_double_eq(jnum(jget(st, "scopes", "agents", NULL)), 3);
-	ck_assert_double_eq(jnum(jget(st, "scopes", "rejected", NULL)), 2);
-	yajl_tree_free(st);
-	daemon_stop(&d);
-	daemon_cleanup(&d);
-}
-END_TEST
-
 /*
  * A good file is applied live without losing state; a bad one (or one
  * that changes what needs a restart) is refused and the old one stays.
@@ -1197,9 +1091,6 @@ integration_suite(void)
 	tcase_add_test(tc, test_unix_and_udp);
 	tcase_add_test(tc, test_udp_kernel_drops);
 	tcase_add_test(tc, test_restart_keeps_windows);
-	tcase_add_test(tc, test_oversized_line_closes);
-	tcase_add_test(tc, test_slow_peers_closed);
-	tcase_add_test(tc, test_cardinality_limit);
 	tcase_add_test(tc, test_reload);
 	tcase_add_test(tc, test_ack_modes);
 	tcase_add_test(tc, test_live_state);

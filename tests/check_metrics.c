@@ -196,6 +196,8 @@ fill_source(struct metrics_source *src, struct metrics_scope *scopes,
 	src->daemon.backups_ok = 2;
 	src->store.snapshots = 6;
 	src->store.errors = 1;
+	src->store.errors_by_code[13] = 1;	/* FULL */
+	src->store.errors_by_code[8] = 2;	/* READONLY */
 	src->store.last_time = 1800000070;
 	src->store.last_duration = 0.125;
 	src->store.queue_depth = 2;
@@ -462,6 +464,11 @@ START_TEST(test_render)
 	ck_line(s, "callscore_backups_total{result=\"failed\"} 0");
 	ck_line(s, "callscore_snapshots_total 6");
 	ck_line(s, "callscore_db_errors_total 1");
+	/* By code: the four usual ones always, others once seen. */
+	ck_line(s, "callscore_db_errors_by_code_total{code=\"FULL\"} 1");
+	ck_line(s, "callscore_db_errors_by_code_total{code=\"BUSY\"} 0");
+	ck_line(s, "callscore_db_errors_by_code_total{code=\"READONLY\"} 2");
+	ck_assert_ptr_null(strstr(s, "code=\"PERM\""));
 	ck_line(s, "callscore_snapshot_queue_depth 2");
 	ck_line(s, "callscore_snapshot_duration_seconds 0.125");
 	ck_line(s, "callscore_snapshot_age_seconds 30");
@@ -479,7 +486,7 @@ START_TEST(test_render)
 
 	/* Every family has both headers; the output ends with a newline. */
 	ck_assert_uint_eq(count_str(s, "# HELP "), count_str(s, "# TYPE "));
-	ck_assert_uint_eq(count_str(s, "# TYPE "), 28 + 3 + 25 + 2);
+	ck_assert_uint_eq(count_str(s, "# TYPE "), 29 + 3 + 25 + 2);
 	ck_assert_int_eq(s[strlen(s) - 1], '\n');
 	free(s);
 	free_totals();

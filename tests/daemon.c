@@ -9,6 +9,7 @@
  */
 #include <sys/types.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -247,14 +248,15 @@ daemon_conf(struct daemon *d, const char *extra)
 	    "  state: %s\n"
 	    "  runtime: %s\n"
 	    "windows: [5m, 1h, 24h]\n"
-	    "snapshot:\n"
-	    "  interval: 1h\n"
-	    "  database: callscore.db\n"
+	    "%s"
 	    "kpi:\n"
 	    "  service_level_threshold: 20\n"
 	    "  short_abandon: 5\n"
 	    "%s"
 	    "%s", d->dir, d->dir,
+	    /* Or its own snapshot section. */
+	    extra != NULL && strstr(extra, "snapshot:") != NULL ? "" :
+	    "snapshot:\n  interval: 1h\n  database: callscore.db\n",
 	    /* A test may bring its own queues section. */
 	    extra != NULL && strstr(extra, "queues:") != NULL ? "" :
 	    "queues:\n  vip: { service_level_threshold: 10 }\n",
@@ -263,16 +265,24 @@ daemon_conf(struct daemon *d, const char *extra)
 }
 
 const char *daemon_env[8];	/* NAME=value for the next start */
+int daemon_nofile;		/* RLIMIT_NOFILE for the next start */
 
 void
 daemon_start(struct daemon *d)
 {
 	yajl_val	 st, v;
 	const char	*a;
+	struct rlimit	 rl;
 	int		 i, fd;
 
 	if ((d->pid = fork()) == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (daemon_nofile > 0) {
+			getrlimit(RLIMIT_NOFILE, &rl);
+			rl.rlim_cur = (rlim_t)daemon_nofile;
+			if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+				_exit(126);
+		}
 		for (i = 0; daemon_env[i] != NULL; i++)
 			putenv((char *)daemon_env[i]);
 		fd = open(d->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -282,6 +292,7 @@ daemon_start(struct daemon *d)
 		_exit(127);
 	}
 	ck_assert_int_gt(d->pid, 0);
+	daemon_nofile = 0;
 	for (i = 0; i < 1000 && !ctl_answers(d->ctl); i++) {
 		ck_assert_msg(waitpid(d->pid, NULL, WNOHANG) == 0,
 		    "callscored exited at start; see %s", d->log);

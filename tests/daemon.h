@@ -25,6 +25,8 @@ struct daemon {
 
 /* NAME=value strings put in the environment of the next daemon_start. */
 extern const char *daemon_env[8];
+/* RLIMIT_NOFILE (soft) of the next daemon_start only; 0: unchanged. */
+extern int daemon_nofile;
 
 const char	*bin(const char *, const char *);
 void		 msleep(int);
@@ -43,7 +45,8 @@ int		 ctl_answers(const char *);
 /*
  * Write the configuration: TCP, Unix and UDP listeners on port 0, control
  * socket, state in the directory, windows 5m 1h 24h, then extra YAML;
- * an extra that starts with "listen:" replaces the listen section.
+ * an extra that starts with "listen:" replaces the listen section, and
+ * one with a "snapshot:" or "queues:" section replaces that one.
  */
 void		 daemon_conf(struct daemon *, const char *);
 void		 daemon_start(struct daemon *);
