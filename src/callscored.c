@@ -26,6 +26,7 @@
 #include "ctl.h"
 #include "http.h"
 #include "ingest.h"
+#include "journal.h"
 #include "listen.h"
 #include "live.h"
 #include "log.h"
@@ -45,6 +46,7 @@ static int	callscored_healthy_cb(void *, char *, size_t);
 static void	callscored_status(struct callscored *);
 static void	callscored_snapshot_cb(evutil_socket_t, short, void *);
 static void	callscored_store_done_cb(const struct store_result *, void *);
+static void	callscored_journal_cb(uint64_t, void *);
 static void	callscored_metrics_cb(struct evbuffer *, void *);
 static struct metrics_extra *callscored_metrics_live(struct callscored *,
 		    size_t *);
@@ -149,6 +151,9 @@ callscored_reload(struct callscored *cs, char **cause)
 		callscored_snapshot_timer(cs);
 	if (next->db_max_size != old->db_max_size)
 		store_set_max_size(cs->store, next->db_max_size);
+	if (cs->journal != NULL)
+		journal_set_limits(cs->journal, next->journal_flush,
+		    next->journal_max);
 	conf_free(old);
 	cs->stats.reload_ok++;
 	log_notice("reload: %s: configuration applied", next->path);
@@ -251,6 +256,15 @@ callscored_store_done_cb(const struct store_result *res, void *arg)
 	snapshot_done(cs->snapshot, res);
 }
 
+/* Lines up to seq are on disk: their durable acknowledgements may go. */
+static void
+callscored_journal_cb(uint64_t seq, void *arg)
+{
+	struct callscored	*cs = arg;
+
+	listeners_committed(cs->listeners, seq);
+}
+
 /* GET /metrics: the daemon's state as a struct metrics_source. */
 static void
 callscored_metrics_cb(struct evbuffer *out, void *arg)
@@ -295,7 +309,11 @@ callscored_metrics_cb(struct evbuffer *out, void *arg)
 	d->snapshots_failed = st->snapshots_failed;
 	d->reload_ok = st->reload_ok;
 	d->reload_fail = st->reload_fail;
+	d->journal_replayed = st->journal_replayed;
+	d->journal_replay_seconds = st->journal_replay_seconds;
 	store_get_stats(cs->store, &src.store);
+	if (cs->journal != NULL)
+		journal_get_stats(cs->journal, &src.journal);
 	src.nqueues = scopes_count(cs->scopes, SCOPE_QUEUE);
 	src.nagents = scopes_count(cs->scopes, SCOPE_AGENT);
 	src.nteams = scopes_count(cs->scopes, SCOPE_TEAM);
@@ -563,6 +581,14 @@ main(int argc, char **argv)
 	cs.db_path = conf_path(conf->state_directory, conf->database);
 	cs.store = callscored_open_store(cs.db_path, &cs.quarantined);
 	store_set_max_size(cs.store, conf->db_max_size);
+	if (store_set_synchronous(cs.store, conf->synchronous, &cause) != 0)
+		fatalx("store: %s", cause);
+	event_set_log_callback(callscored_event_log_cb);
+	if ((cs.base = event_base_new()) == NULL)
+		fatalx("callscored: event_base_new failed");
+	if (conf->journal)
+		cs.journal = journal_new(cs.base, cs.store, conf->journal_flush,
+		    conf->journal_max, callscored_journal_cb, &cs);
 	callscored_limits(conf, limit);
 	cs.scopes = scopes_new(windows, conf_all_windows(conf, windows),
 	    limit);
@@ -573,10 +599,10 @@ main(int argc, char **argv)
 	if ((rows = snapshot_restore(&cs, &cause)) < 0)
 		fatalx("store: restore: %s", cause);
 	log_info("store: %s: restored %d window states", cs.db_path, rows);
+	/* Events past the snapshot, from the journal (on or off now). */
+	if (ingest_replay(&cs, &cause) < 0)
+		fatalx("store: %s", cause);
 
-	event_set_log_callback(callscored_event_log_cb);
-	if ((cs.base = event_base_new()) == NULL)
-		fatalx("callscored: event_base_new failed");
 	cs.snapshot = snapshot_new(&cs);
 	if (store_start(cs.store, cs.base, callscored_store_done_cb, &cs,
 	    &cause) != 0)
@@ -628,6 +654,7 @@ main(int argc, char **argv)
 	cs.http = NULL;
 	snapshot_final(cs.snapshot);
 	store_close(cs.store);	/* waits for the final snapshot */
+	journal_free(cs.journal);
 	log_info("exited after %llu events",
 	    (unsigned long long)cs.stats.lines_ok);
 

@@ -17,6 +17,7 @@ struct ctl;
 struct event;
 struct event_base;
 struct http;
+struct journal;
 struct listeners;
 struct live;
 struct repeat;
@@ -55,6 +56,9 @@ struct cs_stats {
 	uint64_t	live_results[LIVE_RESULT_COUNT];
 	uint64_t	reload_ok;
 	uint64_t	reload_fail;
+	uint64_t	journal_replayed;	/* events, at start */
+	uint64_t	journal_replay_skipped;	/* records not applied */
+	double		journal_replay_seconds;
 	uint64_t	rate_ring[CS_RATE_SLOTS];	/* lines_ok each second */
 	unsigned int	rate_pos;
 };
@@ -71,6 +75,8 @@ struct callscored {
 	struct snapshot		*snapshot;
 	struct live		*live;		/* calls and agents now */
 	struct repeat		*repeat;	/* customers' last calls */
+	struct journal		*journal;	/* NULL if snapshot.journal off */
+	uint64_t		 seq;		/* of the last event accepted */
 	struct notify		*notify;	/* sd_notify, may do nothing */
 	struct event		*tick_ev;	/* 1 s housekeeping */
 	struct event		*snapshot_ev;	/* snapshot interval */

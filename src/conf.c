@@ -68,6 +68,7 @@ enum conf_type {
 	CONF_NUMBER,	/* double */
 	CONF_BOOL,	/* int */
 	CONF_LOGLEVEL,	/* int, enum log_level */
+	CONF_CHOICE,	/* int, the index of one of the words in env */
 	CONF_WINDOWS,	/* windows[], nwindows (built after the walk) */
 	CONF_NAMES,	/* qa_criteria[], nqa */
 	CONF_QUEUES,	/* queues[], nqueues */
@@ -86,7 +87,8 @@ struct conf_key {
 	double		 min, max;
 	size_t		 off;		/* field in struct conf */
 	int		 flags;
-	const char	*env;		/* CONF_DIR: environment variable */
+	const char	*env;		/* CONF_DIR: environment variable;
+					   CONF_CHOICE: the words, by spaces */
 	const char	*fallback;	/* CONF_DIR: compiled-in directory */
 };
 
@@ -120,6 +122,9 @@ static const struct conf_key conf_keys[] = {
 	    F(listen_udp), R, NULL, NULL },
 	{ "listen", "udp_rcvbuf", CONF_SIZE, "0", 0, 1024 * MIB,
 	    F(udp_rcvbuf), R, NULL, NULL },
+	/* The words in the order of enum conf_acks. */
+	{ "listen", "acks", CONF_CHOICE, "all", 0, 0,
+	    F(acks), 0, "all errors none durable", NULL },
 	{ "control", "socket", CONF_PATH, "control.sock", 0, 0,
 	    F(control_socket), R, NULL, NULL },
 	{ "control", "mode", CONF_MODE, "0660", 0, 0777,
@@ -176,6 +181,14 @@ static const struct conf_key conf_keys[] = {
 	    F(history_agents), 0, NULL, NULL },
 	{ "snapshot", "max_size", CONF_SIZE, "0", 0, 1024 * 1024 * MIB,
 	    F(db_max_size), 0, NULL, NULL },
+	{ "snapshot", "journal", CONF_BOOL, "true", 0, 0,
+	    F(journal), R, NULL, NULL },
+	{ "snapshot", "journal_flush", CONF_DURATION, "250ms", 0.001, 10,
+	    F(journal_flush), 0, NULL, NULL },
+	{ "snapshot", "journal_max", CONF_SIZE, "64m", 64 * KIB, 4096 * MIB,
+	    F(journal_max), 0, NULL, NULL },
+	{ "snapshot", "synchronous", CONF_CHOICE, "normal", 0, 0,
+	    F(synchronous), R, "normal full", NULL },
 	{ "limits", "max_line", CONF_SIZE, "65536", 256, 16 * MIB,
 	    F(max_line), 0, NULL, NULL },
 	{ "limits", "max_connections", CONF_COUNT, "1024", 1, 1048576,
@@ -277,6 +290,9 @@ static int	 conf_parse_duration(const char *, double *);
 static int	 conf_parse_real(const char *, double *);
 static void	 conf_fmt_number(char *, size_t, double);
 static void	 conf_fmt_duration(char *, size_t, double);
+static int	 conf_choice(const char *, const char *);
+static void	 conf_choice_name(char *, size_t, const char *, int);
+static void	 conf_choice_list(char *, size_t, const char *);
 static int	 conf_name_valid(const char *, size_t);
 static int	 conf_tz_check(struct conf_parse *, const char *,
 		    const struct conf_val *);
@@ -691,6 +707,61 @@ conf_fmt_duration(char *buf, size_t size, double d)
 	}
 	conf_fmt_number(num, sizeof num, d);
 	snprintf(buf, size, "%ss", num);
+}
+
+/* The index of s among the words (separated by spaces), or -1. */
+static int
+conf_choice(const char *words, const char *s)
+{
+	const char	*w = words, *end;
+	size_t		 len = strlen(s);
+	int		 i;
+
+	for (i = 0; *w != '\0'; i++) {
+		end = strchr(w, ' ');
+		if (end == NULL)
+			end = w + strlen(w);
+		if ((size_t)(end - w) == len && strncasecmp(w, s, len) == 0)
+			return (i);
+		w = *end == ' ' ? end + 1 : end;
+	}
+	return (-1);
+}
+
+/* Word i of the words, into buf. */
+static void
+conf_choice_name(char *buf, size_t size, const char *words, int i)
+{
+	const char	*w = words;
+	size_t		 len;
+
+	for (; i > 0 && (w = strchr(w, ' ')) != NULL; i--)
+		w++;
+	if (w == NULL) {
+		snprintf(buf, size, "?");
+		return;
+	}
+	len = strcspn(w, " ");
+	snprintf(buf, size, "%.*s", (int)len, w);
+}
+
+/* The words as "a, b or c", into buf. */
+static void
+conf_choice_list(char *buf, size_t size, const char *words)
+{
+	char		 word[32];
+	const char	*p;
+	size_t		 len = 0;
+	int		 i, n = 1;
+
+	for (p = words; (p = strchr(p, ' ')) != NULL; p++)
+		n++;
+	buf[0] = '\0';
+	for (i = 0; i < n && len < size; i++) {
+		conf_choice_name(word, sizeof word, words, i);
+		len += (size_t)snprintf(buf + len, size - len, "%s%s",
+		    i == 0 ? "" : i == n - 1 ? " or " : ", ", word);
+	}
 }
 
 /* Queue and QA criterion names: [A-Za-z0-9_.:-], 1 to 64 bytes. */
@@ -1310,6 +1381,15 @@ conf_set(struct conf_parse *p, const struct conf_key *k, const char *key,
 			return (-1);
 		}
 		return (0);
+	case CONF_CHOICE:
+		if ((r = conf_choice(k->env, v->s)) == -1) {
+			conf_choice_list(lo, sizeof lo, k->env);
+			conf_error(p, &v->pos, key, "expected %s, got \"%s\"",
+			    lo, conf_show(show, sizeof show, v));
+			return (-1);
+		}
+		*(int *)field = r;
+		return (0);
 	case CONF_LOGLEVEL:
 		if (log_level_parse(v->s, &level) != 0) {
 			conf_error(p, &v->pos, key, "expected one of error, "
@@ -1925,6 +2005,11 @@ conf_finish(struct conf_parse *p, struct conf *c)
 	conf_check_socket(p, conf_key_find("control", "socket"),
 	    c->runtime_directory, c->control_socket);
 	conf_finish_control(p, c);
+
+	i = conf_key_find("listen", "acks");
+	if (c->acks == CONF_ACKS_DURABLE && !c->journal)
+		conf_error(p, p->seen[i] ? &p->pos[i] : NULL, "listen.acks",
+		    "durable needs snapshot.journal on");
 }
 
 /* Defaults, then the file's tree (if any), then the whole checks. */
@@ -2226,6 +2311,11 @@ conf_print(const struct conf *c, FILE *f)
 		case CONF_LOGLEVEL:
 			fprintf(f, " %s", log_level_name(*(const int *)field));
 			break;
+		case CONF_CHOICE:
+			conf_choice_name(buf, sizeof buf, k->env,
+			    *(const int *)field);
+			fprintf(f, " %s", buf);
+			break;
 		case CONF_WINDOWS:
 			fprintf(f, " [");
 			for (j = 0; j < c->nwindows; j++)
@@ -2367,6 +2457,7 @@ conf_field_equal(const struct conf_key *k, const struct conf *a,
 		return (*(const double *)fa == *(const double *)fb);
 	case CONF_BOOL:
 	case CONF_LOGLEVEL:
+	case CONF_CHOICE:
 		return (*(const int *)fa == *(const int *)fb);
 	case CONF_WINDOWS:
 		if (a->nwindows != b->nwindows)

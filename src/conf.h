@@ -24,6 +24,14 @@
 #define CONF_TOKEN_MIN		16	/* bytes of a control token */
 #define CONF_TOKEN_MAX		256
 
+/* How a stream connection is answered (listen.acks, "#acks"). */
+enum conf_acks {
+	CONF_ACKS_ALL,		/* "ok" or "error N: ..." for every line */
+	CONF_ACKS_ERRORS,	/* errors only */
+	CONF_ACKS_NONE,		/* nothing (counters only) */
+	CONF_ACKS_DURABLE	/* as all, "ok" once in the journal on disk */
+};
+
 /*
  * A scorecard target of one KPI: green at or better than target, amber
  * at or better than amber (but worse than target), red worse than amber;
@@ -58,6 +66,7 @@ struct conf {
 	unsigned int		 unix_mode;	/* default 0660 */
 	char			*listen_udp;	/* default off */
 	size_t			 udp_rcvbuf;	/* bytes; 0 = kernel default */
+	int			 acks;		/* enum conf_acks, default all */
 
 	/* control */
 	char			*control_socket; /* default "control.sock" */
@@ -109,6 +118,10 @@ struct conf {
 	double			 retention;	/* history, seconds; 30 d */
 	int			 history_agents;/* also store agent KPIs */
 	size_t			 db_max_size;	/* bytes; 0 = no cap */
+	int			 journal;	/* journal events, default on */
+	double			 journal_flush;	/* seconds, default 0.25 */
+	size_t			 journal_max;	/* bytes in flight, 64m */
+	int			 synchronous;	/* 0 NORMAL (default), 1 FULL */
 
 	/* limits */
 	size_t			 max_line;	/* bytes, default 65536 */

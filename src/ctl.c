@@ -45,6 +45,7 @@
 #include "ctl.h"
 #include "kpi.h"
 #include "http.h"
+#include "journal.h"
 #include "listen.h"
 #include "live.h"
 #include "log.h"
@@ -931,6 +932,50 @@ ctl_gen_counter_map(yajl_gen g, const char *name, const char **keys,
 	yajl_gen_map_close(g);
 }
 
+/* The journal's figures: the writer's (ss) and the loop's. */
+static void
+ctl_gen_journal(yajl_gen g, struct callscored *cs,
+    const struct store_stats *ss)
+{
+	struct journal_stats	 js;
+	const struct cs_stats	*st = &cs->stats;
+
+	memset(&js, 0, sizeof js);
+	if (cs->journal != NULL)
+		journal_get_stats(cs->journal, &js);
+	ctl_gen_str(g, "journal");
+	yajl_gen_map_open(g);
+	ctl_gen_str(g, "enabled");
+	yajl_gen_bool(g, cs->journal != NULL);
+	ctl_gen_str(g, "seq");
+	ctl_gen_int(g, cs->seq);
+	ctl_gen_str(g, "committed");
+	ctl_gen_int(g, ss->journal_seq);
+	{
+		const char *k[] = { "batches", "events", "bytes", "dropped",
+		    "refused", "errors", "inflight", "queue", "trimmed",
+		    "replayed", "replay_skipped" };
+		uint64_t v[] = { ss->journal_batches, ss->journal_events,
+		    ss->journal_bytes, js.dropped, js.refused,
+		    ss->journal_errors, js.inflight, ss->journal_queue,
+		    ss->journal_trimmed, st->journal_replayed,
+		    st->journal_replay_skipped };
+		size_t i;
+
+		for (i = 0; i < sizeof k / sizeof k[0]; i++) {
+			ctl_gen_str(g, k[i]);
+			ctl_gen_int(g, v[i]);
+		}
+	}
+	ctl_gen_str(g, "commit_last");
+	ctl_gen_num(g, ss->journal_commit_last);
+	ctl_gen_str(g, "commit_max");
+	ctl_gen_num(g, ss->journal_commit_max);
+	ctl_gen_str(g, "replay_seconds");
+	ctl_gen_num(g, st->journal_replay_seconds);
+	yajl_gen_map_close(g);
+}
+
 static void
 ctl_cmd_status(struct ctl_conn *c, struct ctl_req *req)
 {
@@ -1024,6 +1069,8 @@ ctl_cmd_status(struct ctl_conn *c, struct ctl_req *req)
 	ctl_gen_int(g, ss.dropped);
 	ctl_gen_str(g, "queue");
 	ctl_gen_int(g, ss.queue_depth);
+	ctl_gen_str(g, "chunks");
+	ctl_gen_int(g, ss.chunks);
 	ctl_gen_str(g, "database");
 	ctl_gen_str(g, cs->db_path);
 	ctl_gen_str(g, "quarantined");
@@ -1032,6 +1079,7 @@ ctl_cmd_status(struct ctl_conn *c, struct ctl_req *req)
 	else
 		yajl_gen_null(g);
 	yajl_gen_map_close(g);
+	ctl_gen_journal(g, cs, &ss);
 
 	ctl_gen_str(g, "live");
 	yajl_gen_map_open(g);

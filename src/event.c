@@ -140,7 +140,7 @@ static const char *event_type_names[EVENT_TYPE_COUNT] = {
 static const char *event_error_names[EVENT_ERR_COUNT] = {
 	"ok", "syntax", "utf8", "depth", "type", "range", "missing",
 	"event_type", "id", "ts", "too_long", "ts_past", "ts_future",
-	"cardinality", "http"
+	"cardinality", "http", "journal_full"
 };
 
 /* Exact powers of ten for the fast number path. */

@@ -67,6 +67,7 @@ enum event_error {
 	EVENT_ERR_TS_FUTURE,	/* newer than now + limits.max_skew (caller) */
 	EVENT_ERR_CARDINALITY,	/* a new scope beyond its limit (caller) */
 	EVENT_ERR_HTTP,		/* an HTTP request line (set by caller) */
+	EVENT_ERR_JOURNAL_FULL,	/* durable, and the journal is full (caller) */
 	EVENT_ERR_COUNT
 };
 

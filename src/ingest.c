@@ -13,6 +13,14 @@
  * (repeat.c), and agents' busy and ready seconds, reported by live state
  * at each transition and, for stretches still running, by
  * ingest_live_flush() on the 1 s tick.
+ *
+ * Each event accepted gets the next seq and, with the journal on, its
+ * line and receive time go into the journal.  At start, ingest_replay()
+ * applies the journal's records past the last snapshot as they were
+ * applied then: placed by their ts or receive time, without the ts range
+ * check (they passed it once), and only to scopes whose restored state
+ * does not hold them already (their seq is above the scope's).  Windows
+ * they have left since drop them as ring_add() always does.
  */
 #include <math.h>
 #include <stddef.h>
@@ -24,31 +32,58 @@
 #include "clock.h"
 #include "conf.h"
 #include "ingest.h"
+#include "journal.h"
 #include "live.h"
+#include "log.h"
 #include "repeat.h"
 #include "scope.h"
+#include "store.h"
 #include "totals.h"
 #include "window.h"
 
 #define INGEST_SCOPES	4
 
+/* When an event is applied, and whether it is replayed. */
+struct ingest_at {
+	uint64_t	recv_ms;	/* received (steady epoch) */
+	uint64_t	now_ms;		/* the clock now */
+	uint64_t	seq;
+	int		replay;		/* skip scopes holding seq already */
+};
+
 static enum event_error	ingest_scopes(struct callscored *, struct event *,
 			    struct scope **, size_t *, char *, size_t);
+static int		ingest_holds(const struct scope *,
+			    const struct ingest_at *);
 static void		ingest_extra(struct callscored *, const char *,
-			    const char *, const char *, uint64_t, uint64_t,
-			    const struct contrib *);
+			    const char *, const char *, uint64_t,
+			    const struct ingest_at *, const struct contrib *);
 static void		ingest_agent_time(struct callscored *,
 			    const struct live_delta_agent *, uint64_t,
-			    uint64_t);
+			    const struct ingest_at *);
 static void		ingest_flush_cb(const struct live_delta_agent *,
 			    void *);
 static void		ingest_repeat(struct callscored *,
 			    const struct event *, struct scope **, size_t,
-			    uint64_t, uint64_t);
+			    uint64_t, const struct ingest_at *);
+static void		ingest_apply(struct callscored *, const struct event *,
+			    struct scope **, size_t, uint64_t,
+			    const struct ingest_at *);
+static int		ingest_replay_record(uint64_t, uint64_t, const char *,
+			    size_t, void *);
+static int		ingest_replay_row(uint64_t, uint64_t,
+			    const unsigned char *, size_t, void *);
 
 struct ingest_flush {
 	struct callscored	*cs;
+	struct ingest_at	 at;
+};
+
+struct ingest_replay {
+	struct callscored	*cs;
+	uint64_t		 after;		/* the snapshot's seq */
 	uint64_t		 now_ms;
+	uint64_t		 applied, skipped, bad_rows;
 };
 
 void
@@ -103,15 +138,24 @@ ingest_scopes(struct callscored *cs, struct event *ev, struct scope **out,
 	return (EVENT_OK);
 }
 
+/* In replay: does the restored state of sc hold this event already? */
+static int
+ingest_holds(const struct scope *sc, const struct ingest_at *at)
+{
+	return (at->replay && at->seq <= sc->seq);
+}
+
 /*
  * Add c at t_ms to the global scope and to the named queue, agent and
  * team ("" or NULL for none) that exist.  Nothing is created: these
  * contribs follow an event whose scopes were made (or refused) already.
- * ring_add() drops c from a window that t_ms has already left.
+ * ring_add() drops c from a window that t_ms has already left; a time
+ * after the event's arrival counts as its arrival.
  */
 static void
 ingest_extra(struct callscored *cs, const char *queue, const char *agent,
-    const char *team, uint64_t t_ms, uint64_t now_ms, const struct contrib *c)
+    const char *team, uint64_t t_ms, const struct ingest_at *at,
+    const struct contrib *c)
 {
 	struct scope		*sc[INGEST_SCOPES];
 	struct sketch_pool	*pool = scopes_pool(cs->scopes);
@@ -128,10 +172,14 @@ ingest_extra(struct callscored *cs, const char *queue, const char *agent,
 	    (sc[n] = scopes_find(cs->scopes, SCOPE_TEAM, team)) != NULL)
 		n++;
 	nwindows = scopes_nwindows(cs->scopes);
+	if (t_ms > at->recv_ms)
+		t_ms = at->recv_ms;
 	for (i = 0; i < n; i++) {
+		if (ingest_holds(sc[i], at))
+			continue;
 		for (w = 0; w < nwindows; w++) {
 			(void)ring_add(sc[i]->rings[w],
-			    scopes_window(cs->scopes, w), t_ms, now_ms, c,
+			    scopes_window(cs->scopes, w), t_ms, at->now_ms, c,
 			    pool);
 		}
 	}
@@ -140,7 +188,7 @@ ingest_extra(struct callscored *cs, const char *queue, const char *agent,
 /* An agent's busy and ready seconds, ending at t_ms. */
 static void
 ingest_agent_time(struct callscored *cs, const struct live_delta_agent *da,
-    uint64_t t_ms, uint64_t now_ms)
+    uint64_t t_ms, const struct ingest_at *at)
 {
 	struct contrib		 c;
 	struct scope		*agent;
@@ -156,7 +204,7 @@ ingest_agent_time(struct callscored *cs, const struct live_delta_agent *da,
 	if (*team == '\0' &&
 	    (agent = scopes_find(cs->scopes, SCOPE_AGENT, da->agent)) != NULL)
 		team = agent->team;
-	ingest_extra(cs, NULL, da->agent, team, t_ms, now_ms, &c);
+	ingest_extra(cs, NULL, da->agent, team, t_ms, at, &c);
 }
 
 static void
@@ -164,7 +212,7 @@ ingest_flush_cb(const struct live_delta_agent *da, void *arg)
 {
 	struct ingest_flush	*f = arg;
 
-	ingest_agent_time(f->cs, da, f->now_ms, f->now_ms);
+	ingest_agent_time(f->cs, da, f->at.now_ms, &f->at);
 }
 
 void
@@ -172,9 +220,10 @@ ingest_live_flush(struct callscored *cs)
 {
 	struct ingest_flush	f;
 
+	memset(&f, 0, sizeof f);
 	f.cs = cs;
-	f.now_ms = clock_now_ms();
-	live_flush(cs->live, f.now_ms / 1000.0, ingest_flush_cb, &f);
+	f.at.now_ms = f.at.recv_ms = clock_now_ms();
+	live_flush(cs->live, f.at.now_ms / 1000.0, ingest_flush_cb, &f);
 }
 
 /*
@@ -185,7 +234,7 @@ ingest_live_flush(struct callscored *cs)
  */
 static void
 ingest_repeat(struct callscored *cs, const struct event *ev,
-    struct scope **sc, size_t n, uint64_t t_ms, uint64_t now_ms)
+    struct scope **sc, size_t n, uint64_t t_ms, const struct ingest_at *at)
 {
 	const struct conf	*conf = cs->conf;
 	struct repeat_hit	 hit;
@@ -208,24 +257,68 @@ ingest_repeat(struct callscored *cs, const struct event *ev,
 	c.delta.repeated = 1;
 	c.parts = agg_parts(&c.delta);
 	ingest_extra(cs, hit.queue, hit.agent, hit.team,
-	    (uint64_t)llround(hit.t * 1000.0), now_ms, &c);
+	    (uint64_t)llround(hit.t * 1000.0), at, &c);
+}
+
+/*
+ * Apply an accepted event at t_ms to its scopes sc[], live state and the
+ * repeat table.  A replayed event skips the scopes that hold it already
+ * and the totals, which count what this process received.
+ */
+static void
+ingest_apply(struct callscored *cs, const struct event *ev, struct scope **sc,
+    size_t n, uint64_t t_ms, const struct ingest_at *at)
+{
+	const struct conf	*conf = cs->conf;
+	struct agg_params	 params;
+	struct contrib		 c;
+	struct live_delta	 delta;
+	struct sketch_pool	*pool = scopes_pool(cs->scopes);
+	enum live_result	 lr;
+	uint64_t		 slot_ms;
+	size_t			 i, w, nwindows;
+
+	/* Lifecycle and agent events, and finished calls, move live state. */
+	lr = live_event(cs->live, ev, at->recv_ms / 1000.0, &delta);
+	if (!at->replay)
+		cs->stats.live_results[lr]++;
+	for (i = 0; i < delta.n && i < 2; i++)
+		ingest_agent_time(cs, &delta.a[i], t_ms, at);
+
+	/* A time after the event's arrival counts as its arrival. */
+	slot_ms = t_ms < at->recv_ms ? t_ms : at->recv_ms;
+	conf_agg_params(conf, ev->queue, &params);
+	if (agg_contrib(ev, &params, &c) == 0) {
+		nwindows = scopes_nwindows(cs->scopes);
+		for (i = 0; i < n; i++) {
+			if (ingest_holds(sc[i], at))
+				continue;
+			for (w = 0; w < nwindows; w++) {
+				ring_add(sc[i]->rings[w],
+				    scopes_window(cs->scopes, w), slot_ms,
+				    at->now_ms, &c, pool);
+			}
+			if (sc[i]->totals != NULL && !at->replay)
+				totals_add(sc[i]->totals, &c);
+			sc[i]->last_ms = at->recv_ms;
+		}
+	}
+	/* After the call's own cust_n, so a late call's repeat has a slot. */
+	ingest_repeat(cs, ev, sc, n, t_ms, at);
 }
 
 enum event_error
-ingest_line(struct callscored *cs, const char *line, size_t len,
+ingest_line(struct callscored *cs, const char *line, size_t len, int durable,
     char *reason, size_t reasonlen)
 {
 	const struct conf	*conf = cs->conf;
 	struct event		 ev;
-	struct agg_params	 params;
-	struct contrib		 c;
-	struct live_delta	 delta;
+	struct ingest_at	 at;
 	struct scope		*sc[INGEST_SCOPES];
-	struct sketch_pool	*pool = scopes_pool(cs->scopes);
 	enum event_error	 error;
 	uint64_t		 now_ms, t_ms;
 	double			 now;
-	size_t			 n, i, w, nwindows;
+	size_t			 n;
 
 	error = event_parse(cs->parser, line, len, &ev, reason, reasonlen);
 	if (error != EVENT_OK)
@@ -256,31 +349,109 @@ ingest_line(struct callscored *cs, const char *line, size_t len,
 	if (error != EVENT_OK)
 		goto reject;
 
-	/* Lifecycle and agent events, and finished calls, move live state. */
-	cs->stats.live_results[live_event(cs->live, &ev, now, &delta)]++;
-	for (i = 0; i < delta.n && i < 2; i++)
-		ingest_agent_time(cs, &delta.a[i], t_ms, now_ms);
-
-	conf_agg_params(conf, ev.queue, &params);
-	if (agg_contrib(&ev, &params, &c) == 0) {
-		nwindows = scopes_nwindows(cs->scopes);
-		for (i = 0; i < n; i++) {
-			for (w = 0; w < nwindows; w++) {
-				ring_add(sc[i]->rings[w],
-				    scopes_window(cs->scopes, w), t_ms, now_ms,
-				    &c, pool);
-			}
-			if (sc[i]->totals != NULL)
-				totals_add(sc[i]->totals, &c);
-			sc[i]->last_ms = now_ms;
-		}
+	/* A durable line is refused, not applied, when it cannot be kept. */
+	if (durable && (cs->journal == NULL ||
+	    journal_check(cs->journal, len, 1) != 0)) {
+		snprintf(reason, reasonlen, "journal full, retry");
+		error = EVENT_ERR_JOURNAL_FULL;
+		goto reject;
 	}
-	/* After the call's own cust_n, so a late call's repeat has a slot. */
-	ingest_repeat(cs, &ev, sc, n, t_ms, now_ms);
+	memset(&at, 0, sizeof at);
+	at.recv_ms = at.now_ms = now_ms;
+	at.seq = ++cs->seq;
+	if (cs->journal != NULL)
+		(void)journal_append(cs->journal, at.seq, now_ms, line, len);
+
+	ingest_apply(cs, &ev, sc, n, t_ms, &at);
 	cs->stats.lines_ok++;
 	return (EVENT_OK);
 
 reject:
 	ingest_reject(cs, error);
 	return (error);
+}
+
+/* One record of the journal: applied unless the snapshot holds it. */
+static int
+ingest_replay_record(uint64_t seq, uint64_t recv_ms, const char *line,
+    size_t len, void *arg)
+{
+	struct ingest_replay	*r = arg;
+	struct callscored	*cs = r->cs;
+	struct event		 ev;
+	struct ingest_at	 at;
+	struct scope		*sc[INGEST_SCOPES];
+	char			 reason[EVENT_REASON_MAX];
+	uint64_t		 t_ms;
+	size_t			 n;
+
+	if (seq > cs->seq)
+		cs->seq = seq;
+	if (seq <= r->after)
+		return (0);
+	if (event_parse(cs->parser, line, len, &ev, reason,
+	    sizeof reason) != EVENT_OK ||
+	    ingest_scopes(cs, &ev, sc, &n, reason, sizeof reason) !=
+	    EVENT_OK) {
+		/* Limits lowered since, or a parser grown stricter. */
+		r->skipped++;
+		log_debug("journal: record %llu not replayed: %s",
+		    (unsigned long long)seq, reason);
+		return (0);
+	}
+	t_ms = recv_ms;
+	if (ev.has & EVENT_HAS_TS)
+		t_ms = (uint64_t)llround(ev.ts * 1000.0);
+	memset(&at, 0, sizeof at);
+	at.recv_ms = recv_ms;
+	at.now_ms = r->now_ms;
+	at.seq = seq;
+	at.replay = 1;
+	ingest_apply(cs, &ev, sc, n, t_ms, &at);
+	r->applied++;
+	return (0);
+}
+
+static int
+ingest_replay_row(uint64_t first, uint64_t last, const unsigned char *data,
+    size_t len, void *arg)
+{
+	struct ingest_replay	*r = arg;
+
+	if (journal_decode(data, len, ingest_replay_record, r) < 0) {
+		r->bad_rows++;
+		log_warnx("journal: batch %llu-%llu is damaged; replayed "
+		    "the records before the damage", (unsigned long long)first,
+		    (unsigned long long)last);
+	}
+	return (0);
+}
+
+int
+ingest_replay(struct callscored *cs, char **cause)
+{
+	struct ingest_replay	r;
+	uint64_t		start = clock_mono_ms();
+	int			rows;
+
+	memset(&r, 0, sizeof r);
+	r.cs = cs;
+	r.after = store_snapshot_seq(cs->store);
+	r.now_ms = clock_now_ms();
+	if (store_max_seq(cs->store) > cs->seq)
+		cs->seq = store_max_seq(cs->store);
+	if ((rows = store_journal_read(cs->store, r.after, ingest_replay_row,
+	    &r, cause)) < 0)
+		return (-1);
+	cs->stats.journal_replayed = r.applied;
+	cs->stats.journal_replay_skipped = r.skipped;
+	cs->stats.journal_replay_seconds = (clock_mono_ms() - start) / 1000.0;
+	if (rows > 0)
+		log_info("journal: replayed %llu events from %d batches past "
+		    "the snapshot (seq %llu) in %.3f s%s",
+		    (unsigned long long)r.applied, rows,
+		    (unsigned long long)r.after,
+		    cs->stats.journal_replay_seconds,
+		    r.skipped > 0 ? "; some records did not apply" : "");
+	return ((int)r.applied);
 }

@@ -15,10 +15,18 @@ struct callscored;
 
 /*
  * Parse, check and apply one line (no newline).  Counts it.  Returns
- * EVENT_OK or the reason it was rejected, with text in reason.
+ * EVENT_OK or the reason it was rejected, with text in reason.  An
+ * accepted event's seq is then cs->seq.  A durable line (the int) is
+ * refused (EVENT_ERR_JOURNAL_FULL) when the journal cannot take it.
  */
 enum event_error	ingest_line(struct callscored *, const char *, size_t,
-			    char *, size_t);
+			    int, char *, size_t);
+/*
+ * Apply the journal's records past the last snapshot (after restore,
+ * before listening) and set cs->seq past every seq the database knows.
+ * Returns the events replayed, or -1 with *cause.
+ */
+int			ingest_replay(struct callscored *, char **);
 /* Count a line rejected before parsing (too long). */
 void			ingest_reject(struct callscored *, enum event_error);
 /*

@@ -6,6 +6,13 @@
  * each, and closes a connection whose partial line outgrows max_line.  A
  * peer that does not read its answers stops being read until its output
  * drains.  On EMFILE the listener pauses instead of spinning.
+ *
+ * With durable acknowledgements ("#acks durable") a line's "ok" waits
+ * until the journal batch holding it has committed.  Answers stay in
+ * order: once one waits, every later answer is held behind it in the
+ * connection's held buffer, and marks say how many of its bytes may go
+ * once the journal reaches a seq.  listeners_committed() releases them;
+ * a connection holding too much is not read until they go.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -18,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +40,7 @@
 #include "clock.h"
 #include "conf.h"
 #include "ingest.h"
+#include "journal.h"
 #include "listen.h"
 #include "log.h"
 #include "xmalloc.h"
@@ -44,22 +53,30 @@
 #define LISTEN_UDP_BATCH	16
 #define LISTEN_UDP_MAX		65536
 #define LISTEN_ADDR_MAX		128
+#define LISTEN_HELD_HIGH	(256 * 1024)	/* held answers: stop reading */
 
-/* What a stream connection is answered; set by an "#acks" line. */
-enum conn_acks {
-	CONN_ACKS_ALL,		/* "ok" or "error N: ..." for every line */
-	CONN_ACKS_ERRORS,	/* errors only */
-	CONN_ACKS_NONE		/* nothing (counters only) */
+/* Held answers: bytes that may go once the journal has seq. */
+struct conn_mark {
+	uint64_t		 seq;
+	size_t			 bytes;
 };
 
+/* What a stream connection is answered: listen.acks, or "#acks". */
 struct conn {
 	struct listeners	*l;
-	enum conn_acks		 acks;
+	enum conf_acks		 acks;
 	struct bufferevent	*bev;
 	uint64_t		 lineno;
 	int			 closing;	/* free once output drains */
+	int			 stalled;	/* not read: too much held */
+	int			 eof;		/* the peer sent all it will */
 	struct event		*line_ev;	/* a partial line's deadline */
+	struct evbuffer		*held;		/* answers behind a commit */
+	struct conn_mark	*marks;		/* a ring of nmarks from m0 */
+	size_t			 m0, nmarks, marks_cap;
+	int			 waiting;	/* on the listeners' list */
 	TAILQ_ENTRY(conn)	 entry;
+	TAILQ_ENTRY(conn)	 wentry;
 };
 TAILQ_HEAD(conns, conn);
 
@@ -81,10 +98,19 @@ struct listeners {
 	unsigned char		*udp_buf;	/* BATCH * MAX */
 	int			 udp_rcvbuf;	/* bytes the kernel granted */
 	struct conns		 conns;
+	struct conns		 waiting;	/* holding answers */
 };
 
 static void	conn_free(struct conn *);
 static void	conn_close_after_flush(struct conn *);
+static void	conn_answer(struct conn *, const char *, size_t, uint64_t);
+static void	conn_answerf(struct conn *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+static int	conn_held_full(const struct conn *);
+static void	conn_release(struct conn *, uint64_t);
+static void	conn_resume(struct conn *);
+static void	conn_lines(struct conn *);
+static void	conn_finish(struct conn *);
 static void	conn_line(struct conn *, const char *, size_t);
 static int	conn_is_http(const char *, size_t);
 static void	conn_read_cb(struct bufferevent *, void *);
@@ -370,6 +396,7 @@ listeners_new(struct callscored *cs, char **cause)
 	l->cs = cs;
 	l->udp_fd = -1;
 	TAILQ_INIT(&l->conns);
+	TAILQ_INIT(&l->waiting);
 	if (conf->listen_tcp != NULL && *conf->listen_tcp != '\0')
 		rc = listen_tcp(l, conf->listen_tcp, cause);
 	if (rc == 0 && conf->listen_unix != NULL && *conf->listen_unix != '\0') {
@@ -452,6 +479,7 @@ listen_accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 	}
 	c = xcalloc(1, sizeof *c);
 	c->l = l;
+	c->acks = (enum conf_acks)cs->conf->acks;
 	c->bev = bufferevent_socket_new(cs->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (c->bev == NULL) {
 		log_warnx("listen: %s: cannot make a bufferevent", li->name);
@@ -477,6 +505,7 @@ listen_accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 	}
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	c->line_ev = evtimer_new(cs->base, conn_line_timeout_cb, c);
+	c->held = evbuffer_new();
 	TAILQ_INSERT_TAIL(&l->conns, c, entry);
 	cs->stats.conns_current++;
 	cs->stats.conns_total++;
@@ -540,19 +569,158 @@ conn_free(struct conn *c)
 	struct callscored	*cs = c->l->cs;
 
 	TAILQ_REMOVE(&c->l->conns, c, entry);
+	if (c->waiting)
+		TAILQ_REMOVE(&c->l->waiting, c, wentry);
 	event_free(c->line_ev);
 	bufferevent_free(c->bev);
+	evbuffer_free(c->held);
+	free(c->marks);
 	cs->stats.conns_current--;
 	free(c);
 }
 
+/* Free once every answer, held ones included, has been written. */
 static void
 conn_close_after_flush(struct conn *c)
 {
 	c->closing = 1;
 	bufferevent_disable(c->bev, EV_READ);
-	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+	evtimer_del(c->line_ev);
+	if (c->nmarks == 0 &&
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
 		conn_free(c);
+}
+
+/*
+ * Answer a line, in order: at once, or behind answers already held.  An
+ * answer with a seq waits for the journal to commit it.
+ */
+static void
+conn_answer(struct conn *c, const char *text, size_t len, uint64_t seq)
+{
+	struct journal		*j = c->l->cs->journal;
+	struct conn_mark	*m;
+
+	if (seq != 0 && (j == NULL || seq <= journal_committed(j)))
+		seq = 0;
+	if (seq == 0 && c->nmarks == 0) {
+		evbuffer_add(bufferevent_get_output(c->bev), text, len);
+		return;
+	}
+	evbuffer_add(c->held, text, len);
+	m = c->nmarks == 0 ? NULL :
+	    &c->marks[(c->m0 + c->nmarks - 1) % c->marks_cap];
+	/* Behind the last mark, or in its batch: one mark for both. */
+	if (m != NULL && (seq == 0 || journal_batch_has(j, m->seq))) {
+		if (seq > m->seq)
+			m->seq = seq;
+		m->bytes += len;
+		return;
+	}
+	if (c->nmarks == c->marks_cap) {
+		/* Unroll the ring into a larger array. */
+		struct conn_mark	*old = c->marks;
+		size_t			 i, cap = c->marks_cap;
+
+		c->marks_cap = cap == 0 ? 16 : cap * 2;
+		c->marks = xreallocarray(NULL, c->marks_cap,
+		    sizeof *c->marks);
+		for (i = 0; i < c->nmarks; i++)
+			c->marks[i] = old[(c->m0 + i) % cap];
+		free(old);
+		c->m0 = 0;
+	}
+	m = &c->marks[(c->m0 + c->nmarks++) % c->marks_cap];
+	m->seq = seq;
+	m->bytes = len;
+	if (!c->waiting) {
+		TAILQ_INSERT_TAIL(&c->l->waiting, c, wentry);
+		c->waiting = 1;
+	}
+	journal_urge(j);
+}
+
+static void
+conn_answerf(struct conn *c, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*text;
+	int	 len;
+
+	va_start(ap, fmt);
+	len = vasprintf(&text, fmt, ap);
+	va_end(ap);
+	if (len < 0)
+		fatal("listen: vasprintf");
+	conn_answer(c, text, (size_t)len, 0);
+	free(text);
+}
+
+static int
+conn_held_full(const struct conn *c)
+{
+	return (evbuffer_get_length(c->held) >= LISTEN_HELD_HIGH);
+}
+
+/* Send the held answers the journal's progress to seq lets go. */
+static void
+conn_release(struct conn *c, uint64_t seq)
+{
+	struct evbuffer		*out = bufferevent_get_output(c->bev);
+	struct conn_mark	*m;
+
+	while (c->nmarks > 0) {
+		m = &c->marks[c->m0];
+		if (m->seq > seq)
+			break;
+		evbuffer_remove_buffer(c->held, out, m->bytes);
+		c->m0 = (c->m0 + 1) % c->marks_cap;
+		c->nmarks--;
+	}
+	if (c->nmarks == 0 && c->waiting) {
+		TAILQ_REMOVE(&c->l->waiting, c, wentry);
+		c->waiting = 0;
+	}
+}
+
+void
+listeners_committed(struct listeners *l, uint64_t seq)
+{
+	struct conn	*c, *next;
+
+	if (l == NULL)
+		return;
+	for (c = TAILQ_FIRST(&l->waiting); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, wentry);
+		conn_release(c, seq);
+		/* A closing one goes once its output drains (write cb). */
+		if (c->stalled && !conn_held_full(c))
+			conn_resume(c);
+	}
+}
+
+/*
+ * Read again after a stall (held answers) or a full output: the lines
+ * already buffered first.  After the peer's EOF nothing more will come,
+ * so only those are processed.
+ */
+static void
+conn_resume(struct conn *c)
+{
+	struct evbuffer	*out = bufferevent_get_output(c->bev);
+
+	if (c->closing || conn_held_full(c) ||
+	    evbuffer_get_length(out) > LISTEN_OUT_HIGH)
+		return;
+	c->stalled = 0;
+	if (c->eof) {
+		conn_finish(c);
+		return;
+	}
+	if (!(bufferevent_get_enabled(c->bev) & EV_READ)) {
+		bufferevent_enable(c->bev, EV_READ);
+		conn_lines(c);
+	}
 }
 
 /*
@@ -565,26 +733,34 @@ conn_directive(struct conn *c, const char *line, size_t len)
 {
 	static const struct {
 		const char	*text;
-		enum conn_acks	 acks;
+		enum conf_acks	 acks;
 	} modes[] = {
-		{ "#acks all", CONN_ACKS_ALL },
-		{ "#acks errors", CONN_ACKS_ERRORS },
-		{ "#acks none", CONN_ACKS_NONE },
+		{ "#acks all", CONF_ACKS_ALL },
+		{ "#acks errors", CONF_ACKS_ERRORS },
+		{ "#acks none", CONF_ACKS_NONE },
+		{ "#acks durable", CONF_ACKS_DURABLE },
 	};
-	struct evbuffer	*out = bufferevent_get_output(c->bev);
 	size_t		 i;
 
 	for (i = 0; i < sizeof modes / sizeof modes[0]; i++) {
-		if (len == strlen(modes[i].text) &&
-		    memcmp(line, modes[i].text, len) == 0) {
-			c->acks = modes[i].acks;
-			evbuffer_add(out, "ok\n", 3);
+		if (len != strlen(modes[i].text) ||
+		    memcmp(line, modes[i].text, len) != 0)
+			continue;
+		if (modes[i].acks == CONF_ACKS_DURABLE &&
+		    c->l->cs->journal == NULL) {
+			ingest_reject(c->l->cs, EVENT_ERR_SYNTAX);
+			conn_answerf(c, "error %llu: durable acknowledgements "
+			    "need the journal (snapshot.journal is off)\n",
+			    (unsigned long long)c->lineno);
 			return;
 		}
+		c->acks = modes[i].acks;
+		conn_answer(c, "ok\n", 3, 0);
+		return;
 	}
 	ingest_reject(c->l->cs, EVENT_ERR_SYNTAX);
-	evbuffer_add_printf(out, "error %llu: unknown directive (expected "
-	    "\"#acks all\", \"#acks errors\" or \"#acks none\")\n",
+	conn_answerf(c, "error %llu: unknown directive (expected \"#acks all\", "
+	    "\"#acks errors\", \"#acks none\" or \"#acks durable\")\n",
 	    (unsigned long long)c->lineno);
 }
 
@@ -613,8 +789,9 @@ conn_is_http(const char *line, size_t len)
 static void
 conn_line(struct conn *c, const char *line, size_t len)
 {
-	struct evbuffer	*out = bufferevent_get_output(c->bev);
-	char		 reason[EVENT_REASON_MAX];
+	struct callscored	*cs = c->l->cs;
+	char			 reason[EVENT_REASON_MAX];
+	int			 durable = c->acks == CONF_ACKS_DURABLE;
 
 	c->lineno++;
 	if (len > 0 && line[len - 1] == '\r')
@@ -626,28 +803,33 @@ conn_line(struct conn *c, const char *line, size_t len)
 		return;
 	}
 	if (conn_is_http(line, len)) {
-		ingest_reject(c->l->cs, EVENT_ERR_HTTP);
-		evbuffer_add_printf(out, "error %llu: HTTP request on the "
-		    "event port; closing\n", (unsigned long long)c->lineno);
+		ingest_reject(cs, EVENT_ERR_HTTP);
+		conn_answerf(c, "error %llu: HTTP request on the event port; "
+		    "closing\n", (unsigned long long)c->lineno);
 		conn_close_after_flush(c);
 		return;
 	}
-	if (ingest_line(c->l->cs, line, len, reason, sizeof reason) ==
+	if (ingest_line(cs, line, len, durable, reason, sizeof reason) ==
 	    EVENT_OK) {
-		if (c->acks == CONN_ACKS_ALL)
-			evbuffer_add(out, "ok\n", 3);
-	} else if (c->acks != CONN_ACKS_NONE)
-		evbuffer_add_printf(out, "error %llu: %s\n",
+		if (c->acks == CONF_ACKS_ALL)
+			conn_answer(c, "ok\n", 3, 0);
+		else if (durable)
+			conn_answer(c, "ok\n", 3, cs->seq);
+	} else if (c->acks != CONF_ACKS_NONE)
+		conn_answerf(c, "error %llu: %s\n",
 		    (unsigned long long)c->lineno, reason);
 }
 
+/*
+ * Answer every complete line buffered, unless too many answers are held
+ * (then the rest waits, unread, for conn_resume()).
+ */
 static void
-conn_read_cb(struct bufferevent *bev, void *arg)
+conn_lines(struct conn *c)
 {
-	struct conn		*c = arg;
 	struct callscored	*cs = c->l->cs;
-	struct evbuffer		*in = bufferevent_get_input(bev);
-	struct evbuffer		*out = bufferevent_get_output(bev);
+	struct evbuffer		*in = bufferevent_get_input(c->bev);
+	struct evbuffer		*out = bufferevent_get_output(c->bev);
 	struct evbuffer_ptr	 eol;
 	size_t			 eol_len, max = cs->conf->max_line;
 	const char		*line;
@@ -656,6 +838,13 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 	int			 lines = 0;
 
 	for (;;) {
+		if (conn_held_full(c)) {
+			/* The rest waits for commits; no deadline meanwhile. */
+			c->stalled = 1;
+			bufferevent_disable(c->bev, EV_READ);
+			evtimer_del(c->line_ev);
+			return;
+		}
 		eol = evbuffer_search_eol(in, NULL, &eol_len, EVBUFFER_EOL_LF);
 		if (eol.pos == -1)
 			break;
@@ -673,6 +862,8 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 	}
 	if (evbuffer_get_length(in) > max)
 		goto too_long;
+	if (c->eof)
+		return;
 	/*
 	 * A line must be finished within line_timeout of its first byte, so
 	 * a peer that dribbles bytes cannot hold a connection for ever (the
@@ -687,18 +878,23 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 		evtimer_add(c->line_ev, &tv);
 	}
 	if (evbuffer_get_length(out) > LISTEN_OUT_HIGH)
-		bufferevent_disable(bev, EV_READ);	/* until it drains */
+		bufferevent_disable(c->bev, EV_READ);	/* until it drains */
 	return;
 
 too_long:
 	c->lineno++;
 	ingest_reject(cs, EVENT_ERR_TOO_LONG);
 	cs->stats.conns_oversize_closed++;
-	evbuffer_add_printf(out, "error %llu: line longer than %zu bytes; "
-	    "closing\n", (unsigned long long)c->lineno, max);
+	conn_answerf(c, "error %llu: line longer than %zu bytes; closing\n",
+	    (unsigned long long)c->lineno, max);
 	evbuffer_drain(in, evbuffer_get_length(in));
-	evtimer_del(c->line_ev);
 	conn_close_after_flush(c);
+}
+
+static void
+conn_read_cb(struct bufferevent *bev, void *arg)
+{
+	conn_lines(arg);
 }
 
 static void
@@ -711,9 +907,8 @@ conn_line_timeout_cb(evutil_socket_t fd, short events, void *arg)
 		return;
 	cs->stats.conns_line_timeout++;
 	c->lineno++;
-	evbuffer_add_printf(bufferevent_get_output(c->bev), "error %llu: line "
-	    "not finished within %.0f seconds; closing\n",
-	    (unsigned long long)c->lineno, cs->conf->line_timeout);
+	conn_answerf(c, "error %llu: line not finished within %.0f seconds; "
+	    "closing\n", (unsigned long long)c->lineno, cs->conf->line_timeout);
 	conn_close_after_flush(c);
 }
 
@@ -723,21 +918,41 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 	struct conn	*c = arg;
 
 	if (c->closing) {
-		conn_free(c);
+		if (c->nmarks == 0)
+			conn_free(c);
 		return;
 	}
-	if (!(bufferevent_get_enabled(bev) & EV_READ)) {
-		bufferevent_enable(bev, EV_READ);
-		conn_read_cb(bev, c);	/* lines may be waiting */
+	if (!(bufferevent_get_enabled(bev) & EV_READ) || c->eof)
+		conn_resume(c);		/* lines may be waiting */
+}
+
+/*
+ * The peer sent all it will: the lines left, then a last line without a
+ * newline, are answered, and the connection closes once the answers
+ * (held ones too) are out.  With too many answers held it waits for
+ * conn_resume().
+ */
+static void
+conn_finish(struct conn *c)
+{
+	struct evbuffer	*in = bufferevent_get_input(c->bev);
+	size_t		 len;
+
+	conn_lines(c);
+	if (c->closing || c->stalled)
+		return;
+	if ((len = evbuffer_get_length(in)) > 0) {
+		conn_line(c, (const char *)evbuffer_pullup(in, len), len);
+		evbuffer_drain(in, len);
 	}
+	if (!c->closing)
+		conn_close_after_flush(c);
 }
 
 static void
 conn_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct conn		*c = arg;
-	struct evbuffer		*in = bufferevent_get_input(bev);
-	size_t			 len;
 
 	if (what & BEV_EVENT_TIMEOUT) {
 		c->l->cs->stats.conns_idle_closed++;
@@ -746,14 +961,10 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 	}
 	if ((what & BEV_EVENT_EOF) && !c->closing) {
 		/* A last line without a newline still counts. */
-		conn_read_cb(bev, c);
-		if ((len = evbuffer_get_length(in)) > 0 && !c->closing) {
-			conn_line(c, (const char *)evbuffer_pullup(in, len),
-			    len);
-			evbuffer_drain(in, len);
-		}
-		if (!c->closing)
-			conn_close_after_flush(c);
+		c->eof = 1;
+		evtimer_del(c->line_ev);
+		if (!c->stalled)
+			conn_finish(c);
 		return;
 	}
 	conn_free(c);
@@ -833,7 +1044,7 @@ listen_udp_cb(evutil_socket_t fd, short events, void *arg)
 				if (len > cs->conf->max_line)
 					ingest_reject(cs, EVENT_ERR_TOO_LONG);
 				else if (len > 0)
-					ingest_line(cs, p, len, reason,
+					ingest_line(cs, p, len, 0, reason,
 					    sizeof reason);
 				p = nl + 1;
 			}

@@ -17,6 +17,11 @@ struct listeners;
 struct listeners *listeners_new(struct callscored *, char **);
 /* Close listeners and every connection. */
 void		 listeners_free(struct listeners *);
+/*
+ * The journal has committed every seq up to this one: send the durable
+ * acknowledgements waiting for it.  Accepts NULL.
+ */
+void		 listeners_committed(struct listeners *, uint64_t);
 /* The bound address of "tcp", "unix" or "udp" ("127.0.0.1:7311"), or NULL. */
 const char	*listeners_address(const struct listeners *, const char *);
 /* Bytes of payload the UDP socket's receive buffer holds; 0 if none. */

@@ -118,6 +118,8 @@ static void	metrics_double(struct evbuffer *, const char *, const char *,
 		    const char *, double);
 static void	metrics_render_scopes(struct evbuffer *,
 		    const struct metrics_source *);
+static void	metrics_render_journal(struct evbuffer *,
+		    const struct metrics_source *);
 static void	metrics_render_daemon(struct evbuffer *,
 		    const struct metrics_source *);
 static void	metrics_render_extra(struct evbuffer *,
@@ -293,6 +295,67 @@ metrics_render_scopes(struct evbuffer *out, const struct metrics_source *src)
 	}
 }
 
+/* The journal: the writer's commits and the loop's view of them. */
+static void
+metrics_render_journal(struct evbuffer *out, const struct metrics_source *src)
+{
+	const struct store_stats	*st = &src->store;
+	const struct journal_stats	*j = &src->journal;
+	const struct metrics_daemon	*d = &src->daemon;
+
+	metrics_family(out, "callscore_journal_batches_total",
+	    "Journal batches committed.", "counter");
+	metrics_u64(out, "callscore_journal_batches_total", NULL, NULL,
+	    st->journal_batches);
+	metrics_family(out, "callscore_journal_events_total",
+	    "Events committed to the journal.", "counter");
+	metrics_u64(out, "callscore_journal_events_total", NULL, NULL,
+	    st->journal_events);
+	metrics_family(out, "callscore_journal_bytes_total",
+	    "Bytes of journal batches committed.", "counter");
+	metrics_u64(out, "callscore_journal_bytes_total", NULL, NULL,
+	    st->journal_bytes);
+	metrics_family(out, "callscore_journal_dropped_total",
+	    "Events accepted but not journaled: the journal was full.",
+	    "counter");
+	metrics_u64(out, "callscore_journal_dropped_total", NULL, NULL,
+	    j->dropped);
+	metrics_family(out, "callscore_journal_refused_total",
+	    "Lines on durable connections refused: the journal was full.",
+	    "counter");
+	metrics_u64(out, "callscore_journal_refused_total", NULL, NULL,
+	    j->refused);
+	metrics_family(out, "callscore_journal_errors_total",
+	    "Journal commits that failed (and were retried).", "counter");
+	metrics_u64(out, "callscore_journal_errors_total", NULL, NULL,
+	    st->journal_errors);
+	metrics_family(out, "callscore_journal_commit_seconds",
+	    "Time the last journal commit took.", "gauge");
+	metrics_double(out, "callscore_journal_commit_seconds", NULL, NULL,
+	    st->journal_commit_last);
+	metrics_family(out, "callscore_journal_commit_max_seconds",
+	    "Longest journal commit since start.", "gauge");
+	metrics_double(out, "callscore_journal_commit_max_seconds", NULL,
+	    NULL, st->journal_commit_max);
+	metrics_family(out, "callscore_journal_seq_committed",
+	    "Sequence number of the last event committed to the journal.",
+	    "gauge");
+	metrics_u64(out, "callscore_journal_seq_committed", NULL, NULL,
+	    st->journal_seq);
+	metrics_family(out, "callscore_journal_inflight_bytes",
+	    "Bytes of events journaled but not yet committed.", "gauge");
+	metrics_u64(out, "callscore_journal_inflight_bytes", NULL, NULL,
+	    j->inflight);
+	metrics_family(out, "callscore_journal_replayed_events",
+	    "Events replayed from the journal at start.", "gauge");
+	metrics_u64(out, "callscore_journal_replayed_events", NULL, NULL,
+	    d->journal_replayed);
+	metrics_family(out, "callscore_journal_replay_seconds",
+	    "Time the replay at start took.", "gauge");
+	metrics_double(out, "callscore_journal_replay_seconds", NULL, NULL,
+	    d->journal_replay_seconds);
+}
+
 static void
 metrics_render_daemon(struct evbuffer *out, const struct metrics_source *src)
 {
@@ -424,6 +487,8 @@ metrics_render_daemon(struct evbuffer *out, const struct metrics_source *src)
 	    "Seconds since the last committed snapshot (or since start).",
 	    "gauge");
 	metrics_double(out, "callscore_snapshot_age_seconds", NULL, NULL, age);
+
+	metrics_render_journal(out, src);
 
 	metrics_family(out, "callscore_scopes",
 	    "Scopes in memory, by kind.", "gauge");

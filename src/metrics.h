@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "event.h"
+#include "journal.h"
 #include "store.h"
 
 struct evbuffer;
@@ -71,6 +72,8 @@ struct metrics_daemon {
 	uint64_t	snapshots_failed;
 	uint64_t	reload_ok;
 	uint64_t	reload_fail;
+	uint64_t	journal_replayed;	/* events, at start */
+	double		journal_replay_seconds;
 };
 
 /* Everything exported; all pointers are borrowed for one render. */
@@ -81,6 +84,7 @@ struct metrics_source {
 	double				 uptime;	/* seconds (monotonic) */
 	struct metrics_daemon		 daemon;
 	struct store_stats		 store;
+	struct journal_stats		 journal;	/* zero when off */
 	size_t				 nqueues, nagents, nteams;
 	const struct metrics_scope	*scopes;
 	size_t				 nscopes;

@@ -32,6 +32,7 @@ struct scope {
 	struct totals	*totals;		/* since start; NULL for agents */
 	char		 team[65];		/* agent: last team seen */
 	uint64_t	 last_ms;		/* last event applied */
+	uint64_t	 seq;			/* restored holding events to */
 	struct scope	*next;			/* hash chain */
 	struct scope	*list_next;		/* all of one kind, in order */
 };

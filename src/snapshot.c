@@ -11,6 +11,13 @@
  * also writes the KPIs of every calendar interval that closed since the
  * last one committed: after a restart, those still in the ring, so a gap
  * loses only what the ring no longer holds.
+ *
+ * For the journal (journal.h), a snapshot records the seq of the last
+ * event accepted when it began, and each state row the seq when its scope
+ * was serialized: restore gives each scope its row's seq, and replay
+ * applies to a scope only the events after it.  The journal's batch is
+ * handed to the writer before the snapshot, so no state row is ever
+ * ahead of the journal.
  */
 #include <sys/queue.h>
 
@@ -19,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <event2/event.h>
 
@@ -27,6 +33,7 @@
 #include "callscored.h"
 #include "clock.h"
 #include "conf.h"
+#include "journal.h"
 #include "kpi.h"
 #include "log.h"
 #include "scope.h"
@@ -130,6 +137,7 @@ snapshot_begin(struct snapshot *s)
 
 	s->now_ms = clock_now_ms();
 	s->snap = store_snap_new(s->now_ms / 1000.0);
+	s->snap->seq = s->cs->seq;
 	if (conf->retention > 0)
 		s->snap->prune_before = s->now_ms / 1000.0 - conf->retention;
 	snapshot_calendar(s);
@@ -306,7 +314,7 @@ snapshot_scope(struct snapshot *s, struct scope *sc)
 		blob = ring_serialize(sc->rings[w], def, s->now_ms, &len);
 		if (blob != NULL)
 			store_snap_add_state(s->snap, sc->kind, sc->name,
-			    def->name, blob, len);
+			    def->name, s->cs->seq, blob, len);
 		if (!history)
 			continue;
 		if ((int)w != s->cal) {
@@ -319,6 +327,7 @@ snapshot_scope(struct snapshot *s, struct scope *sc)
 	}
 }
 
+/* Do up to n scopes; returns 1 when every scope is done. */
 static uint64_t
 snapshot_usec(void)
 {
@@ -357,6 +366,8 @@ snapshot_submit(struct snapshot *s, int final)
 	s->snap = NULL;
 	s->state = SNAPSHOT_WRITING;
 	s->iv_pending = (int64_t)snap->interval_mark;
+	if (s->cs->journal != NULL)
+		journal_flush(s->cs->journal);
 	s->id = final ? store_submit_wait(s->cs->store, snap) :
 	    store_submit(s->cs->store, snap);
 	if (s->id == 0) {
@@ -459,6 +470,9 @@ snapshot_restore_cb(const struct store_state *st, void *arg)
 		ctx->bad++;
 		return;
 	}
+	/* The journal's events up to here are in it already. */
+	if (st->seq > sc->seq)
+		sc->seq = st->seq;
 	ctx->rows++;
 }
 

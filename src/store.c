@@ -2,12 +2,24 @@
  * Copyright (c) 2026 The callscore authors. ISC licence; see COPYING.
  *
  * Persistence in SQLite.  The connection is opened, checked, migrated
- * and read (restore) on the loop thread before the daemon listens; after
- * store_start() it belongs to one writer thread.  The loop hands the
- * writer whole snapshots through a small bounded queue and never waits:
- * when the queue is full the new snapshot is dropped and counted.  The
- * writer reports each outcome through a list and a pipe that the loop
- * watches, so done callbacks always run on the loop thread.
+ * and read (restore, journal replay) on the loop thread before the
+ * daemon listens; after store_start() it belongs to one writer thread.
+ * The loop hands the writer whole snapshots through a small bounded
+ * queue and never waits: when the queue is full the new snapshot is
+ * dropped and counted.  Journal batches have a queue of their own that
+ * the writer empties first, all waiting batches in one transaction; a
+ * snapshot is written in chunks of whole scopes, so a batch waits at
+ * most for one chunk.  The writer reports each outcome through a list
+ * and a pipe that the loop watches, so callbacks always run on the loop
+ * thread.
+ *
+ * Exactly-once replay rests on three numbers.  Each state row carries
+ * the seq of the last event in it (its scope was serialized then) and the
+ * generation of the snapshot that wrote it; a scope's rows are always in
+ * one chunk, so restore takes each scope's rows of its newest generation.
+ * The last chunk deletes the rows of other generations, records the seq
+ * at which the snapshot began (meta snapshot_seq: every row holds the
+ * events up to it) and deletes the journal rows wholly before it.
  */
 #include <sys/queue.h>
 #include <sys/stat.h>
@@ -33,6 +45,18 @@
 
 /* Snapshots waiting for the writer; more are dropped, never waited on. */
 #define STORE_QUEUE_MAX		4
+/*
+ * A snapshot chunk ends at a scope boundary after this much, or after
+ * STORE_CHUNK_WAIT when a journal batch is waiting: acknowledgements
+ * wait that long at most for a snapshot, which still makes progress.
+ */
+#define STORE_CHUNK_ROWS	8192
+#define STORE_CHUNK_BYTES	(8 * 1024 * 1024)
+#define STORE_CHUNK_SECS	0.100
+#define STORE_CHUNK_WAIT	0.004
+/* Journal batches in one transaction, and the wait after a failure. */
+#define STORE_JOURNAL_TXN_MAX	(16 * 1024 * 1024)
+#define STORE_JOURNAL_RETRY	0.1		/* seconds */
 /* Ours, in PRAGMA application_id, so a foreign database is recognised. */
 #define STORE_APPLICATION_ID	0x43534352	/* "CSCR" */
 #define STORE_BUSY_TIMEOUT	5000		/* ms */
@@ -61,7 +85,21 @@ static const char *store_migrations[] = {
 	"CREATE TABLE intervals (start REAL NOT NULL, kind INTEGER NOT NULL,"
 	" name TEXT NOT NULL, kpi TEXT NOT NULL, value REAL,"
 	" PRIMARY KEY (kind, name, start, kpi)) WITHOUT ROWID;"
-	"CREATE INDEX intervals_start ON intervals (start);"
+	"CREATE INDEX intervals_start ON intervals (start);",
+	/*
+	 * 2 -> 3: the journal, and each state row's seq and generation,
+	 * before the blob so that reading them skips its overflow pages
+	 */
+	"CREATE TABLE state_v3 (kind INTEGER, name TEXT, \"window\" TEXT,"
+	" seq INTEGER NOT NULL DEFAULT 0, gen INTEGER NOT NULL DEFAULT 0,"
+	" blob BLOB NOT NULL, PRIMARY KEY (kind, name, \"window\"))"
+	" WITHOUT ROWID;"
+	"INSERT INTO state_v3 (kind, name, \"window\", blob)"
+	" SELECT kind, name, \"window\", blob FROM state;"
+	"DROP TABLE state;"
+	"ALTER TABLE state_v3 RENAME TO state;"
+	"CREATE TABLE journal (first INTEGER PRIMARY KEY,"
+	" last INTEGER NOT NULL, data BLOB NOT NULL);"
 };
 #define STORE_VERSION \
 	((int)(sizeof store_migrations / sizeof store_migrations[0]))
@@ -81,6 +119,9 @@ enum store_stmt {
 	STORE_INSERT_INTERVAL,
 	STORE_SET_INTERVAL,
 	STORE_PRUNE_INTERVALS,
+	STORE_INSERT_JOURNAL,
+	STORE_TRIM_JOURNAL,
+	STORE_SET_SEQ,
 	STORE_NSTMTS
 };
 
@@ -88,9 +129,10 @@ static const char *store_stmt_sql[STORE_NSTMTS] = {
 	[STORE_BEGIN] = "BEGIN IMMEDIATE",
 	[STORE_COMMIT] = "COMMIT",
 	[STORE_ROLLBACK] = "ROLLBACK",
-	[STORE_DELETE_STATE] = "DELETE FROM state",
-	[STORE_INSERT_STATE] = "INSERT INTO state (kind, name, \"window\","
-	    " blob) VALUES (?1, ?2, ?3, ?4)",
+	/* Rows no chunk of this snapshot wrote: scopes now empty. */
+	[STORE_DELETE_STATE] = "DELETE FROM state WHERE gen <> ?1",
+	[STORE_INSERT_STATE] = "INSERT OR REPLACE INTO state (kind, name,"
+	    " \"window\", seq, gen, blob) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[STORE_INSERT_KPI] = "INSERT INTO kpi_history (time, kind, name,"
 	    " \"window\", kpi, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[STORE_INSERT_SNAPSHOT] = "INSERT INTO snapshots (time, duration,"
@@ -106,7 +148,22 @@ static const char *store_stmt_sql[STORE_NSTMTS] = {
 	[STORE_SET_INTERVAL] = "INSERT OR REPLACE INTO meta (key, value)"
 	    " VALUES ('last_interval', ?1)",
 	[STORE_PRUNE_INTERVALS] = "DELETE FROM intervals WHERE start < ?1",
+	[STORE_INSERT_JOURNAL] = "INSERT INTO journal (first, last, data)"
+	    " VALUES (?1, ?2, ?3)",
+	[STORE_TRIM_JOURNAL] = "DELETE FROM journal WHERE last <= ?1",
+	[STORE_SET_SEQ] = "INSERT OR REPLACE INTO meta (key, value)"
+	    " VALUES ('snapshot_seq', ?1)",
 };
+
+/* A journal batch waiting for the writer. */
+struct store_batch {
+	uint64_t		 first, last;
+	size_t			 n;		/* records */
+	unsigned char		*data;
+	size_t			 len;
+	TAILQ_ENTRY(store_batch) entry;
+};
+TAILQ_HEAD(store_batches, store_batch);
 
 struct store_done {
 	struct store_result	 result;
@@ -147,6 +204,19 @@ struct store {
 	pthread_t		 thread;
 	int			 started;
 	double			 last_interval;	/* meta, read at open */
+	uint64_t		 snapshot_seq;	/* meta, read at open */
+	uint64_t		 max_seq;	/* read at open */
+	store_journal_cb	 jcb;
+	void			*jarg;
+
+	/* The writer's: the snapshot being written and where it is. */
+	struct store_snap	*writing;
+	struct store_result	 wres;
+	int64_t			 gen;		/* of the state rows */
+	int			 wphase;
+	size_t			 widx;
+	int			 wchunks;	/* committed so far */
+	double			 wspent;	/* seconds, over its chunks */
 
 	/* Everything below is protected by lock. */
 	pthread_mutex_t		 lock;
@@ -156,8 +226,17 @@ struct store {
 	int			 hold, held;	/* tests: store_hold() */
 	uint64_t		 max_size;	/* bytes; 0 no cap */
 	int			 max_size_set;	/* for the writer to apply */
-	int			 busy;		/* writing a snapshot */
+	int			 busy;		/* in a transaction */
 	double			 busy_since;	/* CLOCK_MONOTONIC, s */
+	size_t			 chunk_rows;	/* tests; 0 default */
+	int			 hold_chunks;	/* tests; -1 never */
+	struct store_batches	 jqueue;
+	int			 jqlen;		/* atomic reads too */
+	double			 jretry_at;	/* after a failure */
+	uint64_t		 jseq, jbytes;	/* committed */
+	uint64_t		 jseq_told, jbytes_told;
+	char			 jerror[256];	/* the last failure */
+	int			 jerror_new;
 	struct store_snap	*queue[STORE_QUEUE_MAX];
 	size_t			 qhead, qlen;
 	uint64_t		 next_id;
@@ -181,8 +260,13 @@ static int	 store_step(struct store *, enum store_stmt,
 		     struct store_result *, const char *);
 static double	 store_mono(void);
 static double	 store_meta_double(struct store *, const char *);
-static void	 store_write(struct store *, struct store_snap *,
-		     struct store_result *);
+static uint64_t	 store_query_u64(struct store *, const char *);
+static void	 store_write_begin(struct store *, struct store_snap *);
+static int	 store_write_chunk(struct store *);
+static int	 store_write_final(struct store *, struct store_result *);
+static int	 store_chunk_full(struct store *, size_t, size_t, double);
+static void	 store_journal_commit(struct store *);
+static void	 store_batch_free(struct store_batch *);
 static void	 store_apply_max_size(struct store *, uint64_t);
 static void	*store_thread(void *);
 static void	 store_query_run(struct store *, struct store_query *);
@@ -406,6 +490,7 @@ store_open_check(const char *path, int *corrupt, char **cause)
 	struct store	*s;
 	sqlite3		*db = NULL;
 	sqlite3_stmt	*stmt;
+	pthread_condattr_t cattr;
 	const char	*mode;
 	int		 rc, i;
 
@@ -463,13 +548,19 @@ store_open_check(const char *path, int *corrupt, char **cause)
 	s->path = xstrdup(path);
 	s->db = db;
 	s->pipe[0] = s->pipe[1] = -1;
+	s->hold_chunks = -1;
 	TAILQ_INIT(&s->results);
 	TAILQ_INIT(&s->queries);
 	TAILQ_INIT(&s->answers);
+	TAILQ_INIT(&s->jqueue);
 	if ((errno = pthread_mutex_init(&s->lock, NULL)) != 0)
 		fatal("store: pthread_mutex_init");
-	if ((errno = pthread_cond_init(&s->cond, NULL)) != 0)
+	/* Timed waits (journal retries) on the monotonic clock. */
+	if ((errno = pthread_condattr_init(&cattr)) != 0 ||
+	    (errno = pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC)) != 0 ||
+	    (errno = pthread_cond_init(&s->cond, &cattr)) != 0)
 		fatal("store: pthread_cond_init");
+	pthread_condattr_destroy(&cattr);
 	for (i = 0; i < STORE_NSTMTS; i++) {
 		rc = sqlite3_prepare_v3(db, store_stmt_sql[i], -1,
 		    SQLITE_PREPARE_PERSISTENT, &s->stmts[i], NULL);
@@ -482,6 +573,15 @@ store_open_check(const char *path, int *corrupt, char **cause)
 		}
 	}
 	s->last_interval = store_meta_double(s, "last_interval");
+	s->snapshot_seq = store_query_u64(s, "SELECT value FROM meta WHERE"
+	    " key = 'snapshot_seq'");
+	s->max_seq = store_query_u64(s, "SELECT max(coalesce((SELECT"
+	    " max(last) FROM journal), 0), coalesce((SELECT max(seq) FROM"
+	    " state), 0))");
+	if (s->snapshot_seq > s->max_seq)
+		s->max_seq = s->snapshot_seq;
+	s->gen = (int64_t)store_query_u64(s, "SELECT max(gen) FROM state");
+	s->jseq = s->jseq_told = s->max_seq;
 	return (s);
 
 fail:
@@ -548,8 +648,11 @@ store_restore(struct store *s, store_restore_cb cb, void *arg, char **cause)
 	const void		*blob;
 	int			 rc, rows = 0;
 
-	rc = sqlite3_prepare_v2(s->db, "SELECT kind, name, \"window\", blob"
-	    " FROM state ORDER BY kind, name, \"window\"", -1, &stmt, NULL);
+	/* Of each scope, the rows of the newest snapshot that wrote it. */
+	rc = sqlite3_prepare_v2(s->db, "SELECT kind, name, \"window\", seq,"
+	    " blob FROM state AS s WHERE gen = (SELECT max(gen) FROM state"
+	    " WHERE kind = s.kind AND name = s.name)"
+	    " ORDER BY kind, name, \"window\"", -1, &stmt, NULL);
 	if (rc != SQLITE_OK)
 		goto fail;
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -560,8 +663,9 @@ store_restore(struct store *s, store_restore_cb cb, void *arg, char **cause)
 		st.window = (char *)sqlite3_column_text(stmt, 2);
 		if (st.window == NULL)
 			st.window = (char *)"";
-		blob = sqlite3_column_blob(stmt, 3);
-		st.len = (size_t)sqlite3_column_bytes(stmt, 3);
+		st.seq = (uint64_t)sqlite3_column_int64(stmt, 3);
+		blob = sqlite3_column_blob(stmt, 4);
+		st.len = (size_t)sqlite3_column_bytes(stmt, 4);
 		st.blob = blob != NULL ? (unsigned char *)blob : empty;
 		cb(&st, arg);
 		rows++;
@@ -617,6 +721,122 @@ double
 store_last_interval(struct store *s)
 {
 	return (s->last_interval);
+}
+
+/* One non-negative integer (0 if none, NULL or negative). */
+static uint64_t
+store_query_u64(struct store *s, const char *sql)
+{
+	sqlite3_stmt	*stmt;
+	sqlite3_int64	 v = 0;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return (0);
+	if (sqlite3_step(stmt) == SQLITE_ROW &&
+	    sqlite3_column_type(stmt, 0) != SQLITE_NULL)
+		v = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return (v > 0 ? (uint64_t)v : 0);
+}
+
+uint64_t
+store_snapshot_seq(struct store *s)
+{
+	return (s->snapshot_seq);
+}
+
+uint64_t
+store_max_seq(struct store *s)
+{
+	return (s->max_seq);
+}
+
+int
+store_set_synchronous(struct store *s, int full, char **cause)
+{
+	if (s->started) {
+		xasprintf(cause, "%s: synchronous set after store_start",
+		    s->path);
+		return (-1);
+	}
+	return (store_exec_sql(s->db, s->path, full ?
+	    "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
+	    cause));
+}
+
+int
+store_journal_read(struct store *s, uint64_t after, store_journal_row_cb cb,
+    void *arg, char **cause)
+{
+	sqlite3_stmt	*stmt;
+	const void	*data;
+	static unsigned char empty[1];
+	int		 rc, rows = 0;
+
+	if (s->started) {
+		xasprintf(cause, "%s: journal read after store_start", s->path);
+		return (-1);
+	}
+	rc = sqlite3_prepare_v2(s->db, "SELECT first, last, data FROM journal"
+	    " WHERE last > ?1 ORDER BY first", -1, &stmt, NULL);
+	if (rc != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)after);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		data = sqlite3_column_blob(stmt, 2);
+		rows++;
+		if (cb((uint64_t)sqlite3_column_int64(stmt, 0),
+		    (uint64_t)sqlite3_column_int64(stmt, 1),
+		    data != NULL ? data : empty,
+		    (size_t)sqlite3_column_bytes(stmt, 2), arg) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		sqlite3_finalize(stmt);
+		goto fail;
+	}
+	sqlite3_finalize(stmt);
+	return (rows);
+
+fail:
+	xasprintf(cause, "%s: journal: %s (SQLITE_%s)", s->path,
+	    sqlite3_errmsg(s->db), store_rc_name(rc));
+	return (-1);
+}
+
+void
+store_journal_set_cb(struct store *s, store_journal_cb cb, void *arg)
+{
+	s->jcb = cb;
+	s->jarg = arg;
+}
+
+void
+store_journal_submit(struct store *s, uint64_t first, uint64_t last,
+    size_t n, unsigned char *data, size_t len)
+{
+	struct store_batch	*b;
+
+	b = xcalloc(1, sizeof *b);
+	b->first = first;
+	b->last = last;
+	b->n = n;
+	b->data = data;
+	b->len = len;
+	pthread_mutex_lock(&s->lock);
+	TAILQ_INSERT_TAIL(&s->jqueue, b, entry);
+	__atomic_store_n(&s->jqlen, s->jqlen + 1, __ATOMIC_RELAXED);
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void
+store_batch_free(struct store_batch *b)
+{
+	free(b->data);
+	free(b);
 }
 
 int
@@ -724,6 +944,18 @@ store_get_stats(struct store *s, struct store_stats *stats)
 	pthread_mutex_lock(&s->lock);
 	*stats = s->stats;
 	stats->queue_depth = s->qlen;
+	stats->journal_seq = s->jseq;
+	stats->journal_queue = (size_t)s->jqlen;
+	pthread_mutex_unlock(&s->lock);
+}
+
+void
+store_set_chunks(struct store *s, size_t rows, int hold)
+{
+	pthread_mutex_lock(&s->lock);
+	s->chunk_rows = rows;
+	s->hold_chunks = hold;
+	pthread_cond_broadcast(&s->cond);
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -779,6 +1011,8 @@ store_hold(struct store *s, int hold)
 {
 	pthread_mutex_lock(&s->lock);
 	s->hold = hold;
+	if (!hold)
+		s->hold_chunks = -1;
 	pthread_cond_broadcast(&s->cond);
 	pthread_mutex_unlock(&s->lock);
 }
@@ -819,6 +1053,7 @@ store_close(struct store *s)
 {
 	struct store_done	*d;
 	struct store_query	*q;
+	struct store_batch	*b;
 	int			 i;
 
 	if (s == NULL)
@@ -858,6 +1093,11 @@ store_close(struct store *s)
 		store_snap_free(s->queue[s->qhead]);
 		s->qhead = (s->qhead + 1) % STORE_QUEUE_MAX;
 		s->qlen--;
+	}
+	store_snap_free(s->writing);
+	while ((b = TAILQ_FIRST(&s->jqueue)) != NULL) {
+		TAILQ_REMOVE(&s->jqueue, b, entry);
+		store_batch_free(b);
 	}
 
 	for (i = 0; i < STORE_NSTMTS; i++)
@@ -908,53 +1148,178 @@ store_mono(void)
 }
 
 /*
- * Write one snapshot in one transaction: the state rows are replaced,
- * KPI rows appended, old history pruned.  Any failure rolls back all of
- * it and leaves the connection ready for the next snapshot (SQLite
- * itself rolls back on SQLITE_FULL; ROLLBACK only if still open).
+ * Take a snapshot to write: a new generation for its state rows, the
+ * result to fill as its chunks commit.
  */
 static void
-store_write(struct store *s, struct store_snap *snap, struct store_result *r)
+store_write_begin(struct store *s, struct store_snap *snap)
 {
-	sqlite3_stmt		*stmt;
-	struct store_state	*st;
-	struct store_kpi	*k;
-	struct store_interval	*iv;
-	double			 start;
-	sqlite3_int64		 snapid;
-	size_t			 i;
+	struct store_result	*r = &s->wres;
 
-	start = store_mono();
+	s->writing = snap;
+	s->gen++;
+	s->wphase = 0;
+	s->widx = 0;
+	s->wchunks = 0;
+	s->wspent = 0;
 	memset(r, 0, sizeof *r);
 	r->id = snap->id;
 	r->time = snap->time;
 	r->rows = snap->nstates + snap->nkpis + snap->nintervals;
 	r->code = "";
+}
+
+/*
+ * May the chunk end here, after rows rows of bytes bytes started at
+ * start?  At the size limits, or sooner when a journal batch waits.  The
+ * clock is read every 16 rows.
+ */
+static int
+store_chunk_full(struct store *s, size_t rows, size_t bytes, double start)
+{
+	double	spent;
+
+	if (s->chunk_rows != 0)
+		return (rows >= s->chunk_rows);
+	if (rows >= STORE_CHUNK_ROWS || bytes >= STORE_CHUNK_BYTES)
+		return (1);
+	if ((rows & 15) != 0)
+		return (0);
+	spent = store_mono() - start;
+	if (__atomic_load_n(&s->jqlen, __ATOMIC_RELAXED) > 0)
+		return (spent >= STORE_CHUNK_WAIT);
+	return (spent >= STORE_CHUNK_SECS);
+}
+
+/*
+ * The end of a snapshot, in its last chunk: the snapshots row and meta,
+ * the rows of scopes it did not write (empty now) deleted, the journal
+ * trimmed to where it began, old history pruned.
+ */
+static int
+store_write_final(struct store *s, struct store_result *r)
+{
+	struct store_snap	*snap = s->writing;
+	sqlite3_stmt		*stmt;
+	sqlite3_int64		 snapid;
+	int			 trimmed;
+
+	if (snap->interval_mark > 0) {
+		stmt = s->stmts[STORE_SET_INTERVAL];
+		sqlite3_bind_double(stmt, 1, snap->interval_mark);
+		if (store_step(s, STORE_SET_INTERVAL, r, "update meta") != 0)
+			return (-1);
+	}
+
+	/* The row's duration covers the inserts, not the last commit. */
+	stmt = s->stmts[STORE_INSERT_SNAPSHOT];
+	sqlite3_bind_double(stmt, 1, snap->time);
+	sqlite3_bind_double(stmt, 2, s->wspent + store_mono() - s->busy_since);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)r->rows);
+	if (store_step(s, STORE_INSERT_SNAPSHOT, r, "insert snapshot") != 0)
+		return (-1);
+	snapid = sqlite3_last_insert_rowid(s->db);
+
+	stmt = s->stmts[STORE_SET_LAST];
+	sqlite3_bind_double(stmt, 1, snap->time);
+	if (store_step(s, STORE_SET_LAST, r, "update meta") != 0)
+		return (-1);
+
+	stmt = s->stmts[STORE_DELETE_STATE];
+	sqlite3_bind_int64(stmt, 1, s->gen);
+	if (store_step(s, STORE_DELETE_STATE, r, "delete state") != 0)
+		return (-1);
+	stmt = s->stmts[STORE_SET_SEQ];
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)snap->seq);
+	if (store_step(s, STORE_SET_SEQ, r, "update meta") != 0)
+		return (-1);
+	stmt = s->stmts[STORE_TRIM_JOURNAL];
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)snap->seq);
+	if (store_step(s, STORE_TRIM_JOURNAL, r, "trim journal") != 0)
+		return (-1);
+	trimmed = sqlite3_changes(s->db);
+
+	if (snap->prune_before > 0) {
+		stmt = s->stmts[STORE_PRUNE_HISTORY];
+		sqlite3_bind_double(stmt, 1, snap->prune_before);
+		if (store_step(s, STORE_PRUNE_HISTORY, r, "prune history") != 0)
+			return (-1);
+		/* Never the row just written: last_snapshot relies on it. */
+		stmt = s->stmts[STORE_PRUNE_SNAPSHOTS];
+		sqlite3_bind_double(stmt, 1, snap->prune_before);
+		sqlite3_bind_int64(stmt, 2, snapid);
+		if (store_step(s, STORE_PRUNE_SNAPSHOTS, r,
+		    "prune snapshots") != 0)
+			return (-1);
+		stmt = s->stmts[STORE_PRUNE_INTERVALS];
+		sqlite3_bind_double(stmt, 1, snap->prune_before);
+		if (store_step(s, STORE_PRUNE_INTERVALS, r,
+		    "prune intervals") != 0)
+			return (-1);
+	}
+	return (trimmed);
+}
+
+/*
+ * Write the next chunk of the snapshot being written, in one
+ * transaction: state rows a whole scope at a time (upserted, with this
+ * generation), then KPI and interval rows, and in the last chunk the
+ * end.  Any failure rolls the chunk back and fails the snapshot; chunks
+ * committed before stay, and restore and replay are exact over them
+ * (the journal is trimmed only by a snapshot's last chunk).  Returns 1
+ * when the snapshot is over (s->wres says how), 0 if chunks remain.
+ */
+static int
+store_write_chunk(struct store *s)
+{
+	struct store_snap	*snap = s->writing;
+	struct store_result	*r = &s->wres;
+	sqlite3_stmt		*stmt;
+	struct store_state	*st, *prev;
+	struct store_kpi	*k;
+	struct store_interval	*iv;
+	double			 start = s->busy_since;
+	size_t			 rows = 0, bytes = 0;
+	int			 trimmed = 0;
 
 	if (store_step(s, STORE_BEGIN, r, "begin") != 0)
 		goto fail;
-	if (store_step(s, STORE_DELETE_STATE, r, "delete state") != 0)
-		goto fail;
 
 	stmt = s->stmts[STORE_INSERT_STATE];
-	for (i = 0; i < snap->nstates; i++) {
-		st = &snap->states[i];
+	for (; s->wphase == 0 && s->widx < snap->nstates; s->widx++) {
+		st = &snap->states[s->widx];
+		prev = s->widx > 0 ? st - 1 : NULL;
+		/* A scope's rows never straddle two chunks. */
+		if (rows > 0 && prev != NULL && (prev->kind != st->kind ||
+		    strcmp(prev->name, st->name) != 0) &&
+		    store_chunk_full(s, rows, bytes, start))
+			goto commit;
 		sqlite3_bind_int(stmt, 1, st->kind);
 		sqlite3_bind_text(stmt, 2, st->name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(stmt, 3, st->window, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 4, (sqlite3_int64)st->seq);
+		sqlite3_bind_int64(stmt, 5, s->gen);
 		/* A zero-length blob must stay a blob: NULL breaks NOT NULL. */
 		if (st->len == 0)
-			sqlite3_bind_zeroblob(stmt, 4, 0);
+			sqlite3_bind_zeroblob(stmt, 6, 0);
 		else
-			sqlite3_bind_blob64(stmt, 4, st->blob, st->len,
+			sqlite3_bind_blob64(stmt, 6, st->blob, st->len,
 			    SQLITE_STATIC);
 		if (store_step(s, STORE_INSERT_STATE, r, "insert state") != 0)
 			goto fail;
+		rows++;
+		bytes += st->len;
+	}
+	if (s->wphase == 0) {
+		s->wphase = 1;
+		s->widx = 0;
 	}
 
 	stmt = s->stmts[STORE_INSERT_KPI];
-	for (i = 0; i < snap->nkpis; i++) {
-		k = &snap->kpis[i];
+	for (; s->wphase == 1 && s->widx < snap->nkpis; s->widx++) {
+		if (rows > 0 && store_chunk_full(s, rows, bytes, start))
+			goto commit;
+		k = &snap->kpis[s->widx];
 		sqlite3_bind_double(stmt, 1, snap->time);
 		sqlite3_bind_int(stmt, 2, k->kind);
 		sqlite3_bind_text(stmt, 3, k->name, -1, SQLITE_STATIC);
@@ -963,11 +1328,18 @@ store_write(struct store *s, struct store_snap *snap, struct store_result *r)
 		sqlite3_bind_double(stmt, 6, k->value);
 		if (store_step(s, STORE_INSERT_KPI, r, "insert kpi") != 0)
 			goto fail;
+		rows++;
+	}
+	if (s->wphase == 1) {
+		s->wphase = 2;
+		s->widx = 0;
 	}
 
 	stmt = s->stmts[STORE_INSERT_INTERVAL];
-	for (i = 0; i < snap->nintervals; i++) {
-		iv = &snap->intervals[i];
+	for (; s->wphase == 2 && s->widx < snap->nintervals; s->widx++) {
+		if (rows > 0 && store_chunk_full(s, rows, bytes, start))
+			goto commit;
+		iv = &snap->intervals[s->widx];
 		sqlite3_bind_double(stmt, 1, iv->start);
 		sqlite3_bind_int(stmt, 2, iv->kind);
 		sqlite3_bind_text(stmt, 3, iv->name, -1, SQLITE_STATIC);
@@ -976,58 +1348,133 @@ store_write(struct store *s, struct store_snap *snap, struct store_result *r)
 		if (store_step(s, STORE_INSERT_INTERVAL, r,
 		    "insert interval") != 0)
 			goto fail;
+		rows++;
 	}
-	if (snap->interval_mark > 0) {
-		stmt = s->stmts[STORE_SET_INTERVAL];
-		sqlite3_bind_double(stmt, 1, snap->interval_mark);
-		if (store_step(s, STORE_SET_INTERVAL, r, "update meta") != 0)
-			goto fail;
-	}
-
-	/* The row's duration covers the inserts, not the commit. */
-	stmt = s->stmts[STORE_INSERT_SNAPSHOT];
-	sqlite3_bind_double(stmt, 1, snap->time);
-	sqlite3_bind_double(stmt, 2, store_mono() - start);
-	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)r->rows);
-	if (store_step(s, STORE_INSERT_SNAPSHOT, r, "insert snapshot") != 0)
+	if (s->wphase == 2)
+		s->wphase = 3;
+	if ((trimmed = store_write_final(s, r)) < 0)
 		goto fail;
-	snapid = sqlite3_last_insert_rowid(s->db);
+	s->wphase = 4;
 
-	stmt = s->stmts[STORE_SET_LAST];
-	sqlite3_bind_double(stmt, 1, snap->time);
-	if (store_step(s, STORE_SET_LAST, r, "update meta") != 0)
-		goto fail;
-
-	if (snap->prune_before > 0) {
-		stmt = s->stmts[STORE_PRUNE_HISTORY];
-		sqlite3_bind_double(stmt, 1, snap->prune_before);
-		if (store_step(s, STORE_PRUNE_HISTORY, r, "prune history") != 0)
-			goto fail;
-		/* Never the row just written: last_snapshot relies on it. */
-		stmt = s->stmts[STORE_PRUNE_SNAPSHOTS];
-		sqlite3_bind_double(stmt, 1, snap->prune_before);
-		sqlite3_bind_int64(stmt, 2, snapid);
-		if (store_step(s, STORE_PRUNE_SNAPSHOTS, r,
-		    "prune snapshots") != 0)
-			goto fail;
-		stmt = s->stmts[STORE_PRUNE_INTERVALS];
-		sqlite3_bind_double(stmt, 1, snap->prune_before);
-		if (store_step(s, STORE_PRUNE_INTERVALS, r,
-		    "prune intervals") != 0)
-			goto fail;
-	}
-
+commit:
 	if (store_step(s, STORE_COMMIT, r, "commit") != 0)
 		goto fail;
+	s->wchunks++;
+	s->wspent += store_mono() - start;
+	pthread_mutex_lock(&s->lock);
+	s->stats.chunks++;
+	s->stats.journal_trimmed += (uint64_t)trimmed;
+	pthread_mutex_unlock(&s->lock);
+	if (s->wphase != 4)
+		return (0);
 	r->ok = 1;
-	r->duration = store_mono() - start;
-	return;
+	r->duration = s->wspent;
+	return (1);
 
 fail:
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_step(s->stmts[STORE_ROLLBACK]);
 	sqlite3_reset(s->stmts[STORE_ROLLBACK]);
-	r->duration = store_mono() - start;
+	s->wspent += store_mono() - start;
+	r->ok = 0;
+	r->duration = s->wspent;
+	return (1);
+}
+
+/*
+ * Commit the journal batches waiting, as many as fit one transaction, as
+ * one row each.  Called and returns with the lock held.  On failure the
+ * batches go back to the head of the queue and are tried again after
+ * STORE_JOURNAL_RETRY (at exit, once more, then given up).
+ */
+static void
+store_journal_commit(struct store *s)
+{
+	struct store_batches	 list;
+	struct store_batch	*b;
+	struct store_result	 r;
+	sqlite3_stmt		*stmt = s->stmts[STORE_INSERT_JOURNAL];
+	uint64_t		 last = 0, events = 0, bytes = 0, nb = 0;
+	double			 start, spent;
+	int			 ok = 0, stopping = s->stopping;
+
+	TAILQ_INIT(&list);
+	while ((b = TAILQ_FIRST(&s->jqueue)) != NULL &&
+	    (nb == 0 || bytes + b->len <= STORE_JOURNAL_TXN_MAX)) {
+		TAILQ_REMOVE(&s->jqueue, b, entry);
+		TAILQ_INSERT_TAIL(&list, b, entry);
+		__atomic_store_n(&s->jqlen, s->jqlen - 1, __ATOMIC_RELAXED);
+		bytes += b->len;
+		events += b->n;
+		last = b->last;
+		nb++;
+	}
+	s->busy = 1;
+	s->busy_since = start = store_mono();
+	pthread_mutex_unlock(&s->lock);
+
+	memset(&r, 0, sizeof r);
+	if (store_step(s, STORE_BEGIN, &r, "begin") != 0)
+		goto done;
+	TAILQ_FOREACH(b, &list, entry) {
+		sqlite3_bind_int64(stmt, 1, (sqlite3_int64)b->first);
+		sqlite3_bind_int64(stmt, 2, (sqlite3_int64)b->last);
+		sqlite3_bind_blob64(stmt, 3, b->data, b->len, SQLITE_STATIC);
+		if (store_step(s, STORE_INSERT_JOURNAL, &r,
+		    "insert") != 0)
+			goto done;
+	}
+	if (store_step(s, STORE_COMMIT, &r, "commit") != 0)
+		goto done;
+	ok = 1;
+
+done:
+	if (!ok) {
+		if (!sqlite3_get_autocommit(s->db))
+			sqlite3_step(s->stmts[STORE_ROLLBACK]);
+		sqlite3_reset(s->stmts[STORE_ROLLBACK]);
+	}
+	spent = store_mono() - start;
+	pthread_mutex_lock(&s->lock);
+	s->busy = 0;
+	if (ok) {
+		while ((b = TAILQ_FIRST(&list)) != NULL) {
+			TAILQ_REMOVE(&list, b, entry);
+			store_batch_free(b);
+		}
+		if (last > s->jseq)
+			s->jseq = last;
+		s->jbytes += bytes;
+		s->jretry_at = 0;
+		s->stats.journal_batches += nb;
+		s->stats.journal_events += events;
+		s->stats.journal_bytes += bytes;
+		s->stats.journal_commit_last = spent;
+		if (spent > s->stats.journal_commit_max)
+			s->stats.journal_commit_max = spent;
+	} else {
+		/* Not in errors: those count snapshots; retried at 10 Hz. */
+		s->stats.journal_errors++;
+		snprintf(s->jerror, sizeof s->jerror, "%s", r.error);
+		s->jerror_new = 1;
+		if (stopping) {
+			/* Given up: the bytes leave the loop's count. */
+			while ((b = TAILQ_FIRST(&list)) != NULL) {
+				TAILQ_REMOVE(&list, b, entry);
+				s->jbytes += b->len;
+				store_batch_free(b);
+			}
+		} else {
+			while ((b = TAILQ_LAST(&list, store_batches)) != NULL) {
+				TAILQ_REMOVE(&list, b, entry);
+				TAILQ_INSERT_HEAD(&s->jqueue, b, entry);
+				__atomic_store_n(&s->jqlen, s->jqlen + 1,
+				    __ATOMIC_RELAXED);
+			}
+			s->jretry_at = store_mono() + STORE_JOURNAL_RETRY;
+		}
+	}
+	store_notify(s);
 }
 
 /* Wake the loop; EAGAIN means a wake-up is already pending. */
@@ -1040,6 +1487,25 @@ store_notify(struct store *s)
 		continue;
 }
 
+/* Wait for work, until at most at (CLOCK_MONOTONIC seconds) if not 0. */
+static void
+store_wait(struct store *s, double at)
+{
+	struct timespec	ts;
+
+	if (at <= 0) {
+		pthread_cond_wait(&s->cond, &s->lock);
+		return;
+	}
+	ts.tv_sec = (time_t)at;
+	ts.tv_nsec = (long)((at - (double)ts.tv_sec) * 1e9);
+	pthread_cond_timedwait(&s->cond, &s->lock, &ts);
+}
+
+/*
+ * The writer: journal batches first (acknowledgements wait for them),
+ * then reads (a supervisor waits), then the next chunk of a snapshot.
+ */
 static void *
 store_thread(void *arg)
 {
@@ -1048,14 +1514,24 @@ store_thread(void *arg)
 	struct store_done	*d;
 	struct store_query	*q;
 	uint64_t		 max_size;
-	int			 cancelled, apply;
+	int			 cancelled, jready, done, apply;
 
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
-		while (!s->stopping && (s->paused ||
-		    (s->qlen == 0 && TAILQ_EMPTY(&s->queries))))
-			pthread_cond_wait(&s->cond, &s->lock);
-		/* Reads first: a supervisor is waiting for them. */
+		jready = !TAILQ_EMPTY(&s->jqueue) && (s->stopping ||
+		    s->jretry_at <= store_mono());
+		if (!s->stopping && (s->paused || (!jready &&
+		    TAILQ_EMPTY(&s->queries) && s->writing == NULL &&
+		    s->qlen == 0))) {
+			store_wait(s, !s->paused && !TAILQ_EMPTY(&s->jqueue) ?
+			    s->jretry_at : 0);
+			continue;
+		}
+		if (jready) {
+			store_journal_commit(s);
+			continue;
+		}
+		/* Reads next: a supervisor is waiting for them. */
 		if ((q = TAILQ_FIRST(&s->queries)) != NULL) {
 			TAILQ_REMOVE(&s->queries, q, entry);
 			s->running = q;
@@ -1069,26 +1545,45 @@ store_thread(void *arg)
 			store_notify(s);
 			continue;
 		}
-		if (s->qlen == 0) {
-			if (s->stopping)
-				break;		/* stopping and drained */
+		if (s->writing == NULL) {
+			if (s->qlen == 0) {
+				if (s->stopping && TAILQ_EMPTY(&s->jqueue))
+					break;	/* stopping and drained */
+				if (!s->stopping)
+					store_wait(s, s->jretry_at);
+				continue;
+			}
+			snap = s->queue[s->qhead];
+			s->queue[s->qhead] = NULL;
+			s->qhead = (s->qhead + 1) % STORE_QUEUE_MAX;
+			s->qlen--;
+			s->stats.queue_depth = s->qlen;
+			/* Room: see store_enqueue. */
+			pthread_cond_broadcast(&s->cond);
+			/* The heartbeat: how long this has taken so far. */
+			s->busy = 1;
+			s->busy_since = store_mono();
+			while (s->hold && !s->stopping) {
+				s->held = 1;
+				pthread_cond_broadcast(&s->cond);
+				pthread_cond_wait(&s->cond, &s->lock);
+			}
+			s->held = 0;
+			s->busy = 0;
+			store_write_begin(s, snap);
 			continue;
 		}
-		snap = s->queue[s->qhead];
-		s->queue[s->qhead] = NULL;
-		s->qhead = (s->qhead + 1) % STORE_QUEUE_MAX;
-		s->qlen--;
-		s->stats.queue_depth = s->qlen;
-		pthread_cond_broadcast(&s->cond);	/* room: see store_enqueue */
-		/* The heartbeat: how long this snapshot has taken so far. */
-		s->busy = 1;
-		s->busy_since = store_mono();
-		while (s->hold && !s->stopping) {
+		/* Tests: stop between chunks, as a crash would. */
+		if (s->hold_chunks >= 0 && s->wchunks == s->hold_chunks &&
+		    !s->stopping) {
 			s->held = 1;
 			pthread_cond_broadcast(&s->cond);
 			pthread_cond_wait(&s->cond, &s->lock);
+			continue;
 		}
 		s->held = 0;
+		s->busy = 1;
+		s->busy_since = store_mono();
 		max_size = s->max_size;
 		apply = s->max_size_set;
 		s->max_size_set = 0;
@@ -1096,12 +1591,16 @@ store_thread(void *arg)
 
 		if (apply)
 			store_apply_max_size(s, max_size);
-		d = xcalloc(1, sizeof *d);
-		store_write(s, snap, &d->result);
-		store_snap_free(snap);
+		done = store_write_chunk(s);
 
 		pthread_mutex_lock(&s->lock);
 		s->busy = 0;
+		if (!done)
+			continue;
+		d = xcalloc(1, sizeof *d);
+		d->result = s->wres;
+		store_snap_free(s->writing);
+		s->writing = NULL;
 		if (d->result.ok) {
 			s->stats.snapshots++;
 			s->stats.last_time = d->result.time;
@@ -1127,7 +1626,9 @@ store_pipe_cb(evutil_socket_t fd, short events, void *arg)
 	struct store_query_list	 answers;
 	struct store_done	*d;
 	struct store_query	*q;
-	char			 buf[64];
+	char			 buf[64], jerror[256];
+	uint64_t		 jseq, jbytes;
+	int			 jchanged;
 	ssize_t			 n;
 
 	do
@@ -1139,7 +1640,23 @@ store_pipe_cb(evutil_socket_t fd, short events, void *arg)
 	pthread_mutex_lock(&s->lock);
 	TAILQ_CONCAT(&list, &s->results, entry);
 	TAILQ_CONCAT(&answers, &s->answers, entry);
+	jseq = s->jseq;
+	jbytes = s->jbytes;
+	jchanged = jseq != s->jseq_told || jbytes != s->jbytes_told ||
+	    s->jerror_new;
+	if (s->jerror_new)
+		snprintf(jerror, sizeof jerror, "%s", s->jerror);
+	else
+		jerror[0] = '\0';
+	s->jerror_new = 0;
+	s->jseq_told = jseq;
+	s->jbytes_told = jbytes;
 	pthread_mutex_unlock(&s->lock);
+
+	/* Journal progress first: acknowledgements wait for it. */
+	if (jchanged && s->jcb != NULL)
+		s->jcb(jseq, jbytes, jerror[0] != '\0' ? jerror : NULL,
+		    s->jarg);
 
 	while ((d = TAILQ_FIRST(&list)) != NULL) {
 		TAILQ_REMOVE(&list, d, entry);
@@ -1464,7 +1981,7 @@ store_snap_new(double t)
 
 void
 store_snap_add_state(struct store_snap *snap, int kind, const char *name,
-    const char *window, unsigned char *blob, size_t len)
+    const char *window, uint64_t seq, unsigned char *blob, size_t len)
 {
 	struct store_state	*st;
 
@@ -1478,6 +1995,7 @@ store_snap_add_state(struct store_snap *snap, int kind, const char *name,
 	st->kind = kind;
 	st->name = xstrdup(name);
 	st->window = xstrdup(window);
+	st->seq = seq;
 	st->blob = blob;
 	st->len = len;
 }

@@ -8,7 +8,16 @@
  * pipe the loop watches.  Restore at start is synchronous, before the
  * daemon listens.  Schema: docs/architecture.md, versioned by
  * PRAGMA user_version with migrations from 0 (an empty file); version 2
- * added the table intervals.
+ * added the table intervals, version 3 the journal and the sequence
+ * numbers of the state rows.
+ *
+ * The journal: the loop hands the writer batches of accepted events
+ * (journal.c builds them); the writer commits them before any other
+ * work, each batch one row in its own or a shared transaction, and
+ * reports the highest sequence number committed.  A snapshot is written
+ * in several transactions (chunks) so that journal commits never wait
+ * long for one; its last chunk records where it began (meta
+ * snapshot_seq) and trims the journal up to there.
  */
 #ifndef STORE_H
 #define STORE_H
@@ -25,6 +34,7 @@ struct store_state {
 	int		 kind;		/* scope kind (scope.h) */
 	char		*name;		/* scope name; "" for global */
 	char		*window;	/* "5m" */
+	uint64_t	 seq;		/* last event in it (journal seq) */
 	unsigned char	*blob;
 	size_t		 len;
 };
@@ -47,9 +57,14 @@ struct store_interval {
 	double		 value;
 };
 
-/* A snapshot: written in one transaction, replacing the state rows. */
+/*
+ * A snapshot: written in chunks of whole scopes, each a transaction, then
+ * the stale state rows are deleted with the last.  A state's rows must be
+ * added together, one scope after another.
+ */
 struct store_snap {
 	double			 time;		/* wall clock, epoch seconds */
+	uint64_t		 seq;		/* journal seq when it began */
 	struct store_state	*states;
 	size_t			 nstates, states_cap;
 	struct store_kpi	*kpis;
@@ -84,10 +99,30 @@ struct store_stats {
 	size_t		queue_depth;	/* snapshots waiting */
 	uint64_t	dropped;	/* snapshots dropped, queue full */
 	uint64_t	errors_by_code[STORE_CODES];	/* by result code */
+	uint64_t	chunks;		/* snapshot transactions committed */
+	/* The journal. */
+	uint64_t	journal_batches;	/* rows committed */
+	uint64_t	journal_events;		/* records committed */
+	uint64_t	journal_bytes;		/* bytes committed */
+	uint64_t	journal_seq;		/* highest seq committed */
+	uint64_t	journal_errors;		/* failed commits (retried) */
+	uint64_t	journal_trimmed;	/* rows deleted by snapshots */
+	double		journal_commit_last;	/* seconds */
+	double		journal_commit_max;
+	size_t		journal_queue;		/* batches waiting */
 };
 
 typedef void	(*store_done_cb)(const struct store_result *, void *);
 typedef void	(*store_restore_cb)(const struct store_state *, void *);
+/*
+ * Journal progress, on the loop: every seq up to the first is committed,
+ * and the second is the total bytes of the batches committed so far.
+ * error is NULL, or why the last commit failed (it is retried).
+ */
+typedef void	(*store_journal_cb)(uint64_t, uint64_t, const char *, void *);
+/* One journal row: first and last seq, the batch (journal.c's format). */
+typedef int	(*store_journal_row_cb)(uint64_t, uint64_t,
+		    const unsigned char *, size_t, void *);
 
 struct store;
 
@@ -117,9 +152,39 @@ int		 store_code_listed(int);
  * A snapshot that would grow the file past it fails with FULL.
  */
 void		 store_set_max_size(struct store *, uint64_t);
-/* Call cb for every saved state row; returns rows, or -1 with *cause. */
+/*
+ * Call cb for every saved state row; returns rows, or -1 with *cause.
+ * Where a snapshot was cut short, a scope's rows are those of the last
+ * snapshot that wrote it (its rows always go together).
+ */
 int		 store_restore(struct store *, store_restore_cb, void *,
 		    char **);
+/* PRAGMA synchronous: 1 FULL, 0 NORMAL; only before store_start. */
+int		 store_set_synchronous(struct store *, int, char **);
+/*
+ * The journal seq at which the last committed snapshot began (events up
+ * to it are in every state row), 0 if none; read at open.
+ */
+uint64_t	 store_snapshot_seq(struct store *);
+/* The highest seq the database knows of (journal or state); at open. */
+uint64_t	 store_max_seq(struct store *);
+/*
+ * Call cb for each journal row with last > after, in order; cb returns
+ * 0 to go on.  Only before store_start.  Returns the rows read, or -1
+ * with *cause.
+ */
+int		 store_journal_read(struct store *, uint64_t,
+		    store_journal_row_cb, void *, char **);
+/* Report journal progress to cb on the loop; before store_start. */
+void		 store_journal_set_cb(struct store *, store_journal_cb,
+		    void *);
+/*
+ * Queue a journal batch of n records, seqs first..last, for the writer
+ * (takes ownership of data, which xmalloc'd).  Never dropped: the caller
+ * bounds what is in flight.  Before store_start it waits for the writer.
+ */
+void		 store_journal_submit(struct store *, uint64_t, uint64_t,
+		    size_t, unsigned char *, size_t);
 /* Time of the last snapshot saved, 0 if none. */
 double		 store_last_snapshot(struct store *);
 /*
@@ -161,13 +226,20 @@ void		 store_pause(struct store *, int);
 void		 store_hold(struct store *, int);
 /* Tests: wait until the writer is held by store_hold(). */
 void		 store_wait_held(struct store *);
+/*
+ * Tests: write snapshots in chunks of at most this many rows (0: the
+ * default sizes), and hold the writer once this many chunks of a
+ * snapshot have committed (-1: never); store_hold(s, 0) lets it go on.
+ */
+void		 store_set_chunks(struct store *, size_t, int);
 /* Tests: run SQL on the store's connection; only before store_start. */
 int		 store_exec(struct store *, const char *, char **);
 
 /* Building snapshots (on the loop; no disk). */
 struct store_snap *store_snap_new(double);
+/* kind, name, window, seq, blob (taken), len. */
 void		 store_snap_add_state(struct store_snap *, int, const char *,
-		    const char *, unsigned char *, size_t); /* takes blob */
+		    const char *, uint64_t, unsigned char *, size_t);
 void		 store_snap_add_kpi(struct store_snap *, int, const char *,
 		    const char *, const char *, double);
 /* start, kind, name, kpi (static), value. */

@@ -1296,6 +1296,65 @@ START_TEST(test_token_equal)
 }
 END_TEST
 
+/* The journal's keys and the default acknowledgement mode. */
+START_TEST(test_journal_keys)
+{
+	struct conf	*c, *d;
+	FILE		*f;
+	char		 buf[8192], *errors = NULL, *cause = NULL;
+	size_t		 n;
+
+	c = conf_default();
+	ck_assert_int_eq(c->acks, CONF_ACKS_ALL);
+	ck_assert_int_eq(c->journal, 1);
+	ck_assert_double_eq(c->journal_flush, 0.25);
+	ck_assert_uint_eq(c->journal_max, 64 * 1024 * 1024);
+	ck_assert_int_eq(c->synchronous, 0);
+	ck_assert_ptr_nonnull(f = tmpfile());
+	conf_print(c, f);
+	rewind(f);
+	n = fread(buf, 1, sizeof buf - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(buf, "  udp_rcvbuf: 0\n  acks: all\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "\n"
+	    "  journal: true\n  journal_flush: 250ms\n"
+	    "  journal_max: 67108864\n  synchronous: normal\n"));
+
+	d = load("listen:\n  acks: DURABLE\n"
+	    "snapshot:\n  journal: on\n  journal_flush: 10ms\n"
+	    "  journal_max: 1m\n  synchronous: full\n", &errors);
+	ck_assert_msg(d != NULL, "%s", errors != NULL ? errors : "");
+	ck_assert_int_eq(d->acks, CONF_ACKS_DURABLE);
+	ck_assert_double_eq(d->journal_flush, 0.01);
+	ck_assert_uint_eq(d->journal_max, 1024 * 1024);
+	ck_assert_int_eq(d->synchronous, 1);
+	/* synchronous needs a restart; the others do not. */
+	ck_assert_int_eq(conf_reload_check(c, d, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "snapshot.synchronous"));
+	ck_assert_ptr_null(strstr(cause, "journal"));
+	ck_assert_ptr_null(strstr(cause, "acks"));
+	free(cause);
+	conf_free(d);
+	conf_free(c);
+
+	expect_error("snapshot:\n  synchronous: extra\n",
+	    "@F:2:16: snapshot.synchronous: expected normal or full, got "
+	    "\"extra\"");
+	expect_error("listen:\n  acks: some\n",
+	    "@F:2:9: listen.acks: expected all, errors, none or durable, got "
+	    "\"some\"");
+	expect_error("listen:\n  acks: durable\nsnapshot:\n  journal: off\n",
+	    "@F:2:9: listen.acks: durable needs snapshot.journal on");
+	expect_error("snapshot:\n  journal_flush: 20s\n",
+	    "@F:2:18: snapshot.journal_flush: expected a duration between 1ms "
+	    "and 10s, got \"20s\"");
+	expect_error("snapshot:\n  journal_max: 1k\n",
+	    "@F:2:16: snapshot.journal_max: expected an integer between 65536 "
+	    "and 4294967296, got \"1k\"");
+}
+END_TEST
+
 START_TEST(test_interval)
 {
 	struct conf	*c;
@@ -1615,6 +1674,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_control_keys);
 	tcase_add_test(tc, test_token_load);
 	tcase_add_test(tc, test_token_equal);
+	tcase_add_test(tc, test_journal_keys);
 	tcase_add_test(tc, test_interval);
 	tcase_add_test(tc, test_timezone);
 	tcase_add_test(tc, test_targets);

@@ -420,7 +420,8 @@ START_TEST(test_ack_modes)
 	ck_assert_str_eq(ans, "ok\n");		/* the directive's answer */
 	ans = exchange(fd, "#acks sometimes\n", 1);
 	ck_assert_str_eq(ans, "error 7: unknown directive (expected \"#acks "
-	    "all\", \"#acks errors\" or \"#acks none\")\n");
+	    "all\", \"#acks errors\", \"#acks none\" or \"#acks "
+	    "durable\")\n");
 	close(fd);
 	ck_assert_double_eq(status_num(&d, "events", "accepted"), 1);
 	ck_assert_double_eq(status_num(&d, "events", "rejected"), 3);

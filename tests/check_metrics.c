@@ -201,6 +201,13 @@ fill_source(struct metrics_source *src, struct metrics_scope *scopes,
 	src->store.last_time = 1800000070;
 	src->store.last_duration = 0.125;
 	src->store.queue_depth = 2;
+	src->store.journal_batches = 9;
+	src->store.journal_events = 1200;
+	src->store.journal_seq = 1234;
+	src->store.journal_commit_max = 0.5;
+	src->journal.dropped = 3;
+	src->journal.inflight = 4096;
+	src->daemon.journal_replayed = 77;
 	src->nqueues = 1;
 	src->nagents = 5;
 	src->nteams = 1;
@@ -472,6 +479,14 @@ START_TEST(test_render)
 	ck_line(s, "callscore_snapshot_queue_depth 2");
 	ck_line(s, "callscore_snapshot_duration_seconds 0.125");
 	ck_line(s, "callscore_snapshot_age_seconds 30");
+	ck_line(s, "# TYPE callscore_journal_batches_total counter");
+	ck_line(s, "callscore_journal_batches_total 9");
+	ck_line(s, "callscore_journal_events_total 1200");
+	ck_line(s, "callscore_journal_seq_committed 1234");
+	ck_line(s, "callscore_journal_commit_max_seconds 0.5");
+	ck_line(s, "callscore_journal_dropped_total 3");
+	ck_line(s, "callscore_journal_inflight_bytes 4096");
+	ck_line(s, "callscore_journal_replayed_events 77");
 	ck_line(s, "callscore_scopes{kind=\"agent\"} 5");
 	ck_line(s, "callscore_uptime_seconds 100.5");
 	ck_line(s, "callscore_start_time_seconds 1800000000");
@@ -486,7 +501,7 @@ START_TEST(test_render)
 
 	/* Every family has both headers; the output ends with a newline. */
 	ck_assert_uint_eq(count_str(s, "# HELP "), count_str(s, "# TYPE "));
-	ck_assert_uint_eq(count_str(s, "# TYPE "), 29 + 3 + 25 + 2);
+	ck_assert_uint_eq(count_str(s, "# TYPE "), 29 + 12 + 3 + 25 + 2);
 	ck_assert_int_eq(s[strlen(s) - 1], '\n');
 	free(s);
 	free_totals();

@@ -6,7 +6,14 @@
  * and reported on a real event loop, restore, history, pruning, the
  * bounded queue and recovery from SQLITE_FULL.  The database is checked
  * with a separate sqlite3 connection.
+ *
+ * The journal: batches commit before snapshot chunks, are read back in
+ * order and trimmed by snapshots; and a snapshot cut short between its
+ * chunks by kill -9, restored and followed by the journal's replay, gives
+ * exactly the windows of every event applied once (a small model of the
+ * daemon's ingest over real rings).
  */
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -22,9 +29,17 @@
 
 #include <check.h>
 #include <event2/event.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
 #include <sqlite3.h>
 
+#include "agg.h"
+#include "event.h"
+#include "journal.h"
+#include "kpi.h"
 #include "store.h"
+#include "window.h"
 #include "xmalloc.h"
 
 #define MAX_RESULTS	16
@@ -237,7 +252,7 @@ START_TEST(test_open_fresh)
 	ck_assert_double_eq(store_last_snapshot(s), 0);
 	store_close(s);
 
-	ck_assert_int_eq(raw_int("PRAGMA user_version"), 2);
+	ck_assert_int_eq(raw_int("PRAGMA user_version"), 3);
 	ck_assert_int_eq(raw_int("PRAGMA application_id"), 0x43534352);
 	ck_assert_int_eq(raw_int("SELECT count(*) FROM sqlite_master WHERE"
 	    " type = 'table' AND name IN ('meta', 'snapshots', 'state',"
@@ -246,15 +261,21 @@ START_TEST(test_open_fresh)
 	    " type = 'index' AND name = 'kpi_history_lookup'"), 1);
 	ck_assert_int_eq(raw_int("SELECT count(*) FROM sqlite_master WHERE"
 	    " name IN ('intervals', 'intervals_start')"), 2);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM sqlite_master WHERE"
+	    " type = 'table' AND name = 'journal'"), 1);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM pragma_table_info("
+	    "'state') WHERE name IN ('seq', 'gen')"), 2);
 	ck_assert_int_eq(raw_int("SELECT count(*) FROM meta WHERE"
 	    " key = 'created' AND CAST(value AS INTEGER) > 1600000000"), 1);
 	ck_assert_int_eq(raw_int("SELECT count(*) FROM pragma_journal_mode"
 	    " WHERE journal_mode = 'wal'"), 1);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM sqlite_master WHERE"
+	    " name = 'state_v3'"), 0);
 
 	/* Reopening a current database migrates nothing and works. */
 	s = open_ok();
 	store_close(s);
-	ck_assert_int_eq(raw_int("PRAGMA user_version"), 2);
+	ck_assert_int_eq(raw_int("PRAGMA user_version"), 3);
 	ck_assert_int_eq(raw_int("SELECT count(*) FROM meta"), 1);
 }
 END_TEST
@@ -266,7 +287,7 @@ START_TEST(test_open_empty_file)
 	write_file(dbpath, "", 0);
 	s = open_ok();
 	store_close(s);
-	ck_assert_int_eq(raw_int("PRAGMA user_version"), 2);
+	ck_assert_int_eq(raw_int("PRAGMA user_version"), 3);
 	ck_assert_int_eq(raw_int("SELECT count(*) FROM state"), 0);
 }
 END_TEST
@@ -277,16 +298,16 @@ START_TEST(test_open_newer)
 	char		*cause = NULL, *want;
 	int		 corrupt = -1;
 
-	raw_exec("PRAGMA user_version = 3");
+	raw_exec("PRAGMA user_version = 4");
 	s = store_open_check(dbpath, &corrupt, &cause);
 	ck_assert_ptr_null(s);
-	xasprintf(&want, "%s: database schema version 3 is newer than this "
-	    "callscored supports (2)", dbpath);
+	xasprintf(&want, "%s: database schema version 4 is newer than this "
+	    "callscored supports (3)", dbpath);
 	ck_assert_str_eq(cause, want);
 	ck_assert_int_eq(corrupt, 0);	/* never quarantine a newer one */
 	free(want);
 	free(cause);
-	ck_assert_int_eq(raw_int("PRAGMA user_version"), 3);
+	ck_assert_int_eq(raw_int("PRAGMA user_version"), 4);
 }
 END_TEST
 
@@ -346,9 +367,9 @@ START_TEST(test_roundtrip)
 	ck_assert_int_eq(store_start(s, base, done_cb, &ctx, &cause), 0);
 
 	snap = store_snap_new(1700000000.5);
-	store_snap_add_state(snap, 1, "q1", "5m", blob_make(5000, 1), 5000);
-	store_snap_add_state(snap, 0, "", "1h", blob_make(3, 2), 3);
-	store_snap_add_state(snap, 2, "agent7", "5m", NULL, 0);
+	store_snap_add_state(snap, 1, "q1", "5m", 0, blob_make(5000, 1), 5000);
+	store_snap_add_state(snap, 0, "", "1h", 0, blob_make(3, 2), 3);
+	store_snap_add_state(snap, 2, "agent7", "5m", 0, NULL, 0);
 	store_snap_add_kpi(snap, 1, "q1", "5m", "aht", 123.5);
 	store_snap_add_kpi(snap, 0, "", "1h", "service_level", 0.8);
 	ck_assert_uint_eq(store_submit(s, snap), 1);
@@ -428,8 +449,8 @@ START_TEST(test_replace_and_history)
 	ck_assert_int_eq(store_start(s, base, done_cb, &ctx, &cause), 0);
 
 	snap = store_snap_new(3000);
-	store_snap_add_state(snap, 1, "q1", "5m", blob_make(10, 1), 10);
-	store_snap_add_state(snap, 1, "q2", "5m", blob_make(10, 2), 10);
+	store_snap_add_state(snap, 1, "q1", "5m", 0, blob_make(10, 1), 10);
+	store_snap_add_state(snap, 1, "q2", "5m", 0, blob_make(10, 2), 10);
 	store_snap_add_kpi(snap, 1, "q1", "5m", "aht", 300);
 	store_snap_add_kpi(snap, 1, "q1", "15m", "aht", 999);
 	store_snap_add_kpi(snap, 1, "q2", "5m", "aht", 998);
@@ -438,12 +459,12 @@ START_TEST(test_replace_and_history)
 
 	/* The wall clock went back: history is still ordered by time. */
 	snap = store_snap_new(1000);
-	store_snap_add_state(snap, 1, "q1", "5m", blob_make(20, 9), 20);
+	store_snap_add_state(snap, 1, "q1", "5m", 0, blob_make(20, 9), 20);
 	store_snap_add_kpi(snap, 1, "q1", "5m", "aht", 100);
 	submit_wait(s, base, &ctx, snap);
 
 	snap = store_snap_new(2000);
-	store_snap_add_state(snap, 1, "q1", "5m", blob_make(30, 5), 30);
+	store_snap_add_state(snap, 1, "q1", "5m", 0, blob_make(30, 5), 30);
 	store_snap_add_kpi(snap, 1, "q1", "5m", "aht", 200);
 	submit_wait(s, base, &ctx, snap);
 	ck_assert_uint_eq(ctx.r[2].id, 3);
@@ -582,7 +603,7 @@ START_TEST(test_not_a_database)
 
 	s = open_ok();
 	store_close(s);
-	ck_assert_int_eq(raw_int("PRAGMA user_version"), 2);
+	ck_assert_int_eq(raw_int("PRAGMA user_version"), 3);
 
 	/* A second quarantine in the same second gets its own name. */
 	free(newpath);
@@ -644,7 +665,7 @@ START_TEST(test_queue_overflow)
 	ck_assert_int_eq(store_start(s, base, done_cb, &ctx, &cause), 0);
 	for (i = 0; i < 10; i++) {
 		snap = store_snap_new(1000 + i);
-		store_snap_add_state(snap, 0, "", "5m", blob_make(8, i), 8);
+		store_snap_add_state(snap, 0, "", "5m", 0, blob_make(8, i), 8);
 		store_snap_add_kpi(snap, 0, "", "5m", "aht", i);
 		id = store_submit(s, snap);
 		ck_assert_uint_eq(id, i < 4 ? (uint64_t)i + 1 : 0);
@@ -812,7 +833,7 @@ START_TEST(test_disk_full)
 	free(cause);
 
 	snap = store_snap_new(1000);
-	store_snap_add_state(snap, 0, "", "5m", blob_make(100000, 3), 100000);
+	store_snap_add_state(snap, 0, "", "5m", 0, blob_make(100000, 3), 100000);
 	store_snap_add_kpi(snap, 0, "", "5m", "aht", 1);
 	ck_assert_uint_eq(store_submit(s, snap), 1);
 	run_until(base, &ctx, 1);
@@ -823,7 +844,7 @@ START_TEST(test_disk_full)
 
 	/* The same connection goes on with the next snapshot. */
 	snap = store_snap_new(1060);
-	store_snap_add_state(snap, 0, "", "5m", blob_make(16, 4), 16);
+	store_snap_add_state(snap, 0, "", "5m", 0, blob_make(16, 4), 16);
 	store_snap_add_kpi(snap, 0, "", "5m", "aht", 2);
 	submit_wait(s, base, &ctx, snap);
 	ck_assert_str_eq(ctx.r[1].code, "");
@@ -857,7 +878,7 @@ START_TEST(test_close_unstarted)
 	store_close(NULL);
 	s = open_ok();
 	snap = store_snap_new(5);
-	store_snap_add_state(snap, 0, "", "5m", blob_make(8, 1), 8);
+	store_snap_add_state(snap, 0, "", "5m", 0, blob_make(8, 1), 8);
 	ck_assert_uint_eq(store_submit(s, snap), 1);
 	ck_assert_uint_eq(store_submit(s, NULL), 0);
 	store_get_stats(s, &st);
@@ -878,7 +899,7 @@ START_TEST(test_snap_build)
 	ck_assert_uint_eq(snap->nstates, 0);
 	for (i = 0; i < 40; i++) {
 		snprintf(name, sizeof name, "agent%d", i);
-		store_snap_add_state(snap, 2, name, "15m", blob_make(4, i), 4);
+		store_snap_add_state(snap, 2, name, "15m", 0, blob_make(4, i), 4);
 	}
 	for (i = 0; i < 200; i++) {
 		snprintf(name, sizeof name, "q%d", i);
@@ -941,7 +962,7 @@ START_TEST(test_migrate_1_to_2)
 	ck_assert_uint_eq(rows.row[0].len, 4);
 	store_close(s);
 	rows_free(&rows);
-	ck_assert_int_eq(raw_int("PRAGMA user_version"), 2);
+	ck_assert_int_eq(raw_int("PRAGMA user_version"), 3);
 	ck_assert_int_eq(raw_int("SELECT count(*) FROM intervals"), 0);
 	ck_assert_int_eq(raw_int("SELECT count(*) FROM sqlite_master WHERE"
 	    " type = 'index' AND name = 'intervals_start'"), 1);
@@ -1042,6 +1063,701 @@ START_TEST(test_intervals)
 }
 END_TEST
 
+/* A version 2 database, as callscore left it before the journal. */
+#define STORE_V2_SQL							\
+	STORE_V1_SQL							\
+	"CREATE TABLE intervals (start REAL NOT NULL, kind INTEGER NOT NULL,"\
+	" name TEXT NOT NULL, kpi TEXT NOT NULL, value REAL,"		\
+	" PRIMARY KEY (kind, name, start, kpi)) WITHOUT ROWID;"		\
+	"CREATE INDEX intervals_start ON intervals (start);"		\
+	"INSERT INTO state VALUES (0, '', '1h', x'0506');"		\
+	"INSERT INTO meta VALUES ('last_interval', '1700000000');"	\
+	"PRAGMA user_version = 2;"
+
+START_TEST(test_migrate_2_to_3)
+{
+	struct event_base	*base;
+	struct store		*s;
+	struct store_snap	*snap;
+	struct done_ctx		 ctx = { 0 };
+	struct rows		 rows = { 0 };
+	char			*cause = NULL;
+
+	raw_exec(STORE_V2_SQL);
+	s = open_ok();
+	ck_assert_uint_eq(store_snapshot_seq(s), 0);
+	ck_assert_uint_eq(store_max_seq(s), 0);
+	ck_assert_double_eq(store_last_interval(s), 1700000000);
+	ck_assert_int_eq(store_restore(s, restore_cb, &rows, &cause), 2);
+	ck_assert_str_eq(rows.row[0].window, "1h");
+	ck_assert_uint_eq(rows.row[0].len, 2);
+	ck_assert_str_eq(rows.row[1].name, "sales");
+	ck_assert_int_eq(blob_is(rows.row[1].blob, 0, 0), 1);
+	rows_free(&rows);
+	store_close(s);
+	ck_assert_int_eq(raw_int("PRAGMA user_version"), 3);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM state WHERE seq = 0"
+	    " AND gen = 0"), 2);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM journal"), 0);
+	ck_assert_int_eq(raw_int("SELECT value FROM kpi_history"), 300);
+
+	/* The first snapshot replaces the old rows and drops the others. */
+	base = event_base_new();
+	s = open_ok();
+	ck_assert_int_eq(store_start(s, base, done_cb, &ctx, &cause), 0);
+	snap = store_snap_new(1700000200);
+	snap->seq = 7;
+	store_snap_add_state(snap, 1, "sales", "5m", 7, blob_make(4, 9), 4);
+	submit_wait(s, base, &ctx, snap);
+	store_close(s);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM state"), 1);
+	ck_assert_int_eq(raw_int("SELECT seq FROM state"), 7);
+	ck_assert_int_eq(raw_int("SELECT CAST(value AS INTEGER) FROM meta"
+	    " WHERE key = 'snapshot_seq'"), 7);
+	s = open_ok();
+	ck_assert_uint_eq(store_snapshot_seq(s), 7);
+	ck_assert_uint_eq(store_max_seq(s), 7);
+	store_close(s);
+	event_base_free(base);
+}
+END_TEST
+
+/* Journal rows read back: first, last and the records. */
+struct jrows {
+	int		 rows;
+	uint64_t	 first[16], last[16];
+	uint64_t	 seqs[64], recv[64];
+	char		 lines[64][32];
+	int		 nrec;
+};
+
+static int
+jrec_cb(uint64_t seq, uint64_t recv_ms, const char *line, size_t len,
+    void *arg)
+{
+	struct jrows	*j = arg;
+
+	ck_assert_int_lt(j->nrec, 64);
+	j->seqs[j->nrec] = seq;
+	j->recv[j->nrec] = recv_ms;
+	snprintf(j->lines[j->nrec], sizeof j->lines[0], "%.*s", (int)len,
+	    line);
+	j->nrec++;
+	return (0);
+}
+
+static int
+jrow_cb(uint64_t first, uint64_t last, const unsigned char *data,
+    size_t len, void *arg)
+{
+	struct jrows	*j = arg;
+
+	ck_assert_int_lt(j->rows, 16);
+	j->first[j->rows] = first;
+	j->last[j->rows] = last;
+	j->rows++;
+	ck_assert_int_ge(journal_decode(data, len, jrec_cb, j), 1);
+	return (0);
+}
+
+static void
+commit_cb(uint64_t seq, void *arg)
+{
+	*(uint64_t *)arg = seq;
+}
+
+/* Run the loop until the journal has committed seq; bounded. */
+static void
+run_until_seq(struct event_base *base, uint64_t *committed, uint64_t seq)
+{
+	int	 i;
+
+	for (i = 0; i < LOOP_BOUND * 10 && *committed < seq; i++)
+		event_base_loop(base, EVLOOP_ONCE);
+	ck_assert_uint_ge(*committed, seq);
+}
+
+/* Batches commit in order, one row each, and are read back in order. */
+START_TEST(test_journal_commit)
+{
+	struct event_base	*base;
+	struct store		*s;
+	struct journal		*j;
+	struct journal_stats	 js;
+	struct store_stats	 st;
+	struct done_ctx		 ctx = { 0 };
+	struct jrows		 jr;
+	char			*cause = NULL, line[32];
+	uint64_t		 committed = 0, seq;
+	int			 i;
+
+	base = event_base_new();
+	s = open_ok();
+	ck_assert_uint_eq(store_max_seq(s), 0);
+	j = journal_new(base, s, 10, 1024 * 1024, commit_cb, &committed);
+	ck_assert_int_eq(store_start(s, base, done_cb, &ctx, &cause), 0);
+	for (seq = 1; seq <= 10; seq++) {
+		snprintf(line, sizeof line, "{\"n\":%llu}",
+		    (unsigned long long)seq);
+		ck_assert_int_eq(journal_append(j, seq, 1000 + seq, line,
+		    strlen(line)), 0);
+		if (seq == 4)
+			journal_flush(j);
+	}
+	run_until_seq(base, &committed, 4);
+	/* Nothing more goes before the flush interval unless urged. */
+	for (i = 0; i < 20; i++)
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	ck_assert_uint_eq(committed, 4);
+	ck_assert_int_eq(journal_batch_has(j, 5), 1);
+	ck_assert_int_eq(journal_batch_has(j, 4), 0);
+	journal_urge(j);
+	run_until_seq(base, &committed, 10);
+	ck_assert_uint_eq(journal_committed(j), 10);
+	journal_get_stats(j, &js);
+	ck_assert_uint_eq(js.appended, 10);
+	ck_assert_uint_eq(js.batches, 2);
+	ck_assert_uint_eq(js.inflight, 0);
+	store_get_stats(s, &st);
+	ck_assert_uint_eq(st.journal_batches, 2);
+	ck_assert_uint_eq(st.journal_events, 10);
+	ck_assert_uint_eq(st.journal_seq, 10);
+	ck_assert_uint_eq(st.journal_bytes, 10 * JOURNAL_RECORD_HDR + 9 * 7 +
+	    8);
+	ck_assert_uint_eq(st.journal_errors, 0);
+	ck_assert_double_gt(st.journal_commit_max, 0);
+	store_close(s);
+	journal_free(j);
+
+	s = open_ok();
+	ck_assert_uint_eq(store_max_seq(s), 10);
+	ck_assert_uint_eq(store_snapshot_seq(s), 0);
+	memset(&jr, 0, sizeof jr);
+	ck_assert_int_eq(store_journal_read(s, 0, jrow_cb, &jr, &cause), 2);
+	ck_assert_uint_eq(jr.first[0], 1);
+	ck_assert_uint_eq(jr.last[0], 4);
+	ck_assert_uint_eq(jr.first[1], 5);
+	ck_assert_uint_eq(jr.last[1], 10);
+	ck_assert_int_eq(jr.nrec, 10);
+	for (i = 0; i < 10; i++) {
+		ck_assert_uint_eq(jr.seqs[i], (uint64_t)i + 1);
+		ck_assert_uint_eq(jr.recv[i], 1001 + (uint64_t)i);
+		snprintf(line, sizeof line, "{\"n\":%d}", i + 1);
+		ck_assert_str_eq(jr.lines[i], line);
+	}
+	/* Only the rows that end after a seq. */
+	memset(&jr, 0, sizeof jr);
+	ck_assert_int_eq(store_journal_read(s, 4, jrow_cb, &jr, &cause), 1);
+	ck_assert_uint_eq(jr.first[0], 5);
+	store_close(s);
+	event_base_free(base);
+}
+END_TEST
+
+/* A damaged batch yields the records before the damage, then -1. */
+START_TEST(test_journal_decode)
+{
+	unsigned char	 buf[128];
+	struct jrows	 jr;
+	size_t		 len;
+
+	memset(buf, 0, sizeof buf);
+	buf[0] = 3;		/* seq 3 */
+	buf[8] = 9;		/* received at 9 */
+	buf[16] = 2;		/* 2 bytes */
+	memcpy(buf + 20, "ab", 2);
+	len = 22;
+	memset(&jr, 0, sizeof jr);
+	ck_assert_int_eq(journal_decode(buf, len, jrec_cb, &jr), 1);
+	ck_assert_uint_eq(jr.seqs[0], 3);
+	ck_assert_uint_eq(jr.recv[0], 9);
+	ck_assert_str_eq(jr.lines[0], "ab");
+	ck_assert_int_eq(journal_decode(buf, 0, jrec_cb, &jr), 0);
+	/* A header cut short, then a length past the end. */
+	memset(&jr, 0, sizeof jr);
+	ck_assert_int_eq(journal_decode(buf, len + 10, jrec_cb, &jr), -1);
+	ck_assert_int_eq(jr.nrec, 1);
+	buf[len + 16] = 200;
+	memset(&jr, 0, sizeof jr);
+	ck_assert_int_eq(journal_decode(buf, len + 30, jrec_cb, &jr), -1);
+	ck_assert_int_eq(jr.nrec, 1);
+}
+END_TEST
+
+/* The bound on bytes in flight: no room is refused or dropped, counted. */
+START_TEST(test_journal_full)
+{
+	struct event_base	*base;
+	struct store		*s;
+	struct journal		*j;
+	struct journal_stats	 js;
+	char			 line[100];
+	uint64_t		 committed = 0;
+	struct done_ctx		 ctx = { 0 };
+	char			*cause = NULL;
+	int			 i, ok = 0;
+
+	base = event_base_new();
+	s = open_ok();
+	j = journal_new(base, s, 10, 1000, commit_cb, &committed);
+	store_pause(s, 1);
+	ck_assert_int_eq(store_start(s, base, done_cb, &ctx, &cause), 0);
+	memset(line, 'x', sizeof line);
+	/* 120 bytes a record: 8 fit in 1000. */
+	for (i = 1; i <= 10; i++) {
+		if (journal_check(j, sizeof line, 1) == 0) {
+			ck_assert_int_eq(journal_append(j, (uint64_t)i, 0, line,
+			    sizeof line), 0);
+			ok++;
+		}
+		if (i == 3)
+			journal_flush(j);	/* in flight counts too */
+	}
+	ck_assert_int_eq(ok, 8);
+	ck_assert_int_eq(journal_append(j, 11, 0, line, sizeof line), -1);
+	journal_get_stats(j, &js);
+	ck_assert_uint_eq(js.refused, 2);
+	ck_assert_uint_eq(js.dropped, 1);
+	ck_assert_uint_eq(js.inflight, 960);
+	/* A paused writer commits nothing, urged or not. */
+	journal_urge(j);
+	for (i = 0; i < 50; i++)
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	ck_assert_uint_eq(committed, 0);
+	ck_assert_uint_eq(journal_committed(j), 0);
+	/* Room again once the writer commits. */
+	store_pause(s, 0);
+	journal_flush(j);
+	run_until_seq(base, &committed, 8);
+	journal_get_stats(j, &js);
+	ck_assert_uint_eq(js.inflight, 0);
+	ck_assert_int_eq(journal_check(j, sizeof line, 1), 0);
+	store_close(s);
+	journal_free(j);
+	event_base_free(base);
+}
+END_TEST
+
+/*
+ * The daemon in miniature: a global scope and four queues, one window,
+ * events applied to rings as ingest applies them, and a restored scope
+ * skipping the events its state holds.
+ */
+#define M_SCOPES	5
+#define M_BASE_MS	1795000000000ULL
+#define M_NOW_MS	(M_BASE_MS + 600000)
+
+struct model {
+	struct window_def	 def;
+	struct sketch_pool	*pool;
+	struct event_parser	*parser;
+	struct ring		*ring[M_SCOPES];
+	uint64_t		 seq[M_SCOPES];
+	uint64_t		 now_ms;	/* 0: the event's own time */
+	int			 replay;
+};
+
+static void
+model_init(struct model *m, uint64_t now_ms, int replay)
+{
+	int	 i;
+
+	memset(m, 0, sizeof *m);
+	ck_assert_int_eq(window_def_init(&m->def, "1h", 60), 0);
+	m->pool = sketch_pool_new();
+	m->parser = event_parser_new();
+	for (i = 0; i < M_SCOPES; i++)
+		m->ring[i] = ring_new(&m->def);
+	m->now_ms = now_ms;
+	m->replay = replay;
+}
+
+static void
+model_free(struct model *m)
+{
+	int	 i;
+
+	for (i = 0; i < M_SCOPES; i++)
+		ring_free(m->ring[i], m->pool);
+	event_parser_free(m->parser);
+	sketch_pool_free(m->pool);
+}
+
+static uint64_t
+model_recv(uint64_t seq)
+{
+	return (M_BASE_MS + seq * 100);
+}
+
+static size_t
+model_line(uint64_t seq, char *buf, size_t len)
+{
+	return ((size_t)snprintf(buf, len, "{\"type\":\"call\",\"call_id\":"
+	    "\"c%llu\",\"queue\":\"q%llu\",\"wait\":%llu,\"talk\":%llu%s}",
+	    (unsigned long long)seq, (unsigned long long)(seq % 4),
+	    (unsigned long long)(seq % 37), (unsigned long long)seq,
+	    seq % 5 == 0 ? ",\"outcome\":\"abandoned\"" : ""));
+}
+
+static int
+model_apply(uint64_t seq, uint64_t recv_ms, const char *line, size_t len,
+    void *arg)
+{
+	struct model		*m = arg;
+	struct event		 ev;
+	struct agg_params	 params;
+	struct contrib		 c;
+	char			 reason[EVENT_REASON_MAX];
+	int			 sc[2], i;
+
+	ck_assert_int_eq(event_parse(m->parser, line, len, &ev, reason,
+	    sizeof reason), EVENT_OK);
+	memset(&params, 0, sizeof params);
+	params.sl_threshold = 20;
+	params.short_abandon = 5;
+	ck_assert_int_eq(agg_contrib(&ev, &params, &c), 0);
+	sc[0] = 0;
+	sc[1] = 1 + (ev.queue[1] - '0');
+	for (i = 0; i < 2; i++) {
+		if (m->replay && seq <= m->seq[sc[i]])
+			continue;
+		ring_add(m->ring[sc[i]], &m->def, recv_ms, m->now_ms != 0 ?
+		    m->now_ms : recv_ms, &c, m->pool);
+	}
+	return (0);
+}
+
+static const char *
+model_name(int i)
+{
+	static const char	*names[M_SCOPES] = { "", "q0", "q1", "q2",
+				    "q3" };
+
+	return (names[i]);
+}
+
+/* Add the rows of scopes [from, to) at seq to a snapshot. */
+static void
+model_snap(struct model *m, struct store_snap *snap, int from, int to,
+    uint64_t seq)
+{
+	unsigned char	*blob;
+	size_t		 len;
+	int		 i;
+
+	for (i = from; i < to; i++) {
+		blob = ring_serialize(m->ring[i], &m->def, model_recv(seq),
+		    &len);
+		ck_assert_ptr_nonnull(blob);
+		store_snap_add_state(snap, i == 0 ? 0 : 1, model_name(i), "1h",
+		    seq, blob, len);
+	}
+}
+
+static void
+model_restore_cb(const struct store_state *st, void *arg)
+{
+	struct model	*m = arg;
+	int		 i;
+
+	for (i = 0; i < M_SCOPES; i++) {
+		if (strcmp(st->name, model_name(i)) == 0)
+			break;
+	}
+	ck_assert_int_lt(i, M_SCOPES);
+	ck_assert_int_eq(ring_restore(m->ring[i], &m->def, m->now_ms,
+	    st->blob, st->len, m->pool), 0);
+	m->seq[i] = st->seq;
+}
+
+static int
+model_row_cb(uint64_t first, uint64_t last, const unsigned char *data,
+    size_t len, void *arg)
+{
+	ck_assert_int_eq(journal_decode(data, len, model_apply, arg),
+	    (int)(last - first + 1));
+	return (0);
+}
+
+/* Every KPI of every scope of a and b, at their now, is the same. */
+static void
+model_compare(struct model *a, struct model *b)
+{
+	struct kpi_params	 kp = { 0 };
+	struct agg		 sa, sb;
+	double			 va[KPI_COUNT], vb[KPI_COUNT];
+	int			 i, k;
+
+	for (i = 0; i < M_SCOPES; i++) {
+		ring_sum(a->ring[i], &a->def, a->now_ms, &sa, a->pool);
+		ring_sum(b->ring[i], &b->def, b->now_ms, &sb, b->pool);
+		kpi_compute(&sa, &kp, va);
+		kpi_compute(&sb, &kp, vb);
+		ck_assert_msg(va[KPI_OFFERED] > 0, "scope %d is empty", i);
+		for (k = 0; k < KPI_COUNT; k++) {
+			ck_assert_msg((isnan(va[k]) && isnan(vb[k])) ||
+			    va[k] == vb[k], "scope %d, %s: %.17g != %.17g", i,
+			    kpi_table[k].id, va[k], vb[k]);
+		}
+		agg_clear(&sa, a->pool);
+		agg_clear(&sb, b->pool);
+	}
+}
+
+/* Apply events from..to live, journal them and wait for the commit. */
+static void
+model_feed(struct model *m, struct journal *j, struct event_base *base,
+    uint64_t *committed, uint64_t from, uint64_t to)
+{
+	char		 line[256];
+	size_t		 len;
+	uint64_t	 seq;
+
+	for (seq = from; seq <= to; seq++) {
+		len = model_line(seq, line, sizeof line);
+		model_apply(seq, model_recv(seq), line, len, m);
+		ck_assert_int_eq(journal_append(j, seq, model_recv(seq), line,
+		    len), 0);
+	}
+	journal_flush(j);
+	run_until_seq(base, committed, to);
+}
+
+/*
+ * The child: two snapshots, the second built over a stretch of events
+ * (scopes serialized at different seqs) and held after its first chunk
+ * of two scopes, while more events commit; then it waits to be killed.
+ */
+static void
+chunked_child(int fd)
+{
+	struct event_base	*base;
+	struct store		*s;
+	struct journal		*j;
+	struct store_snap	*snap;
+	struct model		 live;
+	struct done_ctx		 ctx = { 0 };
+	uint64_t		 committed = 0;
+	char			*cause = NULL;
+
+	base = event_base_new();
+	s = open_ok();
+	j = journal_new(base, s, 10, 1 << 24, commit_cb, &committed);
+	ck_assert_int_eq(store_start(s, base, done_cb, &ctx, &cause), 0);
+	model_init(&live, 0, 0);
+
+	model_feed(&live, j, base, &committed, 1, 100);
+	snap = store_snap_new(1795000010);
+	snap->seq = 100;
+	model_snap(&live, snap, 0, M_SCOPES, 100);
+	submit_wait(s, base, &ctx, snap);
+
+	model_feed(&live, j, base, &committed, 101, 200);
+	snap = store_snap_new(1795000020);
+	snap->seq = 200;
+	model_snap(&live, snap, 0, 3, 200);
+	model_feed(&live, j, base, &committed, 201, 250);
+	model_snap(&live, snap, 3, M_SCOPES, 250);
+	store_set_chunks(s, 2, 1);
+	ck_assert_uint_ne(store_submit(s, snap), 0);
+	store_wait_held(s);
+	/* Held between chunks, the journal still commits. */
+	model_feed(&live, j, base, &committed, 251, 300);
+	ck_assert_int_eq(write(fd, "x", 1), 1);
+	for (;;)
+		pause();
+}
+
+START_TEST(test_chunked_kill_replay)
+{
+	struct event_base	*base;
+	struct store		*s;
+	struct store_snap	*snap;
+	struct model		 ref, back;
+	struct done_ctx		 ctx = { 0 };
+	struct pollfd		 pfd;
+	char			*cause = NULL, line[256], c;
+	uint64_t		 seq;
+	size_t			 len;
+	pid_t			 pid;
+	int			 p[2], status;
+
+	ck_assert_int_eq(pipe(p), 0);
+	if ((pid = fork()) == 0) {
+		close(p[0]);
+		chunked_child(p[1]);
+		_exit(0);
+	}
+	close(p[1]);
+	pfd.fd = p[0];
+	pfd.events = POLLIN;
+	ck_assert_msg(poll(&pfd, 1, 20000) == 1 && read(p[0], &c, 1) == 1,
+	    "the writer was never held between chunks");
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	close(p[0]);
+
+	/* Half of the second snapshot is there: two scopes of five. */
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM pragma_integrity_check"
+	    " WHERE integrity_check = 'ok'"), 1);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM state WHERE gen = 2"),
+	    2);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM state WHERE gen = 1"),
+	    3);
+	ck_assert_int_eq(raw_int("SELECT CAST(value AS INTEGER) FROM meta"
+	    " WHERE key = 'snapshot_seq'"), 100);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM snapshots"), 1);
+	/* The first snapshot trimmed the batch of 1-100. */
+	ck_assert_int_eq(raw_int("SELECT min(first) FROM journal"), 101);
+	ck_assert_int_eq(raw_int("SELECT max(last) FROM journal"), 300);
+
+	/* What the windows hold with every event applied once. */
+	model_init(&ref, M_NOW_MS, 0);
+	for (seq = 1; seq <= 300; seq++) {
+		len = model_line(seq, line, sizeof line);
+		model_apply(seq, model_recv(seq), line, len, &ref);
+	}
+	/* Restore, then replay past the snapshot. */
+	model_init(&back, M_NOW_MS, 1);
+	s = open_ok();
+	ck_assert_uint_eq(store_snapshot_seq(s), 100);
+	ck_assert_uint_eq(store_max_seq(s), 300);
+	ck_assert_int_eq(store_restore(s, model_restore_cb, &back, &cause), 5);
+	ck_assert_uint_eq(back.seq[0], 200);
+	ck_assert_uint_eq(back.seq[1], 200);
+	ck_assert_uint_eq(back.seq[4], 100);
+	ck_assert_int_eq(store_journal_read(s, store_snapshot_seq(s),
+	    model_row_cb, &back, &cause), 3);
+	model_compare(&ref, &back);
+
+	/* The next snapshot, without q3 (empty now), settles it all. */
+	base = event_base_new();
+	ck_assert_int_eq(store_start(s, base, done_cb, &ctx, &cause), 0);
+	snap = store_snap_new(1795000030);
+	snap->seq = 300;
+	model_snap(&back, snap, 0, 4, 300);
+	submit_wait(s, base, &ctx, snap);
+	store_close(s);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM state"), 4);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM state WHERE gen = 3"),
+	    4);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM journal"), 0);
+	ck_assert_int_eq(raw_int("SELECT CAST(value AS INTEGER) FROM meta"
+	    " WHERE key = 'snapshot_seq'"), 300);
+	model_free(&ref);
+	model_free(&back);
+	event_base_free(base);
+}
+END_TEST
+
+/*
+ * Snapshots go in chunks of whole scopes; a journal batch that arrives
+ * while one is written commits between its chunks, and the trim keeps
+ * the batches past where the snapshot began.
+ */
+START_TEST(test_journal_between_chunks)
+{
+	struct event_base	*base;
+	struct store		*s;
+	struct journal		*j;
+	struct store_snap	*snap;
+	struct store_stats	 st;
+	struct done_ctx		 ctx = { 0 };
+	char			*cause = NULL, name[16];
+	uint64_t		 committed = 0;
+	int			 i;
+
+	base = event_base_new();
+	s = open_ok();
+	j = journal_new(base, s, 10, 1 << 20, commit_cb, &committed);
+	ck_assert_int_eq(store_start(s, base, done_cb, &ctx, &cause), 0);
+	ck_assert_int_eq(journal_append(j, 1, 0, "a", 1), 0);
+	ck_assert_int_eq(journal_append(j, 2, 0, "b", 1), 0);
+	journal_flush(j);
+	run_until_seq(base, &committed, 2);
+
+	/* Three scopes of two windows: chunks of 3 rows are 2 scopes. */
+	store_set_chunks(s, 3, 1);
+	snap = store_snap_new(1000);
+	snap->seq = 2;
+	for (i = 0; i < 3; i++) {
+		snprintf(name, sizeof name, "q%d", i);
+		store_snap_add_state(snap, 1, name, "5m", 2, blob_make(8, i),
+		    8);
+		store_snap_add_state(snap, 1, name, "1h", 2, blob_make(8, i),
+		    8);
+	}
+	store_snap_add_kpi(snap, 1, "q0", "5m", "aht", 1);
+	ck_assert_uint_eq(store_submit(s, snap), 1);
+	store_wait_held(s);
+	ck_assert_int_eq(journal_append(j, 3, 0, "c", 1), 0);
+	journal_flush(j);
+	run_until_seq(base, &committed, 3);
+	ck_assert_int_eq(ctx.n, 0);		/* the snapshot waits */
+	store_get_stats(s, &st);
+	ck_assert_uint_eq(st.chunks, 1);
+
+	store_set_chunks(s, 3, -1);
+	run_until(base, &ctx, 1);
+	ck_assert_int_eq(ctx.r[0].ok, 1);
+	ck_assert_uint_eq(ctx.r[0].rows, 7);
+	store_get_stats(s, &st);
+	ck_assert_uint_eq(st.chunks, 2);
+	ck_assert_uint_eq(st.journal_trimmed, 1);
+	store_close(s);
+	journal_free(j);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM state"), 6);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM kpi_history"), 1);
+	ck_assert_int_eq(raw_int("SELECT first FROM journal"), 3);
+	event_base_free(base);
+}
+END_TEST
+
+/* A commit that fails (the database locked) is retried, not lost. */
+START_TEST(test_journal_retry)
+{
+	struct event_base	*base;
+	struct store		*s;
+	struct journal		*j;
+	struct journal_stats	 js;
+	struct done_ctx		 ctx = { 0 };
+	sqlite3			*db;
+	char			*cause = NULL;
+	uint64_t		 committed = 0;
+	int			 i;
+
+	base = event_base_new();
+	s = open_ok();
+	ck_assert_int_eq(store_exec(s, "PRAGMA busy_timeout = 10", &cause), 0);
+	j = journal_new(base, s, 10, 1 << 20, commit_cb, &committed);
+	ck_assert_int_eq(store_start(s, base, done_cb, &ctx, &cause), 0);
+	/* Another process's write lock. */
+	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL,
+	    NULL), SQLITE_OK);
+	ck_assert_int_eq(journal_append(j, 1, 0, "a", 1), 0);
+	journal_flush(j);
+	for (i = 0; i < LOOP_BOUND * 10; i++) {
+		event_base_loop(base, EVLOOP_ONCE);
+		journal_get_stats(j, &js);
+		if (js.commit_errors > 0)
+			break;
+	}
+	ck_assert_uint_gt(js.commit_errors, 0);
+	ck_assert_uint_eq(committed, 0);
+	ck_assert_uint_eq(js.inflight, JOURNAL_RECORD_HDR + 1);
+	ck_assert_int_eq(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	run_until_seq(base, &committed, 1);
+	store_close(s);
+	journal_free(j);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM journal"), 1);
+	event_base_free(base);
+}
+END_TEST
+
 static Suite *
 store_suite(void)
 {
@@ -1071,6 +1787,13 @@ store_suite(void)
 	tcase_add_test(tc, test_snap_build);
 	tcase_add_test(tc, test_migrate_1_to_2);
 	tcase_add_test(tc, test_intervals);
+	tcase_add_test(tc, test_migrate_2_to_3);
+	tcase_add_test(tc, test_journal_commit);
+	tcase_add_test(tc, test_journal_decode);
+	tcase_add_test(tc, test_journal_full);
+	tcase_add_test(tc, test_chunked_kill_replay);
+	tcase_add_test(tc, test_journal_between_chunks);
+	tcase_add_test(tc, test_journal_retry);
 	suite_add_tcase(s, tc);
 	return (s);
 }
