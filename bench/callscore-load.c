@@ -62,6 +62,7 @@ struct load_conn {
 	uint64_t	 sent;		/* lines fully written */
 	uint64_t	 ok;
 	uint64_t	 errors;
+	int		 directive;	/* "#acks durable" not yet answered */
 	char		 reply[LOAD_REPLY_MAX];	/* partial reply line */
 	size_t		 reply_len;	/* may exceed sizeof reply */
 };
@@ -76,6 +77,7 @@ struct load {
 	unsigned int		 nconns;
 	size_t			 batch;
 	int			 quiet_acks;
+	int			 durable;	/* ask for durable acks */
 	int			 allow_errors;
 	int			 json;
 	int			 verbose;
@@ -131,7 +133,7 @@ load_usage(int status)
 "           [-d seconds] [-c conns] [--queues n] [--agents n] [--teams n]\n"
 "           [--customers n] [--seed n] [--calls-only] [--batch bytes]\n"
 "           [--ts now|none] [--wait seconds] [--quiet-acks] [--allow-errors]\n"
-"           [--json]\n"
+"           [--durable] [--json]\n"
 "\n"
 "  -t, --transport   tcp (default), unix or udp\n"
 "  -a, --address     host:port (default " LOAD_DEFAULT_ADDR "),\n"
@@ -146,6 +148,8 @@ load_usage(int status)
 "  --wait            seconds to wait for outstanding acks (default 10)\n"
 "  --quiet-acks      do not require an \"ok\" per line; count error replies\n"
 "  --allow-errors    exit 0 even if the daemon rejected lines\n"
+"  --durable         ask for durable acknowledgements (\"#acks durable\":\n"
+"                    \"ok\" once the event's journal batch has committed)\n"
 "  --json            print the summary as one JSON object\n"
 "  -v                print progress every second\n"
 "\n"
@@ -286,6 +290,15 @@ load_connect(struct load *l, struct load_conn *c, char **cause)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 
 done:
+	/* Before any event: its answer is the first. */
+	if (l->durable && l->transport != LOAD_UDP) {
+		if (write(fd, "#acks durable\n", 14) != 14) {
+			xasprintf(cause, "%s: %s", a, strerror(errno));
+			close(fd);
+			return (-1);
+		}
+		c->directive = 1;
+	}
 	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
 	    fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1) {
 		xasprintf(cause, "fcntl: %s", strerror(errno));
@@ -425,7 +438,10 @@ load_reply(struct load *l, struct load_conn *c, const char *s, size_t len)
 	if (len > 0 && s[len - 1] == '\r')
 		len--;
 	if (len == 2 && s[0] == 'o' && s[1] == 'k') {
-		c->ok++;
+		if (c->directive)
+			c->directive = 0;	/* the directive's own */
+		else
+			c->ok++;
 		return;
 	}
 	/* "error N: reason", or anything unexpected: both are failures. */
@@ -760,6 +776,7 @@ main(int argc, char **argv)
 		{ "ts", required_argument, NULL, 'Z' },
 		{ "wait", required_argument, NULL, 'W' },
 		{ "quiet-acks", no_argument, NULL, 'q' },
+		{ "durable", no_argument, NULL, 'D' },
 		{ "allow-errors", no_argument, NULL, 'E' },
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 }
@@ -869,6 +886,9 @@ main(int argc, char **argv)
 			break;
 		case 'q':
 			l.quiet_acks = 1;
+			break;
+		case 'D':
+			l.durable = 1;
 			break;
 		case 'E':
 			l.allow_errors = 1;
