@@ -1036,12 +1036,15 @@ ctl_cmd_status(struct ctl_conn *c, struct ctl_req *req)
 		ctl_gen_counter_map(g, "udp", k, v, 5);
 	}
 	{
-		const char *k[] = { "queues", "agents", "teams", "rejected" };
+		const char *k[] = { "queues", "agents", "teams", "rejected",
+		    "restoring", "restore_errors" };
 		uint64_t v[] = { scopes_count(cs->scopes, SCOPE_QUEUE),
 		    scopes_count(cs->scopes, SCOPE_AGENT),
 		    scopes_count(cs->scopes, SCOPE_TEAM),
-		    st->rejects[EVENT_ERR_CARDINALITY] };
-		ctl_gen_counter_map(g, "scopes", k, v, 4);
+		    st->rejects[EVENT_ERR_CARDINALITY],
+		    scopes_saved(cs->scopes),
+		    scopes_load_errors(cs->scopes) };
+		ctl_gen_counter_map(g, "scopes", k, v, 6);
 	}
 
 	ctl_gen_str(g, "snapshot");
@@ -1076,6 +1079,15 @@ ctl_cmd_status(struct ctl_conn *c, struct ctl_req *req)
 	ctl_gen_str(g, "quarantined");
 	if (cs->quarantined != NULL)
 		ctl_gen_str(g, cs->quarantined);
+	else
+		yajl_gen_null(g);
+	/* The whole file's check, in the background after start. */
+	ctl_gen_str(g, "check");
+	ctl_gen_str(g, ss.check == STORE_CHECK_OK ? "ok" :
+	    ss.check == STORE_CHECK_FAILED ? "failed" : "running");
+	ctl_gen_str(g, "check_error");
+	if (ss.check == STORE_CHECK_FAILED)
+		ctl_gen_str(g, ss.check_error);
 	else
 		yajl_gen_null(g);
 	yajl_gen_map_close(g);
@@ -1227,6 +1239,7 @@ ctl_win_sum(struct callscored *cs, struct scope *sc, const struct ctl_win *win,
 {
 	const struct window_def	*def = scopes_window(cs->scopes, win->ring);
 
+	SCOPE_LOAD(cs->scopes, sc);
 	if (win->kind == CTL_WIN_ROLLING)
 		ring_sum(sc->rings[win->ring], def, now_ms, sum,
 		    scopes_pool(cs->scopes));
@@ -1590,6 +1603,7 @@ ctl_cmd_live(struct ctl_conn *c, struct ctl_req *req)
 		if (live_queue(cs->live, sc->name, now, &qv) != 0)
 			memset(&qv, 0, sizeof qv);
 		memset(&sum, 0, sizeof sum);
+		SCOPE_LOAD(scopes, sc);
 		ring_sum(sc->rings[0], scopes_window(scopes, 0),
 		    clock_now_ms(), &sum, scopes_pool(scopes));
 		kpi_compute(&sum, &kp, v);
@@ -2116,6 +2130,8 @@ ctl_cmd_report(struct ctl_conn *c, struct ctl_req *req)
 
 	g = ctl_report_begin(c, &p);
 	def = scopes_window(cs->scopes, today.ring);
+	if (sc != NULL)
+		SCOPE_LOAD(cs->scopes, sc);
 	for (t = start; sc != NULL && t < end && t <= now; t += iv) {
 		open = now < t + iv;
 		memset(&sum, 0, sizeof sum);

@@ -9,7 +9,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "clock.h"
 #include "log.h"
 #include "scope.h"
 #include "siphash.h"
@@ -28,7 +30,13 @@ struct scopes {
 	size_t			 total;
 	uint64_t		 key[2];
 	struct sketch_pool	*pool;
+	size_t			 nsaved;	/* scopes not yet restored */
+	uint64_t		 load_errors;	/* malformed saved windows */
+	int			 load_kind;	/* scopes_load_some() cursor */
+	struct scope		*load_next;
 };
+
+static void	scopes_drop_saved(struct scopes *, struct scope *);
 
 static const char *scope_kind_names[SCOPE_KIND_COUNT] = {
 	"global", "queue", "agent", "team"
@@ -79,6 +87,7 @@ scopes_free(struct scopes *s)
 	for (k = 0; k < SCOPE_KIND_COUNT; k++) {
 		for (sc = s->first[k]; sc != NULL; sc = next) {
 			next = sc->list_next;
+			scopes_drop_saved(s, sc);
 			for (i = 0; i < s->nwindows; i++)
 				ring_free(sc->rings[i], s->pool);
 			free(sc->rings);
@@ -130,14 +139,26 @@ scopes_find(struct scopes *s, enum scope_kind kind, const char *name)
 
 	sc = s->table[scopes_hash(s, kind, name, len) & s->mask];
 	for (; sc != NULL; sc = sc->next) {
-		if (sc->kind == kind && strcmp(sc->name, name) == 0)
+		if (sc->kind == kind && strcmp(sc->name, name) == 0) {
+			SCOPE_LOAD(s, sc);
 			return (sc);
+		}
 	}
 	return (NULL);
 }
 
 struct scope *
 scopes_get(struct scopes *s, enum scope_kind kind, const char *name)
+{
+	struct scope	*sc;
+
+	if ((sc = scopes_make(s, kind, name)) != NULL)
+		SCOPE_LOAD(s, sc);
+	return (sc);
+}
+
+struct scope *
+scopes_make(struct scopes *s, enum scope_kind kind, const char *name)
 {
 	struct scope	*sc;
 	size_t		 i, len = strlen(name), h;
@@ -175,7 +196,109 @@ scopes_get(struct scopes *s, enum scope_kind kind, const char *name)
 struct scope *
 scopes_global(struct scopes *s)
 {
-	return (s->first[SCOPE_GLOBAL]);
+	struct scope	*sc = s->first[SCOPE_GLOBAL];
+
+	SCOPE_LOAD(s, sc);
+	return (sc);
+}
+
+/* Keep a copy of window w's saved state until the scope is used. */
+void
+scopes_save(struct scopes *s, struct scope *sc, size_t w,
+    const unsigned char *blob, size_t len)
+{
+	if (w >= s->nwindows || len == 0)
+		return;
+	if (sc->saved == NULL) {
+		sc->saved = xcalloc(s->nwindows, sizeof *sc->saved);
+		s->nsaved++;
+	}
+	free(sc->saved[w].blob);
+	sc->saved[w].blob = xmalloc(len);
+	memcpy(sc->saved[w].blob, blob, len);
+	sc->saved[w].len = len;
+}
+
+static void
+scopes_drop_saved(struct scopes *s, struct scope *sc)
+{
+	size_t	w;
+
+	if (sc->saved == NULL)
+		return;
+	for (w = 0; w < s->nwindows; w++)
+		free(sc->saved[w].blob);
+	free(sc->saved);
+	sc->saved = NULL;
+	s->nsaved--;
+}
+
+/* Restore a scope's saved windows into its (empty) rings, now. */
+void
+scopes_load(struct scopes *s, struct scope *sc)
+{
+	struct scope_saved	*sv = sc->saved;
+	uint64_t		 now_ms;
+	size_t			 w;
+
+	if (sv == NULL)
+		return;
+	now_ms = clock_now_ms();
+	for (w = 0; w < s->nwindows; w++) {
+		if (sv[w].blob == NULL)
+			continue;
+		if (ring_restore(sc->rings[w], &s->windows[w], now_ms,
+		    sv[w].blob, sv[w].len, s->pool) != 0) {
+			s->load_errors++;
+			log_warnx("restore: %s %s, window %s: malformed saved "
+			    "state dropped", scope_kind_name(sc->kind),
+			    *sc->name != '\0' ? sc->name : "-",
+			    s->windows[w].name);
+		}
+	}
+	scopes_drop_saved(s, sc);
+}
+
+static uint64_t
+scopes_usec(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000);
+}
+
+size_t
+scopes_load_some(struct scopes *s, uint64_t budget_us)
+{
+	uint64_t	start = scopes_usec();
+
+	while (s->nsaved > 0) {
+		while (s->load_next == NULL) {
+			if (s->load_kind >= SCOPE_KIND_COUNT) {
+				s->load_kind = 0;	/* saved since: again */
+				return (s->nsaved);
+			}
+			s->load_next = s->first[s->load_kind++];
+		}
+		SCOPE_LOAD(s, s->load_next);
+		s->load_next = s->load_next->list_next;
+		if (scopes_usec() - start >= budget_us)
+			break;
+	}
+	return (s->nsaved);
+}
+
+size_t
+scopes_saved(const struct scopes *s)
+{
+	return (s->nsaved);
+}
+
+uint64_t
+scopes_load_errors(const struct scopes *s)
+{
+	return (s->load_errors);
 }
 
 struct scope *

@@ -17,6 +17,12 @@
 
 struct totals;
 
+/* A window's saved state (a ring_serialize() blob) not yet restored. */
+struct scope_saved {
+	unsigned char	*blob;		/* NULL: nothing saved */
+	size_t		 len;
+};
+
 enum scope_kind {
 	SCOPE_GLOBAL = 0,
 	SCOPE_QUEUE,
@@ -33,6 +39,7 @@ struct scope {
 	char		 team[65];		/* agent: last team seen */
 	uint64_t	 last_ms;		/* last event applied */
 	uint64_t	 seq;			/* restored holding events to */
+	struct scope_saved *saved;		/* per window; NULL: loaded */
 	struct scope	*next;			/* hash chain */
 	struct scope	*list_next;		/* all of one kind, in order */
 };
@@ -46,11 +53,35 @@ void		 scopes_free(struct scopes *);
 /* Change limits (reload); existing scopes stay. */
 void		 scopes_set_limits(struct scopes *,
 		    const size_t[SCOPE_KIND_COUNT]);
-/* Find a scope; NULL if absent. */
+/*
+ * Find a scope; NULL if absent.  This, scopes_get() and scopes_global()
+ * hand out scopes whose saved windows are restored (SCOPE_LOAD).
+ */
 struct scope	*scopes_find(struct scopes *, enum scope_kind, const char *);
 /* Find or create; NULL if new and the kind is at its limit. */
 struct scope	*scopes_get(struct scopes *, enum scope_kind, const char *);
 struct scope	*scopes_global(struct scopes *);
+
+/*
+ * Restore at first use.  At start the saved windows of every scope are
+ * only kept (scopes_save, a copy of the blob) on a scope made without
+ * restoring (scopes_make); a scope's windows are restored the first time
+ * it is used, or by scopes_load_some() in the background.  Code that
+ * walks scopes with scopes_first() and list_next must SCOPE_LOAD each
+ * scope before it reads its rings.
+ */
+struct scope	*scopes_make(struct scopes *, enum scope_kind, const char *);
+void		 scopes_save(struct scopes *, struct scope *, size_t,
+		    const unsigned char *, size_t);
+void		 scopes_load(struct scopes *, struct scope *);
+#define SCOPE_LOAD(s, sc) do {						\
+	if ((sc)->saved != NULL)					\
+		scopes_load((s), (sc));					\
+} while (0)
+/* Restore saved scopes for about budget_us; returns how many remain. */
+size_t		 scopes_load_some(struct scopes *, uint64_t);
+size_t		 scopes_saved(const struct scopes *);	/* still to load */
+uint64_t	 scopes_load_errors(const struct scopes *); /* malformed */
 /* First scope of a kind in creation order; follow list_next. */
 struct scope	*scopes_first(struct scopes *, enum scope_kind);
 size_t		 scopes_count(const struct scopes *, enum scope_kind);

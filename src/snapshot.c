@@ -61,6 +61,8 @@ struct snapshot {
 	struct callscored	*cs;
 	enum snapshot_state	 state;
 	struct event		*step_ev;
+	struct event		*load_ev;	/* restoring saved scopes */
+	uint64_t		 load_start;	/* CLOCK_MONOTONIC, ms */
 	struct store_snap	*snap;
 	enum scope_kind		 kind;		/* cursor */
 	struct scope		*scope;
@@ -81,6 +83,8 @@ struct snapshot {
 };
 
 static void	snapshot_step_cb(evutil_socket_t, short, void *);
+static void	snapshot_load_cb(evutil_socket_t, short, void *);
+static void	snapshot_load_yield(struct snapshot *);
 static int	snapshot_step(struct snapshot *, uint64_t);
 static uint64_t	snapshot_usec(void);
 static void	snapshot_scope(struct snapshot *, struct scope *);
@@ -101,6 +105,11 @@ snapshot_new(struct callscored *cs)
 	s = xcalloc(1, sizeof *s);
 	s->cs = cs;
 	s->step_ev = evtimer_new(cs->base, snapshot_step_cb, s);
+	/* Restore what start only kept, a little each loop turn. */
+	s->load_ev = evtimer_new(cs->base, snapshot_load_cb, s);
+	s->load_start = clock_mono_ms();
+	if (scopes_saved(cs->scopes) > 0)
+		snapshot_load_yield(s);
 	s->iv_done = (int64_t)store_last_interval(cs->store);
 	TAILQ_INIT(&s->waiters);
 	TAILQ_INIT(&s->next);
@@ -124,6 +133,7 @@ snapshot_free(struct snapshot *s)
 	if (s == NULL)
 		return;
 	event_free(s->step_ev);
+	event_free(s->load_ev);
 	store_snap_free(s->snap);
 	snapshot_free_waiters(&s->waiters);
 	snapshot_free_waiters(&s->next);
@@ -301,6 +311,7 @@ snapshot_scope(struct snapshot *s, struct scope *sc)
 	size_t			 w, len;
 	int			 history;
 
+	SCOPE_LOAD(scopes, sc);
 	history = sc->kind != SCOPE_AGENT || conf->history_agents;
 	for (w = 0; w < scopes_nwindows(scopes); w++) {
 		def = scopes_window(scopes, w);
@@ -444,8 +455,7 @@ snapshot_done(struct snapshot *s, const struct store_result *res)
 
 struct restore_ctx {
 	struct callscored	*cs;
-	uint64_t		 now_ms;
-	int			 rows, skipped, bad;
+	int			 rows, skipped;
 };
 
 static void
@@ -461,15 +471,12 @@ snapshot_restore_cb(const struct store_state *st, void *arg)
 		ctx->skipped++;		/* a window no longer configured */
 		return;
 	}
-	if ((sc = scopes_get(scopes, st->kind, st->name)) == NULL) {
+	if ((sc = scopes_make(scopes, st->kind, st->name)) == NULL) {
 		ctx->skipped++;		/* over a (lowered) limit */
 		return;
 	}
-	if (ring_restore(sc->rings[w], scopes_window(scopes, (size_t)w),
-	    ctx->now_ms, st->blob, st->len, scopes_pool(scopes)) != 0) {
-		ctx->bad++;
-		return;
-	}
+	/* Restored at first use or in the background (scope.h). */
+	scopes_save(scopes, sc, (size_t)w, st->blob, st->len);
 	/* The journal's events up to here are in it already. */
 	if (st->seq > sc->seq)
 		sc->seq = st->seq;
@@ -483,11 +490,34 @@ snapshot_restore(struct callscored *cs, char **cause)
 
 	memset(&ctx, 0, sizeof ctx);
 	ctx.cs = cs;
-	ctx.now_ms = clock_now_ms();
 	if (store_restore(cs->store, snapshot_restore_cb, &ctx, cause) < 0)
 		return (-1);
-	if (ctx.skipped > 0 || ctx.bad > 0)
+	if (ctx.skipped > 0)
 		log_warnx("snapshot: restore skipped %d rows (window or limit "
-		    "changed) and %d malformed", ctx.skipped, ctx.bad);
+		    "changed)", ctx.skipped);
 	return (ctx.rows);
+}
+
+static void
+snapshot_load_yield(struct snapshot *s)
+{
+	struct timeval	tv = { 0, 0 };
+
+	evtimer_add(s->load_ev, &tv);
+}
+
+/* Restore saved scopes for SNAPSHOT_STEP_US, then let the loop run. */
+static void
+snapshot_load_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct snapshot	*s = arg;
+	struct scopes	*scopes = s->cs->scopes;
+
+	if (scopes_load_some(scopes, SNAPSHOT_STEP_US) > 0) {
+		snapshot_load_yield(s);
+		return;
+	}
+	log_info("restore: every saved scope restored %llu ms after start%s",
+	    (unsigned long long)(clock_mono_ms() - s->load_start),
+	    scopes_load_errors(scopes) > 0 ? " (malformed ones dropped)" : "");
 }

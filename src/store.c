@@ -202,6 +202,9 @@ struct store {
 	void			*arg;
 
 	pthread_t		 thread;
+	pthread_t		 check_thread;	/* store_check_thread */
+	int			 checking;	/* check_thread to join */
+	sqlite3			*check_db;	/* its connection, locked */
 	int			 started;
 	double			 last_interval;	/* meta, read at open */
 	uint64_t		 snapshot_seq;	/* meta, read at open */
@@ -252,7 +255,10 @@ static int	 store_exec_sql(sqlite3 *, const char *, const char *,
 		     char **);
 static int	 store_pragma_int(sqlite3 *, const char *, const char *,
 		     int *, char **);
-static int	 store_quick_check(sqlite3 *, const char *, int *, char **);
+static int	 store_quick_check(sqlite3 *, const char *, const char *,
+		     int *, char **);
+static int	 store_check_open(sqlite3 *, const char *, int *, char **);
+static void	*store_check_thread(void *);
 static int	 store_migrate(sqlite3 *, const char *, int *, char **);
 static void	 store_fail(struct store_result *, sqlite3 *, const char *,
 		     int);
@@ -361,14 +367,19 @@ fail:
  * way *corrupt is set, so the caller knows quarantine may help.
  */
 static int
-store_quick_check(sqlite3 *db, const char *path, int *corrupt, char **cause)
+store_quick_check(sqlite3 *db, const char *path, const char *table,
+    int *corrupt, char **cause)
 {
 	sqlite3_stmt		*stmt;
 	const unsigned char	*text;
-	char			*p;
+	char			*p, sql[64];
 	int			 rc, primary;
 
-	rc = sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &stmt, NULL);
+	if (table != NULL)
+		snprintf(sql, sizeof sql, "PRAGMA quick_check(\"%s\")", table);
+	else
+		snprintf(sql, sizeof sql, "PRAGMA quick_check");
+	rc = sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
 	if (rc == SQLITE_OK) {
 		rc = sqlite3_step(stmt);
 		if (rc == SQLITE_ROW) {
@@ -403,6 +414,102 @@ store_quick_check(sqlite3 *db, const char *path, int *corrupt, char **cause)
 		    sqlite3_errmsg(db), store_rc_name(rc));
 	}
 	return (-1);
+}
+
+/*
+ * At open, check only the tables a start reads (meta, state, journal)
+ * and the schema: a whole check of a large history would delay every
+ * start by seconds.  store_start() checks the whole file in the
+ * background (store_check_thread).
+ */
+static int
+store_check_open(sqlite3 *db, const char *path, int *corrupt, char **cause)
+{
+	static const char	*tables[] = { "meta", "state", "journal" };
+	sqlite3_stmt		*stmt;
+	size_t			 i;
+	int			 rc, found;
+
+	for (i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+		/* Reading the schema finds a file that is no database. */
+		rc = sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_schema "
+		    "WHERE type = 'table' AND name = ?1", -1, &stmt, NULL);
+		if (rc == SQLITE_OK) {
+			sqlite3_bind_text(stmt, 1, tables[i], -1,
+			    SQLITE_STATIC);
+			rc = sqlite3_step(stmt);
+		}
+		found = rc == SQLITE_ROW;
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			rc = sqlite3_errcode(db);
+		sqlite3_finalize(stmt);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			if ((rc & 0xff) == SQLITE_NOTADB) {
+				*corrupt = 1;
+				xasprintf(cause, "%s: file is not a database "
+				    "(SQLITE_NOTADB)", path);
+			} else {
+				if ((rc & 0xff) == SQLITE_CORRUPT)
+					*corrupt = 1;
+				xasprintf(cause, "%s: schema: %s (SQLITE_%s)",
+				    path, sqlite3_errmsg(db),
+				    store_rc_name(rc));
+			}
+			return (-1);
+		}
+		if (found &&
+		    store_quick_check(db, path, tables[i], corrupt, cause) != 0)
+			return (-1);
+	}
+	return (0);
+}
+
+/*
+ * The whole file's quick_check, on a read-only connection of its own so
+ * neither the loop nor the writer waits for it.  A damage it finds is
+ * reported (status, log), and quarantined by the next start's check if
+ * it reaches the tables a start reads.
+ */
+static void *
+store_check_thread(void *arg)
+{
+	struct store	*s = arg;
+	sqlite3		*db = NULL;
+	char		*cause = NULL;
+	int		 corrupt = 0, rc, result;
+
+	rc = sqlite3_open_v2(s->path, &db, SQLITE_OPEN_READONLY|
+	    SQLITE_OPEN_NOMUTEX, NULL);
+	pthread_mutex_lock(&s->lock);
+	s->check_db = rc == SQLITE_OK ? db : NULL;
+	if (s->stopping && db != NULL)
+		sqlite3_interrupt(db);
+	pthread_mutex_unlock(&s->lock);
+	if (rc != SQLITE_OK) {
+		xasprintf(&cause, "%s: %s", s->path, db != NULL ?
+		    sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		result = STORE_CHECK_FAILED;
+	} else if (store_quick_check(db, s->path, NULL, &corrupt,
+	    &cause) == 0)
+		result = STORE_CHECK_OK;
+	else
+		result = STORE_CHECK_FAILED;
+
+	pthread_mutex_lock(&s->lock);
+	s->check_db = NULL;
+	if (s->stopping && result == STORE_CHECK_FAILED && db != NULL &&
+	    (sqlite3_errcode(db) & 0xff) == SQLITE_INTERRUPT)
+		result = STORE_CHECK_PENDING;	/* stopped, not damaged */
+	s->stats.check = result;
+	if (cause != NULL)
+		snprintf(s->stats.check_error, sizeof s->stats.check_error,
+		    "%s", cause);
+	pthread_mutex_unlock(&s->lock);
+	if (result == STORE_CHECK_FAILED)
+		log_warnx("store: background check: %s", cause);
+	free(cause);
+	sqlite3_close(db);
+	return (NULL);
 }
 
 /*
@@ -507,7 +614,7 @@ store_open_check(const char *path, int *corrupt, char **cause)
 	sqlite3_extended_result_codes(db, 1);
 	sqlite3_busy_timeout(db, STORE_BUSY_TIMEOUT);
 
-	if (store_quick_check(db, path, corrupt, cause) != 0)
+	if (store_check_open(db, path, corrupt, cause) != 0)
 		goto fail;
 
 	/* WAL or nothing: the writer thread and readers rely on it. */
@@ -643,16 +750,28 @@ int
 store_restore(struct store *s, store_restore_cb cb, void *arg, char **cause)
 {
 	static unsigned char	 empty[1];
-	sqlite3_stmt		*stmt;
+	sqlite3_stmt		*stmt = NULL, *gens = NULL;
 	struct store_state	 st;
 	const void		*blob;
-	int			 rc, rows = 0;
+	const char		*gname;
+	char			 name[256];
+	int64_t			 gen, maxgen = 0;
+	int			 rc, rows = 0, kind = -1, gkind;
 
-	/* Of each scope, the rows of the newest snapshot that wrote it. */
-	rc = sqlite3_prepare_v2(s->db, "SELECT kind, name, \"window\", seq,"
-	    " blob FROM state AS s WHERE gen = (SELECT max(gen) FROM state"
-	    " WHERE kind = s.kind AND name = s.name)"
-	    " ORDER BY kind, name, \"window\"", -1, &stmt, NULL);
+	/*
+	 * Of each scope, the rows of the newest snapshot that wrote it: the
+	 * newest generation of each scope first, then every row, both in
+	 * key order, walked together.  (A correlated subquery would compare
+	 * whole rows, blobs and all, at every step: seconds on a large
+	 * state.)
+	 */
+	name[0] = '\0';
+	rc = sqlite3_prepare_v2(s->db, "SELECT kind, name, max(gen) FROM state"
+	    " GROUP BY kind, name ORDER BY kind, name", -1, &gens, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(s->db, "SELECT kind, name, \"window\","
+		    " seq, gen, blob FROM state ORDER BY kind, name, \"window\"",
+		    -1, &stmt, NULL);
 	if (rc != SQLITE_OK)
 		goto fail;
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -660,26 +779,43 @@ store_restore(struct store *s, store_restore_cb cb, void *arg, char **cause)
 		st.name = (char *)sqlite3_column_text(stmt, 1);
 		if (st.name == NULL)
 			st.name = (char *)"";
+		gen = sqlite3_column_int64(stmt, 4);
+		while (st.kind != kind || strcmp(st.name, name) != 0) {
+			if ((rc = sqlite3_step(gens)) != SQLITE_ROW) {
+				if (rc == SQLITE_DONE)
+					rc = SQLITE_CORRUPT;	/* cannot be */
+				goto fail;
+			}
+			gkind = sqlite3_column_int(gens, 0);
+			gname = (const char *)sqlite3_column_text(gens, 1);
+			kind = gkind;
+			snprintf(name, sizeof name, "%s",
+			    gname != NULL ? gname : "");
+			maxgen = sqlite3_column_int64(gens, 2);
+		}
+		if (gen != maxgen)
+			continue;	/* left by an older snapshot */
 		st.window = (char *)sqlite3_column_text(stmt, 2);
 		if (st.window == NULL)
 			st.window = (char *)"";
 		st.seq = (uint64_t)sqlite3_column_int64(stmt, 3);
-		blob = sqlite3_column_blob(stmt, 4);
-		st.len = (size_t)sqlite3_column_bytes(stmt, 4);
+		blob = sqlite3_column_blob(stmt, 5);
+		st.len = (size_t)sqlite3_column_bytes(stmt, 5);
 		st.blob = blob != NULL ? (unsigned char *)blob : empty;
 		cb(&st, arg);
 		rows++;
 	}
-	if (rc != SQLITE_DONE) {
-		sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE)
 		goto fail;
-	}
 	sqlite3_finalize(stmt);
+	sqlite3_finalize(gens);
 	return (rows);
 
 fail:
 	xasprintf(cause, "%s: restore: %s (SQLITE_%s)", s->path,
 	    sqlite3_errmsg(s->db), store_rc_name(rc));
+	sqlite3_finalize(stmt);
+	sqlite3_finalize(gens);
 	return (-1);
 }
 
@@ -879,12 +1015,18 @@ store_start(struct store *s, struct event_base *base, store_done_cb done,
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	error = pthread_create(&s->thread, NULL, store_thread, s);
+	if (error == 0 && pthread_create(&s->check_thread, NULL,
+	    store_check_thread, s) == 0)
+		s->checking = 1;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (error != 0) {
 		xasprintf(cause, "%s: pthread_create: %s", s->path,
 		    strerror(error));
 		goto fail;
 	}
+	if (!s->checking)
+		log_warnx("store: %s: no thread for the background check",
+		    s->path);
 	s->started = 1;
 	return (0);
 
@@ -1063,10 +1205,16 @@ store_close(struct store *s)
 		/* The writer finishes what is queued, then exits. */
 		pthread_mutex_lock(&s->lock);
 		s->stopping = 1;
+		if (s->check_db != NULL)
+			sqlite3_interrupt(s->check_db);
 		pthread_cond_broadcast(&s->cond);
 		pthread_mutex_unlock(&s->lock);
 		if ((errno = pthread_join(s->thread, NULL)) != 0)
 			fatal("store: pthread_join");
+		if (s->checking &&
+		    (errno = pthread_join(s->check_thread, NULL)) != 0)
+			fatal("store: pthread_join");
+		s->checking = 0;
 		s->started = 0;
 	}
 	if (s->ev != NULL)

@@ -110,7 +110,13 @@ struct store_stats {
 	double		journal_commit_last;	/* seconds */
 	double		journal_commit_max;
 	size_t		journal_queue;		/* batches waiting */
+	/* The whole file's check, run in the background after start. */
+	int		check;			/* STORE_CHECK_* */
+	char		check_error[256];	/* when failed */
 };
+#define STORE_CHECK_PENDING	0
+#define STORE_CHECK_OK		1
+#define STORE_CHECK_FAILED	2
 
 typedef void	(*store_done_cb)(const struct store_result *, void *);
 typedef void	(*store_restore_cb)(const struct store_state *, void *);

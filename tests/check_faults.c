@@ -1551,6 +1551,79 @@ START_TEST(test_bad_database)
 }
 END_TEST
 
+/*
+ * Damage outside what a start reads (the history) is found by the
+ * background check: reported in status and the log, while the daemon
+ * starts at once on its saved windows and keeps serving.
+ */
+START_TEST(test_background_check)
+{
+	struct daemon	 d;
+	sqlite3		*db;
+	sqlite3_stmt	*stmt;
+	char		 path[192], junk[4096];
+	const char	*check = "running";
+	yajl_val	 st, r;
+	int		 fd, root = 0, i;
+
+	daemon_new(&d, NULL);
+	st = status(&d);
+	for (i = 0; i < 500; i++) {
+		check = jstr(jget(st, "snapshot", "check", NULL));
+		if (strcmp(check, "running") != 0)
+			break;
+		yajl_tree_free(st);
+		msleep(10);
+		st = status(&d);
+	}
+	ck_assert_str_eq(check, "ok");
+	ck_assert(YAJL_IS_NULL(jget(st, "snapshot", "check_error", NULL)));
+	yajl_tree_free(st);
+	feed_queues(&d, 200, 0);
+	daemon_stop(&d);		/* the final snapshot writes history */
+
+	snprintf(path, sizeof path, "%s/callscore.db", d.dir);
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT rootpage FROM "
+	    "sqlite_schema WHERE name = 'kpi_history'", -1, &stmt, NULL),
+	    SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
+	root = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_int_gt(root, 1);
+	memset(junk, 0x5a, sizeof junk);
+	ck_assert_int_ge(fd = open(path, O_WRONLY), 0);
+	ck_assert_int_eq(pwrite(fd, junk, sizeof junk,
+	    (off_t)(root - 1) * 4096), sizeof junk);
+	close(fd);
+
+	daemon_start(&d);
+	st = status(&d);
+	ck_assert(YAJL_IS_NULL(jget(st, "snapshot", "quarantined", NULL)));
+	for (i = 0; i < 500; i++) {
+		check = jstr(jget(st, "snapshot", "check", NULL));
+		if (strcmp(check, "running") != 0)
+			break;
+		yajl_tree_free(st);
+		msleep(10);
+		st = status(&d);
+	}
+	ck_assert_str_eq(check, "failed");
+	ck_assert_ptr_nonnull(strstr(jstr(jget(st, "snapshot", "check_error",
+	    NULL)), "corrupt"));
+	yajl_tree_free(st);
+	/* The saved windows came back all the same. */
+	r = client_json(&d, "kpi", "--window", "5m", NULL);
+	ck_assert_double_eq(kpi(kpis_of(r), "offered"), 200);
+	yajl_tree_free(r);
+	daemon_stop(&d);
+	daemon_cleanup(&d);
+}
+END_TEST
+
 /* One case per test, so CK_RUN_CASE=test_disk_full runs just that. */
 static void
 add(Suite *s, const char *name, const TTest *test)
@@ -1577,6 +1650,7 @@ faults_suite(void)
 	add(s, "db_size_cap", test_db_size_cap);
 	add(s, "db_locked", test_db_locked);
 	add(s, "bad_database", test_bad_database);
+	add(s, "background_check", test_background_check);
 	return (s);
 }
 

@@ -5,8 +5,11 @@
  */
 #include <check.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
+#include "event.h"
 #include "scope.h"
 #include "window.h"
 
@@ -146,6 +149,110 @@ START_TEST(test_long_names)
 }
 END_TEST
 
+/* n answered calls (wait 10 s) at now into every window of sc. */
+static void
+add_calls(struct scopes *s, struct scope *sc, uint64_t now, int n)
+{
+	struct agg_params	 params;
+	struct event		 ev;
+	struct contrib		 c;
+	size_t			 w;
+	int			 i;
+
+	memset(&params, 0, sizeof params);
+	params.sl_threshold = 20;
+	memset(&ev, 0, sizeof ev);
+	ev.type = EVENT_CALL;
+	ev.outcome = EVENT_OUTCOME_ANSWERED;
+	ev.has = EVENT_HAS_WAIT | EVENT_HAS_TALK;
+	ev.wait = 10;
+	ev.talk = 60;
+	ck_assert_int_eq(agg_contrib(&ev, &params, &c), 0);
+	for (i = 0; i < n; i++) {
+		for (w = 0; w < scopes_nwindows(s); w++)
+			ring_add(sc->rings[w], scopes_window(s, w), now, now,
+			    &c, scopes_pool(s));
+	}
+}
+
+static uint32_t
+offered(struct scopes *s, struct scope *sc, size_t w, uint64_t now)
+{
+	struct agg	sum;
+	uint32_t	n;
+
+	ring_sum(sc->rings[w], scopes_window(s, w), now, &sum,
+	    scopes_pool(s));
+	n = sum.offered;
+	agg_clear(&sum, scopes_pool(s));
+	return (n);
+}
+
+/*
+ * Saved windows are kept as blobs and restored at first use (find, get,
+ * global) or by scopes_load_some(); a malformed one is counted, dropped.
+ */
+START_TEST(test_saved_restored_at_first_use)
+{
+	struct scopes	*a = make(10, 10, 10), *b = make(10, 10, 10);
+	struct scope	*sc, *q1, *q2, *q3;
+	unsigned char	*blob, junk[] = "not a ring";
+	uint64_t	 now = 1795000000000ULL;
+	size_t		 len, w;
+
+	clock_set_fake(now);
+	sc = scopes_get(a, SCOPE_QUEUE, "q1");
+	add_calls(a, sc, now, 3);
+	add_calls(a, scopes_global(a), now, 5);
+
+	/* A restart: b keeps a's blobs without restoring them. */
+	for (w = 0; w < 2; w++) {
+		blob = ring_serialize(sc->rings[w], scopes_window(a, w), now,
+		    &len);
+		ck_assert_ptr_nonnull(blob);
+		q1 = scopes_make(b, SCOPE_QUEUE, "q1");
+		scopes_save(b, q1, w, blob, len);
+		q2 = scopes_make(b, SCOPE_QUEUE, "q2");
+		scopes_save(b, q2, w, blob, len);
+		free(blob);
+		blob = ring_serialize(scopes_global(a)->rings[w],
+		    scopes_window(a, w), now, &len);
+		scopes_save(b, scopes_first(b, SCOPE_GLOBAL), w, blob, len);
+		free(blob);
+	}
+	q3 = scopes_make(b, SCOPE_QUEUE, "q3");
+	scopes_save(b, q3, 1, junk, sizeof junk);
+	ck_assert_uint_eq(scopes_saved(b), 4);
+	ck_assert_ptr_nonnull(q1->saved);
+	ck_assert_uint_eq(offered(b, q1, 0, now), 0);	/* not yet */
+
+	/* First use restores. */
+	ck_assert_ptr_eq(scopes_find(b, SCOPE_QUEUE, "q1"), q1);
+	ck_assert_ptr_null(q1->saved);
+	ck_assert_uint_eq(offered(b, q1, 0, now), 3);
+	ck_assert_uint_eq(offered(b, q1, 1, now), 3);
+	ck_assert_uint_eq(offered(b, scopes_global(b), 1, now), 5);
+	ck_assert_uint_eq(scopes_saved(b), 2);
+	ck_assert_ptr_eq(scopes_get(b, SCOPE_QUEUE, "q2"), q2);
+	ck_assert_uint_eq(offered(b, q2, 0, now), 3);
+	ck_assert_uint_eq(scopes_load_errors(b), 0);
+
+	/* The rest in the background; the malformed one is dropped. */
+	ck_assert_uint_eq(scopes_load_some(b, 1000000), 0);
+	ck_assert_uint_eq(scopes_saved(b), 0);
+	ck_assert_ptr_null(q3->saved);
+	ck_assert_uint_eq(scopes_load_errors(b), 1);
+	ck_assert_uint_eq(offered(b, q3, 1, now), 0);
+
+	/* Saved, never used, freed with the table (valgrind, ASan). */
+	q1 = scopes_make(b, SCOPE_TEAM, "t1");
+	scopes_save(b, q1, 0, junk, sizeof junk);
+	clock_set_fake(0);
+	scopes_free(a);
+	scopes_free(b);
+}
+END_TEST
+
 static Suite *
 scope_suite(void)
 {
@@ -158,6 +265,7 @@ scope_suite(void)
 	tcase_add_test(tc, test_creation_order);
 	tcase_add_test(tc, test_kind_names);
 	tcase_add_test(tc, test_long_names);
+	tcase_add_test(tc, test_saved_restored_at_first_use);
 	suite_add_tcase(s, tc);
 	return (s);
 }
