@@ -2,13 +2,29 @@
  * Copyright (c) 2026 The callscore authors. ISC licence; see COPYING.
  *
  * The event protocol parser: one JSON object per line into a struct
- * event.  It runs on every ingested line, so it drives yajl's event
- * (SAX) API, keeps one yajl handle per parser across lines, maps keys
- * with a switch on length, parses numbers with an exact fast path, and
- * allocates nothing per line.  Fields are checked as they arrive (the
- * "type" may come last); the per-type required fields are checked at
- * the end.  The first problem in byte order is reported, except that
- * structural errors (UTF-8, syntax, depth) win over field errors.
+ * event.  It runs on every ingested line, so it is written for this one
+ * schema and allocates nothing per line.  The members of the event
+ * object go through a fast path (event_fast) that knows the field names
+ * by their first letter and whole spelling, checks and copies an
+ * identifier as it reads it, and converts a plain number exactly in the
+ * same pass.  Anything else (escapes, nested values, cut lines, errors)
+ * goes through a general state machine (event_run), which decodes
+ * escapes only in the keys and values that are kept.
+ *
+ * It is strict JSON (RFC 8259).  It accepts what the parser it replaced,
+ * built on yajl 2.1's event API, accepted, fills the same fields and
+ * gives the same reasons: its states are yajl's, so a syntax error is
+ * reported at the same byte in the same words ("invalid JSON near byte
+ * 47: invalid object key (must be a string)"), and like yajl it reads a
+ * token that the line cuts short as if a space followed.  The one
+ * difference: \v and \f, which yajl took for white space, are stray
+ * bytes here.  fuzz/fuzz_event_diff holds the two to this, with the old
+ * parser kept as fuzz/event_yajl.c.
+ *
+ * Fields are checked as they arrive (the "type" may come last); the
+ * per-type required fields are checked at the end.  The first problem
+ * in byte order is reported, except that structural errors (UTF-8,
+ * syntax, depth) win over field errors.
  */
 
 #include <math.h>
@@ -18,10 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <yajl/yajl_parse.h>
-
 #include "event.h"
-#include "log.h"
 #include "xmalloc.h"
 
 #define EVENT_SECONDS_MAX	(86400.0 * 7)	/* wait, talk, hold, wrap */
@@ -132,6 +145,29 @@ static const unsigned char event_chars[256] = {
 	['+'] = EVENT_C_ID,
 };
 
+/* JSON's white space.  (yajl took \v and \f too; they are refused.) */
+static const unsigned char event_space[256] = {
+	[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1
+};
+
+/* Bytes in a string: 0 is a plain byte, the rest need a look. */
+#define EVENT_S_QUOTE	1
+#define EVENT_S_ESCAPE	2
+#define EVENT_S_CONTROL	3
+#define EVENT_S_UTF8	4
+static const unsigned char event_string_class[256] = {
+	[0x00 ... 0x1f] = EVENT_S_CONTROL,
+	['"'] = EVENT_S_QUOTE,
+	['\\'] = EVENT_S_ESCAPE,
+	[0x80 ... 0xff] = EVENT_S_UTF8
+};
+
+/* What a one-letter escape stands for; 0 if it is not one. */
+static const unsigned char event_escapes[256] = {
+	['"'] = '"', ['\\'] = '\\', ['/'] = '/', ['b'] = '\b', ['f'] = '\f',
+	['n'] = '\n', ['r'] = '\r', ['t'] = '\t'
+};
+
 static const char *event_type_names[EVENT_TYPE_COUNT] = {
 	"none", "call", "call.queued", "call.answered", "call.hold",
 	"call.resume", "call.ended", "survey", "qa", "agent", "esat"
@@ -149,10 +185,89 @@ static const double event_pow10[] = {
 	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
 };
 
-struct event_parser {
-	yajl_handle		 yh;
+/*
+ * The parser's states: yajl's, so that a syntax error is found at the
+ * same token and described the same way.
+ */
+enum event_state {
+	ST_START = 0,		/* a value: the line's first */
+	ST_GOT_VALUE,		/* a value: after a complete one */
+	ST_MAP_START,		/* a key or '}' */
+	ST_MAP_NEED_KEY,	/* a key, after ',' */
+	ST_MAP_SEP,		/* ':' */
+	ST_MAP_NEED_VAL,	/* a member's value */
+	ST_MAP_GOT_VAL,		/* ',' or '}' */
+	ST_ARRAY_START,		/* a value or ']' */
+	ST_ARRAY_NEED_VAL,	/* a value, after ',' */
+	ST_ARRAY_GOT_VAL	/* ',' or ']' */
+};
 
-	/* State of the line being parsed. */
+/* Tokens. */
+enum event_tok {
+	T_EOF = 0,		/* only white space left */
+	T_ERROR,		/* a lexical error: msg, erroff */
+	T_LBRACE,
+	T_RBRACE,
+	T_LBRACK,
+	T_RBRACK,
+	T_COMMA,
+	T_COLON,
+	T_STRING,		/* tok, toklen: between the quotes; esc */
+	T_NUMBER,		/* tok, toklen */
+	T_TRUE,
+	T_FALSE,
+	T_NULL
+};
+
+/* Syntax errors, in yajl's words (less its final full stop). */
+enum event_msg {
+	M_PREMATURE_EOF = 0,
+	M_UNALLOWED,
+	M_KEY,
+	M_COLON,
+	M_MAP_SEP,
+	M_ARRAY_SEP,
+	M_INVALID_CHAR,
+	M_INVALID_STRING,
+	M_ESCAPE,
+	M_STRING_CHAR,
+	M_HEX,
+	M_EXPONENT,
+	M_DECIMAL,
+	M_MINUS,
+	M_COMMENT,
+	M_UTF8,
+	M_NONE
+};
+
+static const char *event_msgs[M_NONE] = {
+	"premature EOF",
+	"unallowed token at this point in JSON text",
+	"invalid object key (must be a string)",
+	"object key and value must be separated by a colon (':')",
+	"after key and value, inside map, I expect ',' or '}'",
+	"after array element, I expect ',' or ']'",
+	"invalid char in json text",
+	"invalid string in json text",
+	"inside a string, '\\' occurs before a character which it may not",
+	"invalid character inside string",
+	"invalid (non-hex) character occurs after '\\u' inside string",
+	"malformed number, a digit is required after the exponent",
+	"malformed number, a digit is required after the decimal point",
+	"malformed number, a digit is required after the minus sign",
+	"probable comment found in input text, comments are not enabled",
+	"invalid bytes in UTF8 string"
+};
+
+/* How a line's parse ended. */
+enum event_run {
+	R_OK = 0,		/* every byte read */
+	R_ERROR,		/* a syntax error: msg, erroff or fin */
+	R_STOP			/* stopped, err set: depth, not one object */
+};
+
+struct event_parser {
+	/* The line being parsed. */
 	struct event		*ev;
 	char			*reason;
 	size_t			 reasonlen;
@@ -165,24 +280,38 @@ struct event_parser {
 	int			 seen_scores;
 	int			 in_scores;	/* inside "scores" */
 	int			 crit;		/* qa slot of next value or -1 */
+
+	/* The last token. */
+	size_t			 tokstart;	/* its first byte */
+	const unsigned char	*tok;		/* T_STRING, T_NUMBER */
+	size_t			 toklen;
+	int			 esc;		/* the string has escapes */
+	int			 fin;		/* the line ended at or in it */
+	enum event_msg		 msg;		/* T_ERROR: what */
+	size_t			 erroff;	/* and where */
+
+	/* Strings with escapes, decoded; grows to the longest such. */
+	unsigned char		*dbuf;
+	size_t			 dcap;
 };
 
-static void	*event_yajl_malloc(void *, size_t);
-static void	*event_yajl_realloc(void *, void *, size_t);
-static void	 event_yajl_free(void *, void *);
-static yajl_handle event_yajl_new(struct event_parser *);
 static void	 event_fail(struct event_parser *, enum event_error,
 		     const char *, ...) __attribute__((format(printf, 3, 4)));
 static void	 event_fail_field(struct event_parser *, enum event_field,
 		     enum event_error);
+static size_t	 event_utf8_seq(const unsigned char *, size_t);
 static int	 event_utf8_check(const unsigned char *, size_t, size_t *);
+static int	 event_hex(unsigned char);
 static int	 event_number(const char *, size_t, double *);
 static enum event_field event_field_find(const unsigned char *, size_t);
 static enum event_type event_type_find(const unsigned char *, size_t);
+static const unsigned char *event_string(struct event_parser *, size_t *);
 static void	 event_set_string(struct event_parser *, enum event_field,
 		     const unsigned char *, size_t);
 static void	 event_set_number(struct event_parser *, enum event_field,
 		     const char *, size_t);
+static void	 event_set_double(struct event_parser *, enum event_field,
+		     double);
 static void	 event_set_bool(struct event_parser *, enum event_field, int);
 static int	 event_toplevel(struct event_parser *);
 static void	 event_crit_key(struct event_parser *, const unsigned char *,
@@ -190,97 +319,50 @@ static void	 event_crit_key(struct event_parser *, const unsigned char *,
 static void	 event_crit_number(struct event_parser *, const char *,
 		     size_t);
 static void	 event_crit_bad(struct event_parser *);
-static void	 event_yajl_error(struct event_parser *, size_t);
+static int	 event_null(struct event_parser *);
+static int	 event_boolean(struct event_parser *, int);
+static int	 event_number_value(struct event_parser *);
+static int	 event_string_value(struct event_parser *);
+static int	 event_map_open(struct event_parser *);
+static void	 event_map_key(struct event_parser *);
+static void	 event_map_close(struct event_parser *, size_t);
+static int	 event_array_open(struct event_parser *);
+static void	 event_array_close(struct event_parser *);
+static enum event_tok event_lex_fail(struct event_parser *, enum event_msg,
+		     size_t);
+static enum event_tok event_lex_cut(struct event_parser *, enum event_msg);
+static enum event_tok event_lex_string(struct event_parser *,
+		     const unsigned char *, size_t, size_t *);
+static enum event_tok event_lex_number(struct event_parser *,
+		     const unsigned char *, size_t, size_t *);
+static enum event_tok event_lex_word(struct event_parser *,
+		     const unsigned char *, size_t, size_t *, const char *,
+		     enum event_tok);
+static enum event_tok event_lex(struct event_parser *, const unsigned char *,
+		     size_t, size_t *);
+static enum event_run event_syntax(struct event_parser *, enum event_msg,
+		     size_t);
+static size_t	 event_plain(const unsigned char *, size_t, size_t);
+static int	 event_fast_number(const unsigned char *, size_t, size_t *,
+		     double *);
+static size_t	 event_skip(const unsigned char *, size_t, size_t);
+static enum event_field event_field_at(const unsigned char *, size_t, size_t,
+		     size_t *);
+static size_t	 event_fast_value(struct event_parser *, const unsigned char *,
+		     size_t, size_t);
+static size_t	 event_fast(struct event_parser *, const unsigned char *,
+		     size_t, size_t, enum event_state *);
+static enum event_run event_run(struct event_parser *, const unsigned char *,
+		     size_t);
 static int	 event_has(const struct event *, enum event_field);
 static void	 event_check(struct event_parser *);
 static int	 event_digits(const char *, size_t);
 static int64_t	 event_days_from_civil(int64_t, unsigned int, unsigned int);
-static int	 event_null_cb(void *);
-static int	 event_boolean_cb(void *, int);
-static int	 event_number_cb(void *, const char *, size_t);
-static int	 event_string_cb(void *, const unsigned char *, size_t);
-static int	 event_start_map_cb(void *);
-static int	 event_map_key_cb(void *, const unsigned char *, size_t);
-static int	 event_end_map_cb(void *);
-static int	 event_start_array_cb(void *);
-static int	 event_end_array_cb(void *);
-
-static const yajl_callbacks event_callbacks = {
-	event_null_cb,
-	event_boolean_cb,
-	NULL,			/* integers and doubles go to event_number_cb */
-	NULL,
-	event_number_cb,
-	event_string_cb,
-	event_start_map_cb,
-	event_map_key_cb,
-	event_end_map_cb,
-	event_start_array_cb,
-	event_end_array_cb
-};
-
-static yajl_alloc_funcs event_yajl_alloc = {
-	event_yajl_malloc,
-	event_yajl_realloc,
-	event_yajl_free,
-	NULL
-};
-
-/* yajl's allocations exit on failure like the rest of the daemon's. */
-static void *
-event_yajl_malloc(void *ctx, size_t size)
-{
-	void	*p;
-
-	if ((p = malloc(size == 0 ? 1 : size)) == NULL)
-		fatal("event: malloc %zu", size);
-	return (p);
-}
-
-static void *
-event_yajl_realloc(void *ctx, void *old, size_t size)
-{
-	void	*p;
-
-	if ((p = realloc(old, size == 0 ? 1 : size)) == NULL)
-		fatal("event: realloc %zu", size);
-	return (p);
-}
-
-static void
-event_yajl_free(void *ctx, void *p)
-{
-	free(p);
-}
-
-/*
- * One handle serves many lines: with yajl_allow_multiple_values the
- * parser goes back to "expect a value" after each object instead of
- * "complete", so it needs no reset (yajl 2.1 has none).  The callbacks
- * reject anything but one object per line themselves, and the handle
- * is replaced after any line that did not end cleanly.
- */
-static yajl_handle
-event_yajl_new(struct event_parser *p)
-{
-	yajl_handle	 h;
-
-	if ((h = yajl_alloc(&event_callbacks, &event_yajl_alloc, p)) == NULL)
-		fatalx("event: yajl_alloc failed");
-	/* UTF-8 is checked, more strictly, before yajl sees the line. */
-	yajl_config(h, yajl_dont_validate_strings, 1);
-	yajl_config(h, yajl_allow_multiple_values, 1);
-	return (h);
-}
 
 struct event_parser *
 event_parser_new(void)
 {
-	struct event_parser	*p;
-
-	p = xcalloc(1, sizeof *p);
-	p->yh = event_yajl_new(p);
-	return (p);
+	return (xcalloc(1, sizeof (struct event_parser)));
 }
 
 void
@@ -288,8 +370,7 @@ event_parser_free(struct event_parser *p)
 {
 	if (p == NULL)
 		return;
-	if (p->yh != NULL)
-		yajl_free(p->yh);
+	free(p->dbuf);
 	free(p);
 }
 
@@ -382,16 +463,54 @@ event_fail_field(struct event_parser *p, enum event_field f,
 }
 
 /*
- * Check UTF-8 as RFC 3629 has it (no overlongs, surrogates or code
- * points past U+10FFFF), eight ASCII bytes at a time.  On failure, *bad
- * is the offset of the first byte of the bad sequence.
+ * The length of the UTF-8 sequence at s, whose first byte is not
+ * ASCII, or 0 if it is not one RFC 3629 allows (an overlong form, a
+ * surrogate, past U+10FFFF, or cut short by the end).
+ */
+static size_t
+event_utf8_seq(const unsigned char *s, size_t avail)
+{
+	unsigned char	c = s[0], lo = 0x80, hi = 0xbf;
+	size_t		n;
+
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 1;
+	else if (c >= 0xe0 && c <= 0xef) {
+		n = 2;
+		if (c == 0xe0)
+			lo = 0xa0;	/* overlong */
+		else if (c == 0xed)
+			hi = 0x9f;	/* surrogates */
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 3;
+		if (c == 0xf0)
+			lo = 0x90;	/* overlong */
+		else if (c == 0xf4)
+			hi = 0x8f;	/* past U+10FFFF */
+	} else
+		return (0);
+	if (avail - 1 < n)
+		return (0);
+	if (s[1] < lo || s[1] > hi)
+		return (0);
+	if (n >= 2 && (s[2] & 0xc0) != 0x80)
+		return (0);
+	if (n >= 3 && (s[3] & 0xc0) != 0x80)
+		return (0);
+	return (n + 1);
+}
+
+/*
+ * Check a whole line, eight ASCII bytes at a time; only a line that
+ * failed to parse needs it, as strings are checked while they are
+ * read and other tokens are ASCII.  On failure, *bad is the offset of
+ * the first byte of the bad sequence.
  */
 static int
 event_utf8_check(const unsigned char *s, size_t len, size_t *bad)
 {
 	size_t		 i = 0, n;
 	uint64_t	 w;
-	unsigned char	 c, lo, hi;
 
 	while (i < len) {
 		if (len - i >= 8) {
@@ -401,48 +520,33 @@ event_utf8_check(const unsigned char *s, size_t len, size_t *bad)
 				continue;
 			}
 		}
-		c = s[i];
-		if (c < 0x80) {
+		if (s[i] < 0x80) {
 			i++;
 			continue;
 		}
-		lo = 0x80;
-		hi = 0xbf;
-		if (c >= 0xc2 && c <= 0xdf)
-			n = 1;
-		else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			if (c == 0xe0)
-				lo = 0xa0;	/* overlong */
-			else if (c == 0xed)
-				hi = 0x9f;	/* surrogates */
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			if (c == 0xf0)
-				lo = 0x90;	/* overlong */
-			else if (c == 0xf4)
-				hi = 0x8f;	/* past U+10FFFF */
-		} else
-			goto fail;
-		if (len - i - 1 < n)
-			goto fail;
-		if (s[i + 1] < lo || s[i + 1] > hi)
-			goto fail;
-		if (n >= 2 && (s[i + 2] & 0xc0) != 0x80)
-			goto fail;
-		if (n >= 3 && (s[i + 3] & 0xc0) != 0x80)
-			goto fail;
-		i += n + 1;
+		if ((n = event_utf8_seq(s + i, len - i)) == 0) {
+			*bad = i;
+			return (-1);
+		}
+		i += n;
 	}
 	return (0);
+}
 
-fail:
-	*bad = i;
+static int
+event_hex(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return (c - '0');
+	if (c >= 'a' && c <= 'f')
+		return (c - 'a' + 10);
+	if (c >= 'A' && c <= 'F')
+		return (c - 'A' + 10);
 	return (-1);
 }
 
 /*
- * Convert a JSON number yajl has already lexed.  Up to 15 significant
+ * Convert a JSON number the lexer has checked.  Up to 15 significant
  * digits and a power of ten up to 22 convert exactly with one IEEE
  * multiply or divide (Clinger's fast path); the rest go to strtod,
  * which assumes the C locale as the daemon runs in.
@@ -629,6 +733,78 @@ event_type_find(const unsigned char *k, size_t len)
 	return (EVENT_NONE);
 }
 
+/*
+ * The bytes of the string just read, its escapes decoded: \uXXXX to
+ * UTF-8, a surrogate pair to one code point, and a lone surrogate to
+ * U+FFFD.  Only ASCII values are ever kept, so a value that decodes to
+ * anything else is refused whatever it decodes to.  The lexer has
+ * checked every escape; a string without any is used in place.
+ */
+static const unsigned char *
+event_string(struct event_parser *p, size_t *lenp)
+{
+	const unsigned char	*s = p->tok;
+	size_t			 n = p->toklen, i, o;
+	unsigned char		*d;
+	uint32_t		 cp, lo;
+
+	if (!p->esc) {
+		*lenp = n;
+		return (s);
+	}
+	/* A decoded string is never longer than its escaped form. */
+	if (n > p->dcap) {
+		p->dbuf = xreallocarray(p->dbuf, 1, n);
+		p->dcap = n;
+	}
+	d = p->dbuf;
+	for (i = o = 0; i < n; ) {
+		if (s[i] != '\\') {
+			d[o++] = s[i++];
+			continue;
+		}
+		if (s[i + 1] != 'u') {
+			d[o++] = event_escapes[s[i + 1]];
+			i += 2;
+			continue;
+		}
+		cp = (uint32_t)(event_hex(s[i + 2]) << 12 |
+		    event_hex(s[i + 3]) << 8 | event_hex(s[i + 4]) << 4 |
+		    event_hex(s[i + 5]));
+		i += 6;
+		if (cp >= 0xd800 && cp <= 0xdbff && n - i >= 6 &&
+		    s[i] == '\\' && s[i + 1] == 'u') {
+			lo = (uint32_t)(event_hex(s[i + 2]) << 12 |
+			    event_hex(s[i + 3]) << 8 |
+			    event_hex(s[i + 4]) << 4 | event_hex(s[i + 5]));
+			if (lo >= 0xdc00 && lo <= 0xdfff) {
+				cp = 0x10000 + ((cp - 0xd800) << 10) +
+				    (lo - 0xdc00);
+				i += 6;
+			}
+		}
+		if (cp >= 0xd800 && cp <= 0xdfff)
+			cp = 0xfffd;
+		if (cp < 0x80)
+			d[o++] = (unsigned char)cp;
+		else if (cp < 0x800) {
+			d[o++] = (unsigned char)(0xc0 | cp >> 6);
+			d[o++] = (unsigned char)(0x80 | (cp & 0x3f));
+		} else if (cp < 0x10000) {
+			d[o++] = (unsigned char)(0xe0 | cp >> 12);
+			d[o++] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+			d[o++] = (unsigned char)(0x80 | (cp & 0x3f));
+		} else {
+			d[o++] = (unsigned char)(0xf0 | cp >> 18);
+			d[o++] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
+			d[o++] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+			d[o++] = (unsigned char)(0x80 | (cp & 0x3f));
+		}
+	}
+	*lenp = o;
+	return (d);
+}
+
 static void
 event_set_string(struct event_parser *p, enum event_field f,
     const unsigned char *s, size_t len)
@@ -728,6 +904,15 @@ event_set_number(struct event_parser *p, enum event_field f, const char *s,
 		event_fail_field(p, f, EVENT_ERR_RANGE);
 		return;
 	}
+	event_set_double(p, f, d);
+}
+
+/* A number for a member that takes one (K_TS, K_SECONDS .. K_INT). */
+static void
+event_set_double(struct event_parser *p, enum event_field f, double d)
+{
+	const struct event_field_info	*fi = &event_fields[f];
+	struct event			*ev = p->ev;
 
 	switch (fi->kind) {
 	case K_TS:
@@ -878,11 +1063,14 @@ event_crit_bad(struct event_parser *p)
 	    "from 0 to 5", p->ev->qa[p->crit].name);
 }
 
+/*
+ * What each token means for the event.  These run in the order yajl's
+ * callbacks ran and decide the same way; a return of 0 stops the parse
+ * (its error is set).
+ */
 static int
-event_null_cb(void *arg)
+event_null(struct event_parser *p)
 {
-	struct event_parser	*p = arg;
-
 	if (p->depth == 0)
 		return (event_toplevel(p));
 	if (p->err != EVENT_OK)
@@ -900,10 +1088,8 @@ event_null_cb(void *arg)
 }
 
 static int
-event_boolean_cb(void *arg, int b)
+event_boolean(struct event_parser *p, int b)
 {
-	struct event_parser	*p = arg;
-
 	if (p->depth == 0)
 		return (event_toplevel(p));
 	if (p->err != EVENT_OK)
@@ -916,43 +1102,43 @@ event_boolean_cb(void *arg, int b)
 }
 
 static int
-event_number_cb(void *arg, const char *s, size_t len)
+event_number_value(struct event_parser *p)
 {
-	struct event_parser	*p = arg;
-
 	if (p->depth == 0)
 		return (event_toplevel(p));
 	if (p->err != EVENT_OK)
 		return (1);
 	if (p->depth == 1)
-		event_set_number(p, p->field, s, len);
+		event_set_number(p, p->field, (const char *)p->tok, p->toklen);
 	else if (p->depth == 2 && p->in_scores)
-		event_crit_number(p, s, len);
+		event_crit_number(p, (const char *)p->tok, p->toklen);
 	return (1);
 }
 
 static int
-event_string_cb(void *arg, const unsigned char *s, size_t len)
+event_string_value(struct event_parser *p)
 {
-	struct event_parser	*p = arg;
+	const unsigned char	*s;
+	size_t			 len;
 
 	if (p->depth == 0)
 		return (event_toplevel(p));
 	if (p->err != EVENT_OK)
 		return (1);
-	if (p->depth == 1)
-		event_set_string(p, p->field, s, len);
-	else if (p->depth == 2 && p->in_scores)
+	if (p->depth == 1) {
+		if (p->field != F_NONE) {
+			s = event_string(p, &len);
+			event_set_string(p, p->field, s, len);
+		}
+	} else if (p->depth == 2 && p->in_scores)
 		event_crit_bad(p);
 	return (1);
 }
 
-/* Opening a container: the object itself, a member's value, or deeper. */
+/* Opening an object: the event itself, a member's value, or deeper. */
 static int
-event_start_map_cb(void *arg)
+event_map_open(struct event_parser *p)
 {
-	struct event_parser	*p = arg;
-
 	if (p->depth == 0) {
 		if (p->done)
 			return (event_toplevel(p));
@@ -985,37 +1171,35 @@ event_start_map_cb(void *arg)
 	return (1);
 }
 
-static int
-event_map_key_cb(void *arg, const unsigned char *k, size_t len)
+static void
+event_map_key(struct event_parser *p)
 {
-	struct event_parser	*p = arg;
+	const unsigned char	*s;
+	size_t			 len;
 
-	if (p->depth == 1)
-		p->field = event_field_find(k, len);
-	else if (p->depth == 2 && p->in_scores)
-		event_crit_key(p, k, len);
-	return (1);
+	if (p->depth == 1) {
+		s = event_string(p, &len);
+		p->field = event_field_find(s, len);
+	} else if (p->depth == 2 && p->in_scores) {
+		s = event_string(p, &len);
+		event_crit_key(p, s, len);
+	}
 }
 
-static int
-event_end_map_cb(void *arg)
+/* Closing an object; end is the offset just past its '}'. */
+static void
+event_map_close(struct event_parser *p, size_t end)
 {
-	struct event_parser	*p = arg;
-
 	if (--p->depth == 0) {
 		p->done = 1;
-		/* yajl has consumed the closing brace. */
-		p->end = yajl_get_bytes_consumed(p->yh);
+		p->end = end;
 	} else if (p->depth == 1)
 		p->in_scores = 0;
-	return (1);
 }
 
 static int
-event_start_array_cb(void *arg)
+event_array_open(struct event_parser *p)
 {
-	struct event_parser	*p = arg;
-
 	if (p->depth == 0)
 		return (event_toplevel(p));
 	if (++p->depth > EVENT_DEPTH_MAX) {
@@ -1037,36 +1221,635 @@ event_start_array_cb(void *arg)
 	return (1);
 }
 
-static int
-event_end_array_cb(void *arg)
+static void
+event_array_close(struct event_parser *p)
 {
-	struct event_parser	*p = arg;
-
 	p->depth--;
-	return (1);
 }
 
-/* Turn yajl's error into one line: "invalid JSON at byte N: ...". */
-static void
-event_yajl_error(struct event_parser *p, size_t off)
+/* A lexical error at byte off. */
+static enum event_tok
+event_lex_fail(struct event_parser *p, enum event_msg msg, size_t off)
 {
-	unsigned char	*msg;
-	const char	*text, *colon;
-	size_t		 n;
+	p->msg = msg;
+	p->erroff = off;
+	return (T_ERROR);
+}
 
-	msg = yajl_get_error(p->yh, 0, NULL, 0);
-	text = msg != NULL ? (const char *)msg : "parse error";
-	/* Drop yajl's "parse error: " or "lexical error: " prefix. */
-	if ((colon = strstr(text, "error: ")) != NULL)
-		text = colon + 7;
-	n = strcspn(text, "\n");
-	if (n > 0 && text[n - 1] == '.')
-		n--;
-	p->err = EVENT_OK;
-	event_fail(p, EVENT_ERR_SYNTAX, "invalid JSON near byte %zu: %.*s", off,
-	    (int)n, text);
-	if (msg != NULL)
-		yajl_free_error(p->yh, msg);
+/*
+ * A token cut short by the end of the line.  yajl waits for more and,
+ * when told there is none, reads on as if a space followed: msg is the
+ * error that space causes, M_NONE if it only leaves the string open.
+ */
+static enum event_tok
+event_lex_cut(struct event_parser *p, enum event_msg msg)
+{
+	p->fin = 1;
+	if (msg == M_NONE)
+		return (T_EOF);
+	p->msg = msg;
+	return (T_ERROR);
+}
+
+/* A string from its opening quote at tokstart; UTF-8 is checked here. */
+static enum event_tok
+event_lex_string(struct event_parser *p, const unsigned char *u, size_t len,
+    size_t *pos)
+{
+	size_t	i = p->tokstart + 1, n, k;
+	int	esc = 0;
+
+	for (;;) {
+		if ((i = event_plain(u, len, i)) == len)
+			return (event_lex_cut(p, M_NONE));
+		switch (event_string_class[u[i]]) {
+		case EVENT_S_QUOTE:
+			p->tok = u + p->tokstart + 1;
+			p->toklen = i - p->tokstart - 1;
+			p->esc = esc;
+			*pos = i + 1;
+			return (T_STRING);
+		case EVENT_S_ESCAPE:
+			esc = 1;
+			if (++i == len)
+				return (event_lex_cut(p, M_ESCAPE));
+			if (u[i] == 'u') {
+				for (k = 0; k < 4; k++) {
+					if (++i == len)
+						return (event_lex_cut(p,
+						    M_HEX));
+					if (event_hex(u[i]) < 0)
+						return (event_lex_fail(p, M_HEX,
+						    i));
+				}
+			} else if (event_escapes[u[i]] == 0)
+				return (event_lex_fail(p, M_ESCAPE, i));
+			i++;
+			break;
+		case EVENT_S_CONTROL:
+			return (event_lex_fail(p, M_STRING_CHAR, i));
+		default:
+			if ((n = event_utf8_seq(u + i, len - i)) == 0)
+				return (event_lex_fail(p, M_UTF8, i));
+			i += n;
+			break;
+		}
+	}
+}
+
+/* A number per RFC 8259 from tokstart, as yajl's lexer reads one. */
+static enum event_tok
+event_lex_number(struct event_parser *p, const unsigned char *u, size_t len,
+    size_t *pos)
+{
+	size_t	i = p->tokstart;
+
+	if (u[i] == '-' && ++i == len)
+		return (event_lex_cut(p, M_MINUS));
+	if (u[i] == '0')
+		i++;
+	else if (u[i] >= '1' && u[i] <= '9') {
+		do
+			i++;
+		while (i < len && u[i] >= '0' && u[i] <= '9');
+	} else
+		return (event_lex_fail(p, M_MINUS, i));
+	if (i < len && u[i] == '.') {
+		if (++i == len)
+			return (event_lex_cut(p, M_DECIMAL));
+		if (u[i] < '0' || u[i] > '9')
+			return (event_lex_fail(p, M_DECIMAL, i));
+		do
+			i++;
+		while (i < len && u[i] >= '0' && u[i] <= '9');
+	}
+	if (i < len && (u[i] == 'e' || u[i] == 'E')) {
+		if (++i == len)
+			return (event_lex_cut(p, M_EXPONENT));
+		if ((u[i] == '+' || u[i] == '-') && ++i == len)
+			return (event_lex_cut(p, M_EXPONENT));
+		if (u[i] < '0' || u[i] > '9')
+			return (event_lex_fail(p, M_EXPONENT, i));
+		do
+			i++;
+		while (i < len && u[i] >= '0' && u[i] <= '9');
+	}
+	/* Only the end of the line says a number has ended there. */
+	if (i == len)
+		p->fin = 1;
+	p->tok = u + p->tokstart;
+	p->toklen = i - p->tokstart;
+	*pos = i;
+	return (T_NUMBER);
+}
+
+/* true, false or null; word is the whole word. */
+static enum event_tok
+event_lex_word(struct event_parser *p, const unsigned char *u, size_t len,
+    size_t *pos, const char *word, enum event_tok t)
+{
+	size_t	i = p->tokstart + 1;
+
+	for (word++; *word != '\0'; word++, i++) {
+		if (i == len)
+			return (event_lex_cut(p, M_INVALID_STRING));
+		if (u[i] != (unsigned char)*word)
+			return (event_lex_fail(p, M_INVALID_STRING, i));
+	}
+	*pos = i;
+	return (t);
+}
+
+/* The next token from *pos, which it moves past the token. */
+static enum event_tok
+event_lex(struct event_parser *p, const unsigned char *u, size_t len,
+    size_t *pos)
+{
+	size_t	i = *pos;
+
+	while (i < len && event_space[u[i]])
+		i++;
+	p->tokstart = i;
+	if (i == len) {
+		p->fin = 1;
+		*pos = len;
+		return (T_EOF);
+	}
+	*pos = i + 1;
+	switch (u[i]) {
+	case '{':
+		return (T_LBRACE);
+	case '}':
+		return (T_RBRACE);
+	case '[':
+		return (T_LBRACK);
+	case ']':
+		return (T_RBRACK);
+	case ',':
+		return (T_COMMA);
+	case ':':
+		return (T_COLON);
+	case '"':
+		return (event_lex_string(p, u, len, pos));
+	case '-':
+	case '0': case '1': case '2': case '3': case '4':
+	case '5': case '6': case '7': case '8': case '9':
+		return (event_lex_number(p, u, len, pos));
+	case 't':
+		return (event_lex_word(p, u, len, pos, "true", T_TRUE));
+	case 'f':
+		return (event_lex_word(p, u, len, pos, "false", T_FALSE));
+	case 'n':
+		return (event_lex_word(p, u, len, pos, "null", T_NULL));
+	case '/':
+		return (event_lex_fail(p, M_COMMENT, i));
+	default:
+		return (event_lex_fail(p, M_INVALID_CHAR, i + 1));
+	}
+}
+
+/* A token where the grammar has no place for it. */
+static enum event_run
+event_syntax(struct event_parser *p, enum event_msg msg, size_t off)
+{
+	p->msg = msg;
+	p->erroff = off;
+	return (R_ERROR);
+}
+
+/*
+ * The offset of the first byte from i on that ends a plain run in a
+ * string ('"', '\\', a control byte or a non-ASCII byte), or len.
+ * Eight bytes at a time: a byte b is flagged by (b ^ c) - 1 & ~(b ^ c)
+ * if it is c, by b - 0x20 if it is below 0x20, and by b itself if it
+ * is not ASCII, each in its top bit.  A borrow can flag a byte above a
+ * flagged one, never below, so the lowest flag is exact.
+ */
+static size_t
+event_plain(const unsigned char *u, size_t len, size_t i)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t	 ones = UINT64_C(0x0101010101010101);
+	uint64_t	 w, q, b, m;
+
+	while (len - i >= 8) {
+		memcpy(&w, u + i, 8);
+		q = w ^ (ones * '"');
+		b = w ^ (ones * '\\');
+		m = ((q - ones) & ~q) | ((b - ones) & ~b) | (w - ones * 0x20) |
+		    w;
+		m &= ones * 0x80;
+		if (m != 0)
+			return (i + (size_t)(__builtin_ctzll(m) >> 3));
+		i += 8;
+	}
+#endif
+	while (i < len && event_string_class[u[i]] == 0)
+		i++;
+	return (i);
+}
+
+/*
+ * The number at u[*ip] for the fast path, read and converted in one
+ * pass: the same token event_lex_number() reads, the same double
+ * event_number() makes.  It takes only numbers that event_number()
+ * converts exactly with one division (no exponent, at most 15 digits)
+ * and that the line does not end in; for anything else it returns -1
+ * and the caller takes the slow way.
+ */
+static int
+event_fast_number(const unsigned char *u, size_t len, size_t *ip,
+    double *out)
+{
+	size_t		 i = *ip, start, frac = 0;
+	uint64_t	 m = 0;
+	unsigned int	 c;
+	double		 d;
+	int		 neg = 0;
+
+	if (u[i] == '-') {
+		neg = 1;
+		i++;
+	}
+	start = i;
+	if (i < len && u[i] == '0')
+		i++;
+	else {
+		/* m may wrap past 19 digits; more than 15 are refused. */
+		while (i < len && (c = u[i] - (unsigned int)'0') <= 9) {
+			m = m * 10 + c;
+			i++;
+		}
+		if (i == start || i - start > 15)
+			return (-1);
+	}
+	if (i < len && u[i] == '.') {
+		frac = ++i;
+		while (i < len && (c = u[i] - (unsigned int)'0') <= 9) {
+			m = m * 10 + c;
+			i++;
+		}
+		if (i == frac || i - start > 16)
+			return (-1);
+		frac = i - frac;
+	}
+	if (i == len || u[i] == 'e' || u[i] == 'E')
+		return (-1);
+	d = (double)m;
+	if (frac > 0)
+		d /= event_pow10[frac];
+	*out = neg ? -d : d;
+	*ip = i;
+	return (0);
+}
+
+/* The first byte from i on that is not white space, or len. */
+static size_t
+event_skip(const unsigned char *u, size_t len, size_t i)
+{
+	while (i < len && event_space[u[i]])
+		i++;
+	return (i);
+}
+
+/*
+ * The field named by the plain string at u[i] (its opening quote), and
+ * *end just past the closing one; F_COUNT if it is not one of
+ * event_field_find()'s names spelled without escapes.  A switch on the
+ * first letter and compares of whole names, quote included, which the
+ * compiler turns into a few word compares: no scan for the quote.
+ */
+static enum event_field
+event_field_at(const unsigned char *u, size_t len, size_t i, size_t *end)
+{
+	const unsigned char	*k = u + i + 1;
+	size_t			 n = len - i - 1;
+
+#define EVENT_AT(lit, f) do {						\
+	if (n >= sizeof lit && memcmp(k, lit "\"", sizeof lit) == 0) {	\
+		*end = i + 1 + sizeof lit;				\
+		return (f);						\
+	}								\
+} while (0)
+	if (n == 0)
+		return (F_COUNT);
+	switch (k[0]) {
+	case 'a':
+		EVENT_AT("agent", F_AGENT);
+		break;
+	case 'c':
+		EVENT_AT("call_id", F_CALL_ID);
+		EVENT_AT("customer", F_CUSTOMER);
+		EVENT_AT("channel", F_CHANNEL);
+		EVENT_AT("csat", F_CSAT);
+		break;
+	case 'e':
+		EVENT_AT("evaluator", F_EVALUATOR);
+		break;
+	case 'f':
+		EVENT_AT("first_contact", F_FIRST_CONTACT);
+		break;
+	case 'h':
+		EVENT_AT("hold", F_HOLD);
+		break;
+	case 'n':
+		EVENT_AT("nps", F_NPS);
+		break;
+	case 'o':
+		EVENT_AT("outcome", F_OUTCOME);
+		break;
+	case 'q':
+		EVENT_AT("queue", F_QUEUE);
+		break;
+	case 'r':
+		EVENT_AT("resolved", F_RESOLVED);
+		EVENT_AT("revenue", F_REVENUE);
+		EVENT_AT("reason", F_REASON);
+		break;
+	case 's':
+		EVENT_AT("state", F_STATE);
+		EVENT_AT("score", F_SCORE);
+		EVENT_AT("scores", F_SCORES);
+		break;
+	case 't':
+		EVENT_AT("type", F_TYPE);
+		EVENT_AT("ts", F_TS);
+		EVENT_AT("talk", F_TALK);
+		EVENT_AT("team", F_TEAM);
+		EVENT_AT("transferred", F_TRANSFERRED);
+		break;
+	case 'w':
+		EVENT_AT("wait", F_WAIT);
+		EVENT_AT("wrap", F_WRAP);
+		break;
+	}
+#undef EVENT_AT
+	return (F_COUNT);
+}
+
+/*
+ * The plain value at u[i] of a member of the event object, for
+ * event_fast(): what event_run() would do with it.  It returns the
+ * offset just past the value, or i to leave the value to event_run().
+ */
+static size_t
+event_fast_value(struct event_parser *p, const unsigned char *u, size_t len,
+    size_t i)
+{
+	const struct event_field_info	*fi = &event_fields[p->field];
+	size_t				 j = i + 1, lim;
+	char				*dst;
+	double				 d;
+
+	switch (u[i]) {
+	case '"':
+		/*
+		 * An identifier is copied as it is checked (a byte too many
+		 * at most).  Most other plain strings have identifier bytes
+		 * too: types, outcomes, states and times.
+		 */
+		lim = len - j > EVENT_ID_MAX ? j + EVENT_ID_MAX + 1 : len;
+		if (fi->kind == K_ID) {
+			dst = (char *)p->ev + fi->off;
+			for (; j < lim && (event_chars[u[j]] & EVENT_C_ID); j++)
+				*dst++ = (char)u[j];
+			if (j == i + 1 || j == lim || u[j] != '"')
+				return (i);
+			*dst = '\0';
+			return (j + 1);
+		}
+		while (j < lim && (event_chars[u[j]] & EVENT_C_ID))
+			j++;
+		if (j < len && u[j] != '"')
+			j = event_plain(u, len, j);
+		if (j == len || u[j] != '"')
+			return (i);
+		if (p->field != F_NONE)
+			event_set_string(p, p->field, u + i + 1, j - i - 1);
+		return (j + 1);
+	case '-':
+	case '0': case '1': case '2': case '3': case '4':
+	case '5': case '6': case '7': case '8': case '9':
+		j = i;
+		if ((fi->kind == K_TS ||
+		    (fi->kind >= K_SECONDS && fi->kind <= K_INT)) &&
+		    event_fast_number(u, len, &j, &d) == 0) {
+			event_set_double(p, p->field, d);
+			return (j);
+		}
+		p->tokstart = i;
+		if (event_lex_number(p, u, len, &j) != T_NUMBER)
+			return (i);
+		event_set_number(p, p->field, (const char *)p->tok, p->toklen);
+		return (j);
+	case 't':
+		if (len - i < 4 || memcmp(u + i, "true", 4) != 0)
+			return (i);
+		event_set_bool(p, p->field, 1);
+		return (i + 4);
+	case 'f':
+		if (len - i < 5 || memcmp(u + i, "false", 5) != 0)
+			return (i);
+		event_set_bool(p, p->field, 0);
+		return (i + 5);
+	case 'n':
+		if (len - i < 4 || memcmp(u + i, "null", 4) != 0)
+			return (i);
+		event_null(p);
+		return (i + 4);
+	}
+	return (i);
+}
+
+/*
+ * The common case, fast: members of the event object itself with a
+ * plain key and a plain string, number, boolean or null value.  This
+ * does for them exactly what event_run() would do, and stops at the
+ * first thing it leaves to event_run(): escapes, containers, the
+ * closing '}', errors, a field error already found.  White space is
+ * looked for only where the expected byte is not.  It returns the
+ * offset it stopped at; *state is the state there.
+ */
+static size_t
+event_fast(struct event_parser *p, const unsigned char *u, size_t len,
+    size_t i, enum event_state *state)
+{
+	enum event_state	 s = *state;
+	enum event_field	 f;
+	size_t			 j;
+
+	for (;;) {
+		switch (s) {
+		case ST_MAP_START:
+		case ST_MAP_NEED_KEY:
+			if (i < len && u[i] != '"')
+				i = event_skip(u, len, i);
+			if (i == len || u[i] != '"')
+				goto out;
+			if ((f = event_field_at(u, len, i, &j)) == F_COUNT) {
+				j = event_plain(u, len, i + 1);
+				if (j == len || u[j] != '"')
+					goto out;
+				f = event_field_find(u + i + 1, j - i - 1);
+				j++;
+			}
+			p->field = f;
+			i = j;
+			s = ST_MAP_SEP;
+			/* FALLTHROUGH */
+		case ST_MAP_SEP:
+			if (i < len && u[i] != ':')
+				i = event_skip(u, len, i);
+			if (i == len || u[i] != ':')
+				goto out;
+			i++;
+			s = ST_MAP_NEED_VAL;
+			/* FALLTHROUGH */
+		case ST_MAP_NEED_VAL:
+			if (i < len && event_space[u[i]])
+				i = event_skip(u, len, i);
+			if (i == len || p->err != EVENT_OK)
+				goto out;
+			if ((j = event_fast_value(p, u, len, i)) == i)
+				goto out;
+			i = j;
+			s = ST_MAP_GOT_VAL;
+			/* FALLTHROUGH */
+		case ST_MAP_GOT_VAL:
+			if (i < len && u[i] != ',')
+				i = event_skip(u, len, i);
+			if (i == len || u[i] != ',')
+				goto out;
+			i++;
+			s = ST_MAP_NEED_KEY;
+			break;
+		default:
+			goto out;
+		}
+	}
+out:
+	*state = s;
+	return (i);
+}
+
+/*
+ * The parse proper: yajl's state machine over the tokens, one stack
+ * entry per open container (the depth limit bounds the stack).
+ */
+static enum event_run
+event_run(struct event_parser *p, const unsigned char *u, size_t len)
+{
+	enum event_state	 stack[EVENT_DEPTH_MAX + 1], s, push;
+	enum event_tok		 t;
+	size_t			 pos = 0;
+	int			 sp = 0;
+
+	stack[0] = ST_START;
+	for (;;) {
+		if (sp == 1)
+			pos = event_fast(p, u, len, pos, &stack[1]);
+		if ((t = event_lex(p, u, len, &pos)) == T_EOF)
+			break;
+		if (t == T_ERROR)
+			return (R_ERROR);
+		switch (s = stack[sp]) {
+		case ST_START:
+		case ST_GOT_VALUE:
+		case ST_MAP_NEED_VAL:
+		case ST_ARRAY_START:
+		case ST_ARRAY_NEED_VAL:
+			push = ST_START;
+			switch (t) {
+			case T_STRING:
+				if (!event_string_value(p))
+					return (R_STOP);
+				break;
+			case T_NUMBER:
+				if (!event_number_value(p))
+					return (R_STOP);
+				break;
+			case T_TRUE:
+			case T_FALSE:
+				if (!event_boolean(p, t == T_TRUE))
+					return (R_STOP);
+				break;
+			case T_NULL:
+				if (!event_null(p))
+					return (R_STOP);
+				break;
+			case T_LBRACE:
+				if (!event_map_open(p))
+					return (R_STOP);
+				push = ST_MAP_START;
+				break;
+			case T_LBRACK:
+				if (!event_array_open(p))
+					return (R_STOP);
+				push = ST_ARRAY_START;
+				break;
+			case T_RBRACK:
+				if (s == ST_ARRAY_START) {
+					event_array_close(p);
+					sp--;
+					continue;
+				}
+				/* FALLTHROUGH */
+			default:
+				return (event_syntax(p, M_UNALLOWED, pos));
+			}
+			if (s == ST_START || s == ST_GOT_VALUE)
+				stack[sp] = ST_GOT_VALUE;
+			else if (s == ST_MAP_NEED_VAL)
+				stack[sp] = ST_MAP_GOT_VAL;
+			else
+				stack[sp] = ST_ARRAY_GOT_VAL;
+			if (push != ST_START)
+				stack[++sp] = push;
+			break;
+		case ST_MAP_START:
+		case ST_MAP_NEED_KEY:
+			if (t == T_STRING) {
+				event_map_key(p);
+				stack[sp] = ST_MAP_SEP;
+			} else if (t == T_RBRACE && s == ST_MAP_START) {
+				event_map_close(p, pos);
+				sp--;
+			} else
+				return (event_syntax(p, M_KEY, pos));
+			break;
+		case ST_MAP_SEP:
+			if (t != T_COLON)
+				return (event_syntax(p, M_COLON, pos));
+			stack[sp] = ST_MAP_NEED_VAL;
+			break;
+		case ST_MAP_GOT_VAL:
+			if (t == T_RBRACE) {
+				event_map_close(p, pos);
+				sp--;
+			} else if (t == T_COMMA)
+				stack[sp] = ST_MAP_NEED_KEY;
+			else {
+				/* yajl points back at the token (a string's
+				 * bytes less its quotes). */
+				return (event_syntax(p, M_MAP_SEP,
+				    t == T_STRING ? p->tokstart + 2 :
+				    p->tokstart));
+			}
+			break;
+		case ST_ARRAY_GOT_VAL:
+			if (t == T_RBRACK) {
+				event_array_close(p);
+				sp--;
+			} else if (t == T_COMMA)
+				stack[sp] = ST_ARRAY_NEED_VAL;
+			else
+				return (event_syntax(p, M_ARRAY_SEP, pos));
+			break;
+		}
+	}
+	if (stack[sp] == ST_GOT_VALUE)
+		return (R_OK);
+	return (event_syntax(p, M_PREMATURE_EOF, len));
 }
 
 /* Whether a required member is present. */
@@ -1139,9 +1922,8 @@ event_parse(struct event_parser *p, const char *line, size_t len,
     struct event *ev, char *reason, size_t reasonlen)
 {
 	const unsigned char	*u = (const unsigned char *)line;
-	yajl_status		 st;
+	enum event_run		 r;
 	size_t			 off, i;
-	int			 clean;
 
 	/* Only what presence is judged by is reset; see event.h. */
 	ev->type = EVENT_NONE;
@@ -1167,55 +1949,47 @@ event_parse(struct event_parser *p, const char *line, size_t len,
 	p->seen_scores = 0;
 	p->in_scores = 0;
 	p->crit = -1;
+	p->fin = 0;
 
-	if (event_utf8_check(u, len, &off) != 0) {
+	r = event_run(p, u, len);
+
+	/*
+	 * Bad UTF-8 anywhere wins over anything else.  A line read to the
+	 * end had its strings checked and nothing else but ASCII.
+	 */
+	if (r != R_OK && event_utf8_check(u, len, &off) != 0) {
+		p->err = EVENT_OK;
 		event_fail(p, EVENT_ERR_UTF8, "invalid UTF-8 at byte %zu", off);
 		return (p->err);
 	}
-
-	st = yajl_parse(p->yh, u, len);
-	if (st == yajl_status_error)
-		event_yajl_error(p, yajl_get_bytes_consumed(p->yh));
-	else if (st == yajl_status_ok) {
-		st = yajl_complete_parse(p->yh);
-		/*
-		 * A fresh handle says "premature EOF" where a used one
-		 * has no value at all: say the same for both.
-		 */
-		if (st == yajl_status_error && p->depth == 0 && !p->done) {
-			p->err = EVENT_OK;
+	if (r == R_STOP)
+		return (p->err);
+	if (r == R_ERROR) {
+		/* An error found at the end of the line is at its length. */
+		p->err = EVENT_OK;
+		if (p->fin && p->depth == 0 && !p->done)
 			event_fail(p, EVENT_ERR_SYNTAX, "invalid JSON: "
 			    "expected an object");
-		} else if (st == yajl_status_error)
-			event_yajl_error(p, len);
-	}
-
-	/*
-	 * The handle is kept only if yajl is back to waiting for a value
-	 * with nothing buffered: one object, then only white space.
-	 */
-	clean = st == yajl_status_ok && p->done;
-	for (i = p->end; clean && i < len; i++) {
-		if (u[i] != ' ' && u[i] != '\t' && u[i] != '\r' && u[i] != '\n')
-			clean = 0;
-	}
-	if (!clean) {
-		yajl_free(p->yh);
-		p->yh = event_yajl_new(p);
-	}
-	if (st != yajl_status_ok)
+		else
+			event_fail(p, EVENT_ERR_SYNTAX, "invalid JSON near "
+			    "byte %zu: %s", p->fin ? len : p->erroff,
+			    event_msgs[p->msg]);
 		return (p->err);
+	}
 	if (!p->done) {
 		p->err = EVENT_OK;
 		event_fail(p, EVENT_ERR_SYNTAX, "invalid JSON: expected an "
 		    "object");
 		return (p->err);
 	}
-	if (!clean) {
-		p->err = EVENT_OK;
-		event_fail(p, EVENT_ERR_SYNTAX, "invalid JSON at byte %zu: "
-		    "trailing data after the object", p->end);
-		return (p->err);
+	/* After the object, only white space (what an open string left). */
+	for (i = p->end; i < len; i++) {
+		if (!event_space[u[i]]) {
+			p->err = EVENT_OK;
+			event_fail(p, EVENT_ERR_SYNTAX, "invalid JSON at byte "
+			    "%zu: trailing data after the object", p->end);
+			return (p->err);
+		}
 	}
 	if (p->err == EVENT_OK)
 		event_check(p);

@@ -3,9 +3,10 @@
  *
  * The event protocol: one JSON object per line (callscore-protocol(7)).
  * event_parse() turns one line into a struct event without allocating:
- * it drives yajl's event (SAX) API and copies the few strings it keeps
- * into fixed fields.  Unknown fields are ignored; wrong types, bad
- * identifiers and out-of-range values are errors with a precise reason.
+ * a strict JSON parser written for this schema, which copies the few
+ * strings it keeps into fixed fields.  Unknown fields are ignored; wrong
+ * types, bad identifiers and out-of-range values are errors with a
+ * precise reason.
  */
 #ifndef EVENT_H
 #define EVENT_H

@@ -933,6 +933,545 @@ START_TEST(test_names)
 }
 END_TEST
 
+/*
+ * Every syntax error, in the words and at the byte the yajl-based
+ * parser gave (fuzz/fuzz_event_diff holds the two parsers to it).
+ */
+START_TEST(test_syntax_reasons)
+{
+	static const struct {
+		const char	*line;
+		const char	*reason;
+	} t[] = {
+		{ "{\"a\":}", "invalid JSON near byte 6: unallowed token at "
+		    "this point in JSON text" },
+		{ "{\"a\":[1,]}", "invalid JSON near byte 9: unallowed token "
+		    "at this point in JSON text" },
+		{ "{\"a\"::1}", "invalid JSON near byte 6: unallowed token at "
+		    "this point in JSON text" },
+		{ "]", "invalid JSON near byte 1: unallowed token at this "
+		    "point in JSON text" },
+		{ "{\"a\":1}}", "invalid JSON near byte 8: unallowed token at "
+		    "this point in JSON text" },
+		{ "{} :", "invalid JSON near byte 4: unallowed token at this "
+		    "point in JSON text" },
+		{ "{1:2}", "invalid JSON near byte 2: invalid object key "
+		    "(must be a string)" },
+		{ "{\"a\":1,}", "invalid JSON near byte 8: invalid object key "
+		    "(must be a string)" },
+		{ "{,\"a\":1}", "invalid JSON near byte 2: invalid object key "
+		    "(must be a string)" },
+		{ "{\"a\":{\"b\":1,}}", "invalid JSON near byte 13: invalid "
+		    "object key (must be a string)" },
+		{ "{\"a\" 1}", "invalid JSON near byte 6: object key and value "
+		    "must be separated by a colon (':')" },
+		{ "{\"a\" \"b\"}", "invalid JSON near byte 8: object key and "
+		    "value must be separated by a colon (':')" },
+		/* This one points into the token, as yajl did. */
+		{ "{\"a\":1 \"bc\"}", "invalid JSON near byte 9: after key and "
+		    "value, inside map, I expect ',' or '}'" },
+		{ "{\"a\":1 2}", "invalid JSON near byte 7: after key and "
+		    "value, inside map, I expect ',' or '}'" },
+		{ "{\"a\":01}", "invalid JSON near byte 6: after key and value, "
+		    "inside map, I expect ',' or '}'" },
+		{ "{\"a\":-01}", "invalid JSON near byte 7: after key and "
+		    "value, inside map, I expect ',' or '}'" },
+		{ "{\"a\":[1 2]}", "invalid JSON near byte 9: after array "
+		    "element, I expect ',' or ']'" },
+		{ "{\"a\":x}", "invalid JSON near byte 6: invalid char in json "
+		    "text" },
+		{ "{} x", "invalid JSON near byte 4: invalid char in json "
+		    "text" },
+		{ "{\"a\":+1}", "invalid JSON near byte 6: invalid char in json "
+		    "text" },
+		{ "{\"a\":.5}", "invalid JSON near byte 6: invalid char in json "
+		    "text" },
+		{ "{\"a\":0x10}", "invalid JSON near byte 7: invalid char in "
+		    "json text" },
+		{ "{\"a\":NaN}", "invalid JSON near byte 6: invalid char in "
+		    "json text" },
+		{ "{'a':1}", "invalid JSON near byte 2: invalid char in json "
+		    "text" },
+		{ "{\"a\":trux}", "invalid JSON near byte 8: invalid string in "
+		    "json text" },
+		{ "{\"a\":nil}", "invalid JSON near byte 6: invalid string in "
+		    "json text" },
+		{ "{\"a\":\"\\x\"}", "invalid JSON near byte 7: inside a "
+		    "string, '\\' occurs before a character which it may not" },
+		{ "{\"a\":\"\\U0041\"}", "invalid JSON near byte 7: inside a "
+		    "string, '\\' occurs before a character which it may not" },
+		{ "{\"a\":\"tab\there\"}", "invalid JSON near byte 9: invalid "
+		    "character inside string" },
+		{ "{\"a\":\"\x1f\"}", "invalid JSON near byte 6: invalid "
+		    "character inside string" },
+		{ "{\"a\":\"\\u12g4\"}", "invalid JSON near byte 10: invalid "
+		    "(non-hex) character occurs after '\\u' inside string" },
+		{ "{\"a\":1e}", "invalid JSON near byte 7: malformed number, a "
+		    "digit is required after the exponent" },
+		{ "{\"a\":1E+}", "invalid JSON near byte 8: malformed number, a "
+		    "digit is required after the exponent" },
+		{ "{\"a\":1.}", "invalid JSON near byte 7: malformed number, a "
+		    "digit is required after the decimal point" },
+		{ "{\"a\":1.e5}", "invalid JSON near byte 7: malformed number, "
+		    "a digit is required after the decimal point" },
+		{ "{\"a\":-}", "invalid JSON near byte 6: malformed number, a "
+		    "digit is required after the minus sign" },
+		{ "{\"a\":-Infinity}", "invalid JSON near byte 6: malformed "
+		    "number, a digit is required after the minus sign" },
+		{ "{\"a\":1 /* c */}", "invalid JSON near byte 7: probable "
+		    "comment found in input text, comments are not enabled" },
+		{ "// c", "invalid JSON near byte 0: probable comment found in "
+		    "input text, comments are not enabled" },
+		/* Cut short: the error is at the end of the line. */
+		{ "{\"a\":1", "invalid JSON near byte 6: premature EOF" },
+		{ "{\"a\":1,", "invalid JSON near byte 7: premature EOF" },
+		{ "{\"a\"", "invalid JSON near byte 4: premature EOF" },
+		{ "{\"a\":[", "invalid JSON near byte 6: premature EOF" },
+		{ "{\"a\":{\"b\":[1,{", "invalid JSON near byte 14: premature "
+		    "EOF" },
+		{ "{\"a\":\"b", "invalid JSON near byte 7: premature EOF" },
+		{ "{\"a\":tru", "invalid JSON near byte 8: invalid string in "
+		    "json text" },
+		{ "{\"a\":\"\\", "invalid JSON near byte 7: inside a string, "
+		    "'\\' occurs before a character which it may not" },
+		{ "{\"a\":\"\\u00", "invalid JSON near byte 10: invalid "
+		    "(non-hex) character occurs after '\\u' inside string" },
+		{ "{\"a\":-", "invalid JSON near byte 6: malformed number, a "
+		    "digit is required after the minus sign" },
+		{ "{\"a\":1.", "invalid JSON near byte 7: malformed number, a "
+		    "digit is required after the decimal point" },
+		{ "{\"a\":2E", "invalid JSON near byte 7: malformed number, a "
+		    "digit is required after the exponent" },
+		{ "{\"a\":2e-", "invalid JSON near byte 8: malformed number, a "
+		    "digit is required after the exponent" },
+		{ "{} tru", "invalid JSON near byte 6: invalid string in json "
+		    "text" },
+		{ "{} -", "invalid JSON near byte 4: malformed number, a digit "
+		    "is required after the minus sign" },
+		{ "{} \"a\\", "invalid JSON near byte 6: inside a string, '\\' "
+		    "occurs before a character which it may not" },
+		/* Nothing but a cut token: not an object. */
+		{ "tru", "invalid JSON: expected an object" },
+		{ "-", "invalid JSON: expected an object" },
+		{ "\"ab\\", "invalid JSON: expected an object" },
+		{ "12", "invalid JSON: expected an object" },
+		{ "12 ", "invalid JSON: expected an object" },
+		{ "{} 12", "invalid JSON: more than one value on the line" },
+		{ "{} {", "invalid JSON: more than one value on the line" },
+		{ "{} \"x\"", "invalid JSON: more than one value on the line" },
+		{ "{} null", "invalid JSON: more than one value on the line" },
+		{ "{} \"x", "invalid JSON at byte 2: trailing data after the "
+		    "object" },
+		{ "{}   \"x\\u12", "invalid JSON near byte 11: invalid "
+		    "(non-hex) character occurs after '\\u' inside string" },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		ck_assert_msg(parse(t[i].line) == EVENT_ERR_SYNTAX, "%s: %s",
+		    t[i].line, reason);
+		ck_assert_msg(strcmp(reason, t[i].reason) == 0, "%s: %s",
+		    t[i].line, reason);
+		/* Whatever the line left behind, the next one parses. */
+		ck_accept(call_line);
+	}
+}
+END_TEST
+
+/* A line cut anywhere is a syntax error; the whole line parses. */
+START_TEST(test_truncated)
+{
+	size_t	n, len = strlen(call_line);
+
+	for (n = 0; n < len; n++) {
+		ck_assert_msg(parse_n(call_line, n) == EVENT_ERR_SYNTAX,
+		    "%zu bytes: %s", n, reason);
+		ck_assert(strncmp(reason, "invalid JSON", 12) == 0);
+		ck_assert(strchr(reason, '\n') == NULL);
+	}
+	ck_accept(call_line);
+	ck_assert_str_eq(ev.customer, "+4930123456");
+}
+END_TEST
+
+START_TEST(test_escapes)
+{
+	/* Every escape, in a value that is kept and in one that is not. */
+	ck_accept(CALL "\"x\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\u00E9\"}");
+	ck_accept("{\"type\":\"c\\u0061ll\",\"call_id\":\"\\u0063\\u0031\","
+	    "\"queue\":\"q\\u002D1\\u002e\\u005f\"}");
+	ck_assert_int_eq(ev.type, EVENT_CALL);
+	ck_assert_str_eq(ev.call_id, "c1");
+	ck_assert_str_eq(ev.queue, "q-1._");
+	/* Escaped keys are the same keys. */
+	ck_accept("{\"\\u0074ype\":\"call\",\"call\\u005fid\":\"c1\","
+	    "\"q\\u0075eue\":\"q\",\"\\u0074\\u0061lk\":5}");
+	ck_assert_str_eq(ev.queue, "q");
+	ck_assert_uint_eq(ev.has, EVENT_HAS_TALK);
+	ck_assert(ev.talk == 5);
+	/* ... and an escaped NUL makes a different key. */
+	ck_accept(CALL "\"talk\\u0000\":\"x\",\"\\u0000\":1}");
+	ck_assert_uint_eq(ev.has, 0);
+	/* An escape after a plain start: the identifier is read again. */
+	ck_accept(CALL "\"agent\":\"abcdefgh\\u0069\"}");
+	ck_assert_str_eq(ev.agent, "abcdefghi");
+	ck_accept(CALL "\"outcome\":\"abandone\\u0064\",\"state\":"
+	    "\"log\\u0069n\"}");
+	ck_assert_int_eq(ev.outcome, EVENT_OUTCOME_ABANDONED);
+	ck_assert_int_eq(ev.state, EVENT_STATE_LOGIN);
+	ck_accept(CALL "\"ts\":\"2026-11-22T10:00:00\\u005A\"}");
+	ck_assert(ev.ts == 1795341600);
+	/* Escapes that decode to bytes an identifier cannot have. */
+	ck_reject(CALL "\"agent\":\"a\\/b\"}", EVENT_ERR_ID,
+	    "field \"agent\": expected an identifier of 1-64 characters "
+	    "[A-Za-z0-9._:@+-]");
+	ck_reject_code(CALL "\"agent\":\"a\\tb\"}", EVENT_ERR_ID);
+	ck_reject_code(CALL "\"agent\":\"\\u00e9\"}", EVENT_ERR_ID);
+	ck_reject_code(CALL "\"agent\":\"\\\"\"}", EVENT_ERR_ID);
+	ck_reject_code("{\"type\":\"c\\u0041ll\",\"call_id\":\"c\"}",
+	    EVENT_ERR_EVENT_TYPE);
+	/* Escaped quotes and backslashes inside keys. */
+	ck_accept(CALL "\"a\\\"b\":1,\"\\\\\":2}");
+	/* A long escaped time: the decoded copy grows as needed. */
+	{
+		char	line[2048];
+		int	n;
+
+		n = snprintf(line, sizeof line, CALL "\"ts\":\"2026-11-22T10:"
+		    "00:00.\\u0035");
+		memset(line + n, '0', 1500);
+		snprintf(line + n + 1500, sizeof line - n - 1500, "Z\"}");
+		ck_accept(line);
+		ck_assert(ev.ts == 1795341600.5);
+	}
+}
+END_TEST
+
+START_TEST(test_surrogates)
+{
+	/* A pair is one code point; anything else is not ASCII either. */
+	ck_accept(CALL "\"x\":\"\\ud83d\\ude00\\uD83D\\uDE00\"}");
+	ck_reject_code(CALL "\"agent\":\"\\ud83d\\ude00\"}", EVENT_ERR_ID);
+	/* Lone surrogates are valid JSON text; they are no identifier. */
+	ck_accept(CALL "\"x\":\"\\ud800\",\"y\":\"\\udc00\",\"z\":"
+	    "\"\\ud800\\u0041\",\"w\":\"\\udbff\\ud800\\udfff\"}");
+	ck_reject_code(CALL "\"agent\":\"a\\ud800\"}", EVENT_ERR_ID);
+	ck_reject_code(CALL "\"agent\":\"a\\ud800b\"}", EVENT_ERR_ID);
+	ck_reject_code(CALL "\"agent\":\"\\udc00a\"}", EVENT_ERR_ID);
+	ck_reject_code(CALL "\"agent\":\"\\ud800\\u0041\"}", EVENT_ERR_ID);
+	ck_reject_code(CALL "\"agent\":\"\\ud800\\\\\"}", EVENT_ERR_ID);
+	ck_reject_code("{\"type\":\"qa\",\"agent\":\"a\",\"scores\":"
+	    "{\"\\ud800\":1}}", EVENT_ERR_ID);
+	/* A lone surrogate in a key makes an unknown key. */
+	ck_accept(CALL "\"talk\\ud800\":\"x\",\"\\udc00talk\":\"y\"}");
+	ck_assert_uint_eq(ev.has, 0);
+	/* Raw (UTF-8 encoded) surrogates are bad UTF-8. */
+	ck_reject(CALL "\"x\":\"\xed\xa0\xbd\xed\xb8\x80\"}", EVENT_ERR_UTF8,
+	    "invalid UTF-8 at byte 47");
+}
+END_TEST
+
+START_TEST(test_numbers)
+{
+	/* -0 is zero; its sign is kept, as strtod keeps it. */
+	ck_accept(CALL "\"wait\":-0,\"talk\":-0.0,\"revenue\":-0e3,"
+	    "\"nps\":-0}");
+	ck_assert(ev.wait == 0 && signbit(ev.wait));
+	ck_assert(ev.talk == 0 && signbit(ev.talk));
+	ck_assert(ev.revenue == 0 && signbit(ev.revenue));
+	ck_assert_int_eq(ev.nps, 0);
+	/* Leading zeros are not JSON; one zero before a point is. */
+	ck_reject_code(CALL "\"talk\":00}", EVENT_ERR_SYNTAX);
+	ck_reject_code(CALL "\"talk\":012}", EVENT_ERR_SYNTAX);
+	ck_reject_code(CALL "\"talk\":-012}", EVENT_ERR_SYNTAX);
+	ck_reject_code(CALL "\"x\":00.5}", EVENT_ERR_SYNTAX);
+	ck_accept(CALL "\"talk\":0.5,\"wait\":0e0,\"hold\":0.000}");
+	ck_assert(ev.talk == 0.5 && ev.wait == 0 && ev.hold == 0);
+	/* Exponents of every form; overflow is a range error. */
+	ck_accept(CALL "\"talk\":1E2,\"wait\":1e+2,\"hold\":10000e-2,"
+	    "\"wrap\":0.0001e6}");
+	ck_assert(ev.talk == 100 && ev.wait == 100 && ev.hold == 100 &&
+	    ev.wrap == 100);
+	ck_reject(CALL "\"talk\":1e400}", EVENT_ERR_RANGE,
+	    "field \"talk\": expected a non-negative number");
+	ck_reject(CALL "\"revenue\":1e99999999999999999999}", EVENT_ERR_RANGE,
+	    "field \"revenue\": expected a finite number");
+	ck_reject_code(CALL "\"ts\":2e308}", EVENT_ERR_TS);
+	ck_accept(CALL "\"revenue\":1.7976931348623157e308}");
+	ck_assert(ev.revenue == 1.7976931348623157e308);
+	/* Underflow is zero; unknown fields are not converted at all. */
+	ck_accept(CALL "\"talk\":1e-99999999999999999999,\"x\":1e400,"
+	    "\"y\":-1e99999}");
+	ck_assert(ev.talk == 0);
+	ck_accept(CALL "\"revenue\":4.9e-324}");
+	ck_assert(ev.revenue == 4.9e-324);
+	/* Either side of the exact fast path: 15 and 16 digits, 22 and 23
+	 * decimals, always the correctly rounded double. */
+	ck_accept(CALL "\"revenue\":123456789012345}");
+	ck_assert(ev.revenue == 123456789012345.0);
+	ck_accept(CALL "\"revenue\":1234567890123456}");
+	ck_assert(ev.revenue == 1234567890123456.0);
+	ck_accept(CALL "\"revenue\":12345678901234567890123}");
+	ck_assert(ev.revenue == 12345678901234567890123.0);
+	ck_accept(CALL "\"revenue\":0.1234567890123456789012}");
+	ck_assert(ev.revenue == 0.1234567890123456789012);
+	ck_accept(CALL "\"revenue\":0.00000000000000000000001}");
+	ck_assert(ev.revenue == 0.00000000000000000000001);
+	ck_accept(CALL "\"revenue\":9007199254740993}");
+	ck_assert(ev.revenue == 9007199254740992.0);
+	ck_accept(CALL "\"wait\":0.1000000000000000055511151231257827}");
+	ck_assert(ev.wait == 0.1);
+	ck_accept(CALL "\"ts\":1763800000.123456}");
+	ck_assert(ev.ts == 1763800000.123456);
+	ck_accept(CALL "\"ts\":1.763800000123456e9}");
+	ck_assert(ev.ts == 1763800000.123456);
+	/* Integers may be written as decimals or with an exponent. */
+	ck_accept(CALL "\"csat\":5.000,\"nps\":1e1}");
+	ck_assert_int_eq(ev.csat, 5);
+	ck_assert_int_eq(ev.nps, 10);
+	ck_accept(CALL "\"csat\":50e-1,\"resolved\":1.0e0}");
+	ck_assert_int_eq(ev.csat, 5);
+	ck_assert_int_eq(ev.resolved, 1);
+	/* What rounds to an integer is one. */
+	ck_accept(CALL "\"csat\":4.99999999999999999}");
+	ck_assert_int_eq(ev.csat, 5);
+	/* Not numbers. */
+	ck_reject_code(CALL "\"talk\":+1}", EVENT_ERR_SYNTAX);
+	ck_reject_code(CALL "\"talk\":.5}", EVENT_ERR_SYNTAX);
+	ck_reject_code(CALL "\"talk\":5.}", EVENT_ERR_SYNTAX);
+	ck_reject_code(CALL "\"talk\":1e}", EVENT_ERR_SYNTAX);
+	ck_reject_code(CALL "\"talk\":1e+-1}", EVENT_ERR_SYNTAX);
+	ck_reject_code(CALL "\"talk\":--1}", EVENT_ERR_SYNTAX);
+	ck_reject_code(CALL "\"talk\":- 1}", EVENT_ERR_SYNTAX);
+	ck_reject_code(CALL "\"talk\":0x1F}", EVENT_ERR_SYNTAX);
+	ck_reject_code(CALL "\"talk\":Infinity}", EVENT_ERR_SYNTAX);
+	ck_reject_code(CALL "\"talk\":1,5}", EVENT_ERR_SYNTAX);
+	ck_reject_code(CALL "\"talk\":1.5.5}", EVENT_ERR_SYNTAX);
+	ck_reject_code(CALL "\"talk\":1e5.5}", EVENT_ERR_SYNTAX);
+}
+END_TEST
+
+START_TEST(test_whitespace)
+{
+	struct event	 want;
+
+	/* JSON's four white space bytes anywhere between tokens. */
+	ck_accept(call_line);
+	want = ev;
+	ck_accept(" \t\r\n{ \"type\" :\t\"call\"\r,\n\"ts\" : 1763800000.5 , "
+	    "\"call_id\"\t:\t\"c-1001\" ,\"queue\"\n:\n\"sales\",\"agent\":"
+	    "\"a017\" , \"team\" : \"east\" , \"outcome\" : \"answered\" , "
+	    "\"wait\" : 12.5 , \"talk\" : 245 , \"hold\" : 30 , \"wrap\" : "
+	    "40 , \"resolved\" : true , \"first_contact\" : true , "
+	    "\"customer\" : \"+4930123456\" , \"csat\" : 5 , \"nps\" : 9 "
+	    "}\r\n \t");
+	ck_assert_int_eq(ev.type, want.type);
+	ck_assert_uint_eq(ev.has, want.has);
+	ck_assert(ev.ts == want.ts && ev.wait == want.wait &&
+	    ev.talk == want.talk && ev.hold == want.hold);
+	ck_assert_str_eq(ev.call_id, want.call_id);
+	ck_assert_str_eq(ev.team, want.team);
+	ck_assert_str_eq(ev.customer, want.customer);
+	ck_assert_int_eq(ev.nps, want.nps);
+	ck_accept("{\"type\":\"qa\" , \"agent\" : \"a\" , \"scores\" : { "
+	    "\"x\" : 1 , \"y\" : 2.5 } , \"z\" : [ { } , [ ] ] }");
+	ck_assert_uint_eq(ev.nqa, 2);
+	ck_assert(ev.qa[1].value == 2.5);
+	/* \v, \f and other control bytes are not white space. */
+	ck_reject("{\"type\":\"call\",\v\"call_id\":\"c1\",\"queue\":\"q\"}",
+	    EVENT_ERR_SYNTAX, "invalid JSON near byte 16: invalid char in "
+	    "json text");
+	ck_reject("\f{}", EVENT_ERR_SYNTAX, "invalid JSON near byte 1: "
+	    "invalid char in json text");
+	ck_reject(CALL "\"talk\":\v1}", EVENT_ERR_SYNTAX, "invalid JSON near "
+	    "byte 50: invalid char in json text");
+	ck_reject(CALL "\"talk\":1}\f", EVENT_ERR_SYNTAX, "invalid JSON near "
+	    "byte 52: invalid char in json text");
+	ck_reject_code(CALL "\"talk\":1\x1c}", EVENT_ERR_SYNTAX);
+	ck_reject_code(CALL "\"talk\":1\xc2\xa0}", EVENT_ERR_SYNTAX);
+	ck_reject_code(CALL "\"x\":\"\v\"}", EVENT_ERR_SYNTAX);
+}
+END_TEST
+
+START_TEST(test_duplicates)
+{
+	/* The last of a repeated member wins, whatever its kind... */
+	ck_accept("{\"type\":\"qa\",\"type\":\"call\",\"call_id\":\"c1\","
+	    "\"call_id\":\"c2\",\"queue\":\"q\",\"resolved\":true,"
+	    "\"resolved\":false,\"outcome\":\"timeout\",\"outcome\":"
+	    "\"answered\",\"csat\":1,\"csat\":2,\"ts\":5,\"ts\":6}");
+	ck_assert_int_eq(ev.type, EVENT_CALL);
+	ck_assert_str_eq(ev.call_id, "c2");
+	ck_assert_int_eq(ev.resolved, 0);
+	ck_assert_int_eq(ev.outcome, EVENT_OUTCOME_ANSWERED);
+	ck_assert_int_eq(ev.csat, 2);
+	ck_assert(ev.ts == 6);
+	/* ... but the first error stays, even if a later one is good. */
+	ck_reject(CALL "\"talk\":-1,\"talk\":5}", EVENT_ERR_RANGE,
+	    "field \"talk\": expected a non-negative number");
+	ck_reject_code("{\"type\":\"bogus\",\"type\":\"call\",\"call_id\":"
+	    "\"c1\",\"queue\":\"q\"}", EVENT_ERR_EVENT_TYPE);
+	ck_reject_code(CALL "\"agent\":\"a b\",\"agent\":\"a\"}",
+	    EVENT_ERR_ID);
+	/* A good value, then a bad one. */
+	ck_reject_code(CALL "\"agent\":\"a\",\"agent\":\"\"}", EVENT_ERR_ID);
+	ck_reject_code("{\"type\":\"call\",\"type\":null}",
+	    EVENT_ERR_EVENT_TYPE);
+}
+END_TEST
+
+START_TEST(test_utf8_forms)
+{
+	/* The edges of each sequence length. */
+	ck_accept(CALL "\"x\":\"\xc2\x80\xdf\xbf\xe0\xa0\x80\xef\xbf\xbf"
+	    "\xf0\x90\x80\x80\xf4\x8f\xbf\xbf\x7f\"}");
+	/* Overlong forms of '/' and of NUL, in 2, 3 and 4 bytes. */
+	ck_reject(CALL "\"x\":\"\xc0\xaf\"}", EVENT_ERR_UTF8,
+	    "invalid UTF-8 at byte 47");
+	ck_reject_code(CALL "\"x\":\"\xc0\x80\"}", EVENT_ERR_UTF8);
+	ck_reject_code(CALL "\"x\":\"\xe0\x80\xaf\"}", EVENT_ERR_UTF8);
+	ck_reject_code(CALL "\"x\":\"\xe0\x9f\xbf\"}", EVENT_ERR_UTF8);
+	ck_reject_code(CALL "\"x\":\"\xf0\x80\x80\xaf\"}", EVENT_ERR_UTF8);
+	ck_reject_code(CALL "\"x\":\"\xf0\x8f\xbf\xbf\"}", EVENT_ERR_UTF8);
+	/* Five and six byte forms, and bytes that never occur. */
+	ck_reject_code(CALL "\"x\":\"\xf8\x88\x80\x80\x80\"}", EVENT_ERR_UTF8);
+	ck_reject_code(CALL "\"x\":\"\xfc\x84\x80\x80\x80\x80\"}",
+	    EVENT_ERR_UTF8);
+	ck_reject_code(CALL "\"x\":\"\xc1\x81\"}", EVENT_ERR_UTF8);
+	/* A lead byte without its continuation, one too many. */
+	ck_reject(CALL "\"x\":\"\xc3x\"}", EVENT_ERR_UTF8,
+	    "invalid UTF-8 at byte 47");
+	ck_reject(CALL "\"x\":\"\xc3\xa9\xa9\"}", EVENT_ERR_UTF8,
+	    "invalid UTF-8 at byte 49");
+	ck_reject_code(CALL "\"x\":\"\xe2\x82\"}", EVENT_ERR_UTF8);
+	ck_reject_code(CALL "\"x\":\"\xf0\x9f\x98\"", EVENT_ERR_UTF8);
+	/* Bad UTF-8 anywhere wins over any other error, before or after. */
+	ck_reject("{\"a\":x,\"b\":\"\xff\"}", EVENT_ERR_UTF8,
+	    "invalid UTF-8 at byte 12");
+	ck_reject("{\"x\":[[[[[\xff", EVENT_ERR_UTF8,
+	    "invalid UTF-8 at byte 10");
+	ck_reject("[]\xff", EVENT_ERR_UTF8, "invalid UTF-8 at byte 2");
+	ck_reject(CALL "\"talk\":-1,\"n\":\"\xff\"}", EVENT_ERR_UTF8,
+	    "invalid UTF-8 at byte 57");
+	ck_reject("{} \"\xff", EVENT_ERR_UTF8, "invalid UTF-8 at byte 4");
+	/* In a key, in a kept value, in a QA criterion. */
+	ck_reject_code(CALL "\"ta\xe9lk\":1}", EVENT_ERR_UTF8);
+	ck_reject_code(CALL "\"agent\":\"a\xe9\"}", EVENT_ERR_UTF8);
+	ck_reject_code("{\"type\":\"qa\",\"agent\":\"a\",\"scores\":"
+	    "{\"\xe9\":1}}", EVENT_ERR_UTF8);
+	/* Valid UTF-8 is no identifier. */
+	ck_reject_code(CALL "\"agent\":\"a\xc3\xa9\"}", EVENT_ERR_ID);
+	ck_reject_code("{\"type\":\"qa\",\"agent\":\"a\",\"scores\":"
+	    "{\"\xc3\xa9\":1}}", EVENT_ERR_ID);
+}
+END_TEST
+
+START_TEST(test_nesting)
+{
+	/* The limit counts containers of any kind, the event's included. */
+	ck_accept(CALL "\"x\":[{\"a\":[1,2]}],\"y\":{\"a\":{\"b\":{}}}}");
+	ck_reject(CALL "\"x\":[{\"a\":[{}]}]}", EVENT_ERR_DEPTH,
+	    "nested deeper than 4 levels");
+	ck_reject(CALL "\"x\":{\"a\":{\"b\":[[]]}}}", EVENT_ERR_DEPTH,
+	    "nested deeper than 4 levels");
+	/* The deep container must be reached: a syntax error before it
+	 * wins, one after it does not. */
+	ck_reject_code("{\"x\":[1 [[[[", EVENT_ERR_SYNTAX);
+	ck_reject("{\"x\":[[[[1 2", EVENT_ERR_DEPTH,
+	    "nested deeper than 4 levels");
+	ck_reject("{\"x\":[[[[", EVENT_ERR_DEPTH, "nested deeper than 4 "
+	    "levels");
+	/* Depth wins over field errors before it and stops the parse. */
+	ck_reject("{\"talk\":-1,\"x\":[[[{}]]],\"talk\":\"x\"}",
+	    EVENT_ERR_DEPTH, "nested deeper than 4 levels");
+	/* Inside "scores", a container is a bad score; deeper is fine. */
+	ck_reject("{\"type\":\"qa\",\"agent\":\"a\",\"scores\":{\"s\":"
+	    "{\"t\":[1]}}}", EVENT_ERR_TYPE, "field \"scores.s\": expected "
+	    "a number from 0 to 5");
+	ck_reject("{\"type\":\"qa\",\"agent\":\"a\",\"scores\":{\"s\":"
+	    "[[1]]}}", EVENT_ERR_TYPE, "field \"scores.s\": expected a "
+	    "number from 0 to 5");
+	ck_reject_code("{\"type\":\"qa\",\"agent\":\"a\",\"scores\":{\"s\":"
+	    "[[[1]]]}}", EVENT_ERR_DEPTH);
+	/* Deep lines of many kinds never get past the limit. */
+	{
+		char	line[4096];
+		size_t	i;
+
+		memcpy(line, "{\"a\":", 5);
+		for (i = 5; i < sizeof line - 1; i++)
+			line[i] = "[{\"b\":"[(i - 5) % 6];
+		line[sizeof line - 1] = '\0';
+		ck_reject(line, EVENT_ERR_DEPTH, "nested deeper than 4 levels");
+		line[0] = '[';
+		ck_reject(line, EVENT_ERR_SYNTAX, "invalid JSON: expected an "
+		    "object");
+	}
+	ck_accept(call_line);
+}
+END_TEST
+
+START_TEST(test_more_nul)
+{
+	static const char in_key[] =
+	    "{\"type\":\"call.ended\",\"call_id\":\"c1\",\"a\0\":1}";
+	static const char before[] =
+	    "\0{\"type\":\"call.ended\",\"call_id\":\"c1\"}";
+	static const char in_number[] =
+	    "{\"type\":\"call.ended\",\"call_id\":\"c1\",\"talk\":1\0}";
+
+	ck_assert_int_eq(parse_n(in_key, sizeof in_key - 1), EVENT_ERR_SYNTAX);
+	ck_assert_str_eq(reason, "invalid JSON near byte 38: invalid "
+	    "character inside string");
+	ck_assert_int_eq(parse_n(before, sizeof before - 1), EVENT_ERR_SYNTAX);
+	ck_assert_str_eq(reason, "invalid JSON near byte 1: invalid char in "
+	    "json text");
+	ck_assert_int_eq(parse_n(in_number, sizeof in_number - 1),
+	    EVENT_ERR_SYNTAX);
+	ck_assert_str_eq(reason, "invalid JSON near byte 45: invalid char in "
+	    "json text");
+	/* Escaped, a NUL is a character like any other. */
+	ck_reject_code(CALL "\"team\":\"\\u0000\"}", EVENT_ERR_ID);
+	ck_accept(CALL "\"x\":\"\\u0000\"}");
+}
+END_TEST
+
+START_TEST(test_keys)
+{
+	/* Near misses of known names are unknown fields. */
+	ck_accept(CALL "\"t\":\"x\",\"typ\":\"x\",\"types\":\"x\","
+	    "\"Type\":\"x\",\"tal\":\"x\",\"talks\":\"x\",\"call\":\"x\","
+	    "\"call_ids\":\"x\",\"first_contac\":\"x\",\"scor\":\"x\","
+	    "\"score \":\"x\",\" score\":\"x\",\"ts\\u0020\":\"x\"}");
+	ck_assert_uint_eq(ev.has, 0);
+	ck_assert_str_eq(ev.call_id, "c1");
+	/* Every known name, spelt plainly and with an escape. */
+	ck_accept("{\"type\":\"call\",\"ts\":1,\"call_id\":\"c\",\"queue\":"
+	    "\"q\",\"agent\":\"a\",\"team\":\"t\",\"customer\":\"u\","
+	    "\"channel\":\"h\",\"evaluator\":\"e\",\"reason\":\"r\","
+	    "\"outcome\":\"timeout\",\"state\":\"ready\",\"wait\":1,\"talk\":2,"
+	    "\"hold\":3,\"wrap\":4,\"revenue\":5,\"resolved\":true,"
+	    "\"first_contact\":false,\"transferred\":true,\"csat\":1,"
+	    "\"nps\":2,\"score\":3,\"scores\":{\"a\":1}}");
+	ck_assert_uint_eq(ev.has, 0xfff);
+	ck_assert_uint_eq(ev.nqa, 1);
+	ck_accept("{\"\\u0074ype\":\"call\",\"t\\u0073\":1,\"call_i\\u0064\":"
+	    "\"c\",\"queu\\u0065\":\"q\",\"agen\\u0074\":\"a\",\"tea\\u006d\":"
+	    "\"t\",\"custome\\u0072\":\"u\",\"channe\\u006c\":\"h\","
+	    "\"evaluato\\u0072\":\"e\",\"reaso\\u006e\":\"r\",\"outcom\\u0065\":"
+	    "\"timeout\",\"stat\\u0065\":\"ready\",\"wai\\u0074\":1,"
+	    "\"tal\\u006b\":2,\"hol\\u0064\":3,\"wra\\u0070\":4,"
+	    "\"revenu\\u0065\":5,\"resolve\\u0064\":true,"
+	    "\"first_contac\\u0074\":false,\"transferre\\u0064\":true,"
+	    "\"csa\\u0074\":1,\"np\\u0073\":2,\"scor\\u0065\":3,"
+	    "\"score\\u0073\":{\"a\":1}}");
+	ck_assert_uint_eq(ev.has, 0xfff);
+	ck_assert_str_eq(ev.reason, "r");
+	ck_assert_int_eq(ev.state, EVENT_STATE_READY);
+	ck_assert_uint_eq(ev.nqa, 1);
+}
+END_TEST
+
 /* The corpus in tests/fixtures/events parses, one valid line a file. */
 START_TEST(test_fixtures)
 {
@@ -1012,6 +1551,17 @@ event_suite(void)
 	tcase_add_test(tc, test_reason_buffer);
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_fixtures);
+	tcase_add_test(tc, test_syntax_reasons);
+	tcase_add_test(tc, test_truncated);
+	tcase_add_test(tc, test_escapes);
+	tcase_add_test(tc, test_surrogates);
+	tcase_add_test(tc, test_numbers);
+	tcase_add_test(tc, test_whitespace);
+	tcase_add_test(tc, test_duplicates);
+	tcase_add_test(tc, test_utf8_forms);
+	tcase_add_test(tc, test_nesting);
+	tcase_add_test(tc, test_more_nul);
+	tcase_add_test(tc, test_keys);
 	suite_add_tcase(s, tc);
 	return (s);
 }
