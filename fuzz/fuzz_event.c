@@ -6,7 +6,9 @@
  * (ASan) this checks what the rest of the daemon assumes of a parsed
  * event: bounded, NUL-terminated identifiers of allowed bytes, counts
  * and numbers in range, and a parser whose reuse does not depend on the
- * lines before (one parser serves every line of a connection).
+ * lines before (one parser serves every line of a connection).  A line
+ * it accepts must be strict JSON as far as bytes go: valid UTF-8, and
+ * no control byte but JSON's white space.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 
 #define FUZZ_SMALL_REASON	16
 
+static void	fuzz_check_bytes(const uint8_t *, size_t);
 static void	fuzz_check_id(const char *, size_t, int);
 static void	fuzz_check_event(const struct event *);
 static void	fuzz_check_reason(enum event_error, const char *, size_t);
@@ -32,6 +35,46 @@ fuzz_id_byte(unsigned char c, int qa)
 	    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')
 		return (1);
 	return (!qa && (c == ':' || c == '@' || c == '+'));
+}
+
+/*
+ * An accepted line: UTF-8 as RFC 3629 has it (checked here apart from
+ * the parser's own check), and no control byte but tab, LF and CR.
+ */
+static void
+fuzz_check_bytes(const uint8_t *s, size_t len)
+{
+	size_t	i = 0, n, k;
+	uint8_t	c, lo, hi;
+
+	while (i < len) {
+		c = s[i];
+		if (c < 0x80) {
+			FUZZ_CHECK(c >= 0x20 || c == '\t' || c == '\n' ||
+			    c == '\r');
+			i++;
+			continue;
+		}
+		lo = 0x80;
+		hi = 0xbf;
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1;
+		else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			lo = c == 0xe0 ? 0xa0 : 0x80;
+			hi = c == 0xed ? 0x9f : 0xbf;
+		} else {
+			FUZZ_CHECK(c >= 0xf0 && c <= 0xf4);
+			n = 3;
+			lo = c == 0xf0 ? 0x90 : 0x80;
+			hi = c == 0xf4 ? 0x8f : 0xbf;
+		}
+		FUZZ_CHECK(len - i > n);
+		FUZZ_CHECK(s[i + 1] >= lo && s[i + 1] <= hi);
+		for (k = 2; k <= n; k++)
+			FUZZ_CHECK((s[i + k] & 0xc0) == 0x80);
+		i += n + 1;
+	}
 }
 
 /* An identifier: NUL within max bytes, only the allowed bytes. */
@@ -136,8 +179,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	err = event_parse(p, (const char *)data, size, ev, reason,
 	    sizeof reason);
 	fuzz_check_reason(err, reason, sizeof reason);
-	if (err == EVENT_OK)
+	if (err == EVENT_OK) {
+		fuzz_check_bytes(data, size);
 		fuzz_check_event(ev);
+	}
 
 	/* Parsing it again with the same parser gives the same answer. */
 	err2 = event_parse(p, (const char *)data, size, ev2, reason2,

@@ -6,7 +6,7 @@
 # Run from the top build directory, as `make check` does.
 srcdir=${CALLSCORE_SRCDIR:-${srcdir:-$(dirname "$0")/..}}
 status=0
-for t in event conf ctl ring; do
+for t in event event_diff conf ctl ring; do
 	prog=./fuzz/replay_$t
 	if [ ! -x "$prog" ]; then
 		echo "$prog: not built"
