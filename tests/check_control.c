@@ -34,21 +34,6 @@
 #define TOKEN		"s3cret-token-0123456789abcdef"
 #define AUTH_FAIL_MAX	10	/* CTL_AUTH_FAIL_MAX in src/ctl.c */
 
-/* A fresh directory and its paths, as daemon_new() makes them. */
-static void
-control_init(struct daemon *d)
-{
-	char	tmpl[] = "/tmp/callscore-ctl.XXXXXX";
-
-	memset(d, 0, sizeof *d);
-	ck_assert_ptr_nonnull(mkdtemp(tmpl));
-	snprintf(d->dir, sizeof d->dir, "%s", tmpl);
-	snprintf(d->conf, sizeof d->conf, "%s/callscored.yaml", d->dir);
-	snprintf(d->ctl, sizeof d->ctl, "%s/control.sock", d->dir);
-	snprintf(d->events, sizeof d->events, "%s/events.sock", d->dir);
-	snprintf(d->log, sizeof d->log, "%s/callscored.log", d->dir);
-}
-
 /*
  * The harness's configuration with a control section of our own: ctl
  * holds its keys after "socket" (each indented two spaces), extra any
@@ -234,7 +219,7 @@ START_TEST(test_socket_mode_and_group)
 	char		 ctl[256];
 	long		 other;
 
-	control_init(&d);
+	daemon_init(&d);
 	ck_assert_ptr_nonnull(gr = getgrgid(getgid()));
 	snprintf(ctl, sizeof ctl, "  mode: \"0660\"\n  group: %s\n",
 	    gr->gr_name);
@@ -272,7 +257,7 @@ START_TEST(test_socket_group_unknown)
 	struct daemon	 d;
 	char		*err;
 
-	control_init(&d);
+	daemon_init(&d);
 	control_conf(&d, "  group: no-such-group-here\n", NULL);
 	err = start_refused(&d);
 	ck_assert_msg(strstr(err, "callscored.yaml:7:10: control.group: no "
@@ -297,7 +282,7 @@ START_TEST(test_tcp_token)
 	yajl_val	 v;
 	int		 port, closed;
 
-	control_init(&d);
+	daemon_init(&d);
 	snprintf(tok, sizeof tok, "%s/control.token", d.dir);
 	snprintf(bad, sizeof bad, "%s/wrong.token", d.dir);
 	write_file(tok, TOKEN "\n", 0600);
@@ -396,7 +381,7 @@ START_TEST(test_tcp_auth_rate_limit)
 	char		 tok[PATH_MAX], *ans, *out, *err;
 	int		 port, closed, i;
 
-	control_init(&d);
+	daemon_init(&d);
 	snprintf(tok, sizeof tok, "%s/control.token", d.dir);
 	write_file(tok, TOKEN, 0400);
 	control_conf(&d, "  tcp: 127.0.0.1:0\n  token_file: control.token\n",
@@ -436,7 +421,7 @@ START_TEST(test_tcp_token_file_refused)
 	struct daemon	 d;
 	char		 tok[PATH_MAX], want[PATH_MAX + 128], *err;
 
-	control_init(&d);
+	daemon_init(&d);
 	snprintf(tok, sizeof tok, "%s/control.token", d.dir);
 	control_conf(&d, "  tcp: 127.0.0.1:0\n  token_file: control.token\n",
 	    NULL);
@@ -478,7 +463,7 @@ START_TEST(test_tcp_token_reload)
 	char		 tok[PATH_MAX], old[PATH_MAX], *out, *err;
 	int		 port;
 
-	control_init(&d);
+	daemon_init(&d);
 	snprintf(tok, sizeof tok, "%s/control.token", d.dir);
 	snprintf(old, sizeof old, "%s/old.token", d.dir);
 	write_file(tok, TOKEN "\n", 0600);
@@ -588,7 +573,7 @@ START_TEST(test_backup_under_load)
 	double		 accepted;
 	int		 i, status;
 
-	control_init(&d);
+	daemon_init(&d);
 	control_conf(&d, NULL, "snapshot:\n  interval: 1s\n"
 	    "  history_agents: true\n");
 	daemon_start(&d);
@@ -672,7 +657,7 @@ START_TEST(test_backup_errors)
 	yajl_val	 st;
 	int		 port, failed = 5;
 
-	control_init(&d);
+	daemon_init(&d);
 	control_conf(&d, NULL, "snapshot:\n  interval: 1h\n"
 	    "http:\n  listen: 127.0.0.1:0\n");
 	daemon_start(&d);

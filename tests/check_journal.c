@@ -41,16 +41,9 @@
 static void
 jdaemon_new(struct daemon *d, const char *snapshot)
 {
-	char	 tmpl[] = "/tmp/callscore-journal.XXXXXX";
 	FILE	*f;
 
-	memset(d, 0, sizeof *d);
-	ck_assert_ptr_nonnull(mkdtemp(tmpl));
-	snprintf(d->dir, sizeof d->dir, "%s", tmpl);
-	snprintf(d->conf, sizeof d->conf, "%s/callscored.yaml", d->dir);
-	snprintf(d->ctl, sizeof d->ctl, "%s/control.sock", d->dir);
-	snprintf(d->events, sizeof d->events, "%s/events.sock", d->dir);
-	snprintf(d->log, sizeof d->log, "%s/callscored.log", d->dir);
+	daemon_init(d);
 	ck_assert_ptr_nonnull(f = fopen(d->conf, "w"));
 	fprintf(f,
 	    "listen:\n"

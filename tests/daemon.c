@@ -313,7 +313,7 @@ daemon_start(struct daemon *d)
 }
 
 void
-daemon_new(struct daemon *d, const char *extra)
+daemon_init(struct daemon *d)
 {
 	char	tmpl[] = "/tmp/callscore-test.XXXXXX";
 
@@ -324,6 +324,12 @@ daemon_new(struct daemon *d, const char *extra)
 	snprintf(d->ctl, sizeof d->ctl, "%s/control.sock", d->dir);
 	snprintf(d->events, sizeof d->events, "%s/events.sock", d->dir);
 	snprintf(d->log, sizeof d->log, "%s/callscored.log", d->dir);
+}
+
+void
+daemon_new(struct daemon *d, const char *extra)
+{
+	daemon_init(d);
 	daemon_conf(d, extra);
 	daemon_start(d);
 }

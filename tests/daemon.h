@@ -50,6 +50,8 @@ int		 ctl_answers(const char *);
  */
 void		 daemon_conf(struct daemon *, const char *);
 void		 daemon_start(struct daemon *);
+/* A fresh directory and the paths in it; nothing written or started. */
+void		 daemon_init(struct daemon *);
 /* A fresh directory, its configuration with extra, and a started daemon. */
 void		 daemon_new(struct daemon *, const char *);
 void		 daemon_stop(struct daemon *);	/* SIGTERM; must exit 0 */
