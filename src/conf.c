@@ -2232,7 +2232,15 @@ conf_print_string(FILE *f, const char *s)
 			fprintf(f, "\\%c", *u);
 		else if (*u < 0x20 || *u == 0x7f)
 			fprintf(f, "\\x%02x", *u);
-		else
+		else if (u[0] == 0xc2 && u[1] >= 0x80 && u[1] <= 0x9f) {
+			/* C1 controls: YAML refuses them unescaped. */
+			fprintf(f, "\\x%02x", u[1]);
+			u++;
+		} else if (u[0] == 0xef && u[1] == 0xbf &&
+		    (u[2] == 0xbe || u[2] == 0xbf)) {
+			fprintf(f, "\\u%04X", 0xff00 | (u[2] + 0x40));
+			u += 2;
+		} else
 			fputc(*u, f);
 	}
 	fputc('"', f);
