@@ -1394,6 +1394,16 @@ ctl_cmd_list(struct ctl_conn *c, struct ctl_req *req)
 	ctl_reply(c, g);
 }
 
+/* An answer that had to wait is sent: serve what queued behind it. */
+static void
+ctl_resume(struct ctl_conn *c)
+{
+	if (c->closing)
+		ctl_conn_finish(c);
+	else
+		ctl_read_cb(c->bev, c);
+}
+
 static void
 ctl_snapshot_done(const struct store_result *res, void *arg)
 {
@@ -1418,10 +1428,7 @@ ctl_snapshot_done(const struct store_result *res, void *arg)
 		yajl_gen_map_close(g);
 		ctl_reply(c, g);
 	}
-	if (c->closing)
-		ctl_conn_finish(c);
-	else
-		ctl_read_cb(c->bev, c);	/* requests queued behind it */
+	ctl_resume(c);
 }
 
 static void
@@ -1503,10 +1510,7 @@ ctl_backup_cb(const struct store_backup *b, void *arg)
 		yajl_gen_map_close(g);
 		ctl_reply(c, g);
 	}
-	if (c->closing)
-		ctl_conn_finish(c);
-	else
-		ctl_read_cb(c->bev, c);	/* requests queued behind it */
+	ctl_resume(c);
 }
 
 /*
@@ -1722,10 +1726,7 @@ ctl_pending_done(struct ctl_conn *c)
 	ctl_pending_free(c->pending);
 	c->pending = NULL;
 	c->waiting = 0;
-	if (c->closing)
-		ctl_conn_finish(c);
-	else
-		ctl_read_cb(c->bev, c);
+	ctl_resume(c);
 }
 
 static void
