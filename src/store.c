@@ -7,9 +7,9 @@
  * The loop hands the writer whole snapshots through a small bounded
  * queue and never waits: when the queue is full the new snapshot is
  * dropped and counted.  Journal batches have a queue of their own that
- * the writer empties first, all waiting batches in one transaction; a
- * snapshot is written in chunks of whole scopes, so a batch waits at
- * most for one chunk.  The writer reports each outcome through a list
+ * the writer serves first, all waiting batches in one transaction, and
+ * then gives a read or a snapshot chunk a turn; a snapshot is written in
+ * chunks of whole scopes, so a batch waits at most for one chunk.  The writer reports each outcome through a list
  * and a pipe that the loop watches, so callbacks always run on the loop
  * thread.
  *
@@ -237,6 +237,7 @@ struct store {
 	int			 jqlen;		/* atomic reads too */
 	double			 jretry_at;	/* after a failure */
 	uint64_t		 jseq, jbytes;	/* committed */
+	uint64_t		 jhanded;	/* highest last submitted */
 	uint64_t		 jseq_told, jbytes_told;
 	char			 jerror[256];	/* the last failure */
 	int			 jerror_new;
@@ -964,6 +965,8 @@ store_journal_submit(struct store *s, uint64_t first, uint64_t last,
 	pthread_mutex_lock(&s->lock);
 	TAILQ_INSERT_TAIL(&s->jqueue, b, entry);
 	__atomic_store_n(&s->jqlen, s->jqlen + 1, __ATOMIC_RELAXED);
+	if (last > s->jhanded)
+		s->jhanded = last;
 	pthread_cond_broadcast(&s->cond);
 	pthread_mutex_unlock(&s->lock);
 }
@@ -1060,6 +1063,7 @@ store_enqueue(struct store *s, struct store_snap *snap, int wait)
 	}
 	id = ++s->next_id;
 	snap->id = id;
+	snap->jneed = s->jhanded;
 	s->queue[(s->qhead + s->qlen) % STORE_QUEUE_MAX] = snap;
 	s->qlen++;
 	s->stats.queue_depth = s->qlen;
@@ -1651,8 +1655,12 @@ store_wait(struct store *s, double at)
 }
 
 /*
- * The writer: journal batches first (acknowledgements wait for them),
- * then reads (a supervisor waits), then the next chunk of a snapshot.
+ * The writer.  Journal batches come first (acknowledgements wait for
+ * them), then reads (a supervisor waits), then the next chunk of a
+ * snapshot; but after a journal commit, which takes every batch waiting
+ * up to STORE_JOURNAL_TXN_MAX, one read or one chunk goes before the next
+ * commit.  Under a journal that never drains, snapshots and reads still
+ * take every other turn, and a batch waits at most for one of them.
  */
 static void *
 store_thread(void *arg)
@@ -1662,12 +1670,20 @@ store_thread(void *arg)
 	struct store_done	*d;
 	struct store_query	*q;
 	uint64_t		 max_size;
-	int			 cancelled, jready, done, apply;
+	int			 cancelled, jready, done, apply, other;
+	int			 owed = 0;	/* a turn, to other */
 
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
 		jready = !TAILQ_EMPTY(&s->jqueue) && (s->stopping ||
 		    s->jretry_at <= store_mono());
+		/*
+		 * A chunk may go before the batches handed over before its
+		 * snapshot only once they are committed: no state row may
+		 * hold an event the journal does not.
+		 */
+		other = !TAILQ_EMPTY(&s->queries) || (s->writing == NULL ?
+		    s->qlen != 0 : s->jseq >= s->writing->jneed);
 		if (!s->stopping && (s->paused || (!jready &&
 		    TAILQ_EMPTY(&s->queries) && s->writing == NULL &&
 		    s->qlen == 0))) {
@@ -1675,10 +1691,12 @@ store_thread(void *arg)
 			    s->jretry_at : 0);
 			continue;
 		}
-		if (jready) {
+		if (jready && (!owed || !other)) {
 			store_journal_commit(s);
+			owed = other;
 			continue;
 		}
+		owed = 0;
 		/* Reads next: a supervisor is waiting for them. */
 		if ((q = TAILQ_FIRST(&s->queries)) != NULL) {
 			TAILQ_REMOVE(&s->queries, q, entry);
@@ -1724,6 +1742,10 @@ store_thread(void *arg)
 		/* Tests: stop between chunks, as a crash would. */
 		if (s->hold_chunks >= 0 && s->wchunks == s->hold_chunks &&
 		    !s->stopping) {
+			if (jready) {
+				store_journal_commit(s);
+				continue;
+			}
 			s->held = 1;
 			pthread_cond_broadcast(&s->cond);
 			pthread_cond_wait(&s->cond, &s->lock);

@@ -74,6 +74,7 @@ struct store_snap {
 	double			 interval_mark;	/* meta last_interval; 0 keep */
 	double			 prune_before;	/* delete history older; 0 none */
 	uint64_t		 id;		/* set by store_submit */
+	uint64_t		 jneed;		/* ... and the journal's seq */
 };
 
 /* The outcome of one snapshot, handed back on the loop. */

@@ -1714,6 +1714,91 @@ START_TEST(test_journal_between_chunks)
 }
 END_TEST
 
+/*
+ * A journal that never drains does not starve a snapshot: after each
+ * commit (every batch waiting, up to 16 MB) a chunk has its turn.  Three
+ * batches of 8.5 MB need three commits; a snapshot of two one-row chunks
+ * taken meanwhile ends after the second, and trims the two before it.
+ * But batches handed over before a snapshot all commit before its first
+ * chunk, so that no state row holds an event the journal does not.
+ * (Counting trims is how the order shows.)
+ */
+START_TEST(test_journal_turns)
+{
+	struct event_base	*base;
+	struct store		*s;
+	struct journal		*j;
+	struct store_snap	*snap;
+	struct store_stats	 st;
+	struct done_ctx		 ctx = { 0 };
+	char			*cause = NULL, *big;
+	uint64_t		 committed = 0, seq;
+	size_t			 len = 8704 * 1024;
+
+	base = event_base_new();
+	s = open_ok();
+	j = journal_new(base, s, 10, 64 << 20, commit_cb, &committed);
+	ck_assert_int_eq(store_start(s, base, done_cb, &ctx, &cause), 0);
+	store_set_chunks(s, 1, -1);
+	store_hold(s, 1);
+	snap = store_snap_new(1000);
+	snap->seq = 3;
+	store_snap_add_state(snap, 1, "q0", "5m", 3, blob_make(8, 0), 8);
+	store_snap_add_state(snap, 1, "q1", "5m", 3, blob_make(8, 1), 8);
+	ck_assert_uint_eq(store_submit(s, snap), 1);
+	store_wait_held(s);
+
+	big = xmalloc(len);
+	memset(big, 'x', len);
+	for (seq = 1; seq <= 3; seq++) {
+		ck_assert_int_eq(journal_append(j, seq, 0, big, len), 0);
+		journal_flush(j);
+	}
+	store_hold(s, 0);
+	run_until(base, &ctx, 1);
+	ck_assert_int_eq(ctx.r[0].ok, 1);
+	run_until_seq(base, &committed, 3);
+	store_get_stats(s, &st);
+	ck_assert_uint_eq(st.chunks, 2);
+	ck_assert_uint_eq(st.journal_batches, 3);
+	ck_assert_uint_eq(st.journal_trimmed, 2);
+
+	/*
+	 * Batches 4 to 6, a snapshot of three chunks, batches 7 and 8:
+	 * 4, 5, 6, a chunk, 7, a chunk, 8, the last chunk, which trims
+	 * every batch up to 8 (the seq it is told it holds).
+	 */
+	store_pause(s, 1);
+	for (seq = 4; seq <= 8; seq++) {
+		ck_assert_int_eq(journal_append(j, seq, 0, big, len), 0);
+		journal_flush(j);
+		if (seq != 6)
+			continue;
+		snap = store_snap_new(1001);
+		snap->seq = 8;
+		store_snap_add_state(snap, 1, "q0", "5m", 8, blob_make(8, 2),
+		    8);
+		store_snap_add_state(snap, 1, "q1", "5m", 8, blob_make(8, 3),
+		    8);
+		store_snap_add_state(snap, 1, "q2", "5m", 8, blob_make(8, 4),
+		    8);
+		ck_assert_uint_eq(store_submit(s, snap), 2);
+	}
+	free(big);
+	store_pause(s, 0);
+	run_until(base, &ctx, 2);
+	ck_assert_int_eq(ctx.r[1].ok, 1);
+	store_get_stats(s, &st);
+	ck_assert_uint_eq(st.chunks, 5);
+	ck_assert_uint_eq(st.journal_batches, 8);
+	ck_assert_uint_eq(st.journal_trimmed, 8);
+	store_close(s);
+	journal_free(j);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM journal"), 0);
+	event_base_free(base);
+}
+END_TEST
+
 /* A commit that fails (the database locked) is retried, not lost. */
 START_TEST(test_journal_retry)
 {
@@ -1793,6 +1878,7 @@ store_suite(void)
 	tcase_add_test(tc, test_journal_full);
 	tcase_add_test(tc, test_chunked_kill_replay);
 	tcase_add_test(tc, test_journal_between_chunks);
+	tcase_add_test(tc, test_journal_turns);
 	tcase_add_test(tc, test_journal_retry);
 	suite_add_tcase(s, tc);
 	return (s);
