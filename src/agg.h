@@ -8,11 +8,11 @@
  * each scope the event touches, which is only additions.
  *
  * struct agg is the full aggregate that sums and KPIs work on.  A ring
- * slot keeps a struct agg_slot instead: the call counters inline, survey
- * and QA counters in blocks taken only when such an event arrives, and
- * distributions in a sparse form that turns into a dense sketch only when
- * it would outgrow one.  Every block comes from the pool, so nothing is
- * allocated per event once warm.
+ * slot keeps a struct agg_slot instead, a packed form of variable size:
+ * the fields that are not zero, as varints, and the distributions as
+ * sorted sparse entries in the slot while they are few, else in blocks
+ * of their own (larger sparse arrays, or dense sketches).  Every block
+ * comes from the pool, so nothing is allocated per event once warm.
  */
 #ifndef AGG_H
 #define AGG_H
@@ -77,6 +77,8 @@ struct agg_params {
 	size_t		 nqa;
 };
 
+#define AGG_SLOT_EXT	0xff	/* agg_slot.nent: distributions in blocks */
+
 #define AGG_PART_SURVEY	0x1	/* csat, nps or esat fields non-zero */
 #define AGG_PART_QA	0x2	/* qa fields non-zero */
 #define AGG_PART_AGENT	0x4	/* busy or ready non-zero */
@@ -91,34 +93,55 @@ struct contrib {
 };
 
 /*
- * The compact aggregate of one ring slot.  key belongs to the ring (the
- * slot number held); the rest is agg.c's: dist is 0, a sparse block of
- * all three distributions, or a block of dense sketches, and the survey
- * and QA counters and the agent seconds follow the struct when parts says
- * so.  A slot may move when it grows, so functions that add to it take
- * its address.
+ * The packed aggregate of one ring slot.  key belongs to the ring (the
+ * slot number held); the rest is agg.c's.  A slot is reallocated when
+ * its size class changes, so functions that change it take its address.
  */
 struct agg_slot {
 	uint64_t	key;
-	uintptr_t	dist;
-	uint32_t	parts;		/* AGG_PART_* blocks that follow */
-	uint32_t	offered, answered, abandoned, short_abandoned;
-	uint32_t	timeouts, answered_in_sl, abandoned_in_sl;
-	uint32_t	transferred, held, fc_yes, fc_n, res_yes, res_n;
-	uint32_t	revenue_n, cust_n, repeated;
-	double		wait_answered, wait_abandoned, wait_all;
-	double		talk, hold, wrap, revenue;
+	uint16_t	len;		/* bytes of data[] used */
+	uint8_t		cls;		/* size class */
+	uint8_t		nent;		/* inline entries, or AGG_SLOT_EXT */
+	unsigned char	data[];
 };
 
 /* What a pool holds: live counts by kind, and bytes. */
 struct sketch_pool_stats {
 	size_t	slots;		/* struct agg_slot */
-	size_t	surveys, qas;	/* slots carrying those blocks */
-	size_t	agents;		/* slots carrying busy/ready seconds */
-	size_t	sparse;		/* sparse blocks */
+	size_t	surveys, qas;	/* slots holding such fields */
+	size_t	agents;		/* slots holding busy/ready seconds */
+	size_t	sparse;		/* sparse blocks (not entries in slots) */
 	size_t	dense;		/* struct sketch */
 	size_t	bytes_live;	/* in the above */
 	size_t	bytes;		/* allocated, live or free */
+};
+
+/*
+ * Contribs staged for a slot: the counters and sums, and the values as
+ * unsorted sparse entries.  Only agg.c looks inside; it is here so that
+ * its owner can embed it.
+ */
+#define AGG_STAGE_ENT	52		/* entries before it is full */
+#define AGG_NODIST	0xffffU		/* a group: keep no values */
+
+struct agg_stage {
+	struct agg	 a;		/* dist unused */
+	uint32_t	 ent[AGG_STAGE_ENT];
+	uint32_t	 nent;
+	uint32_t	 parts;		/* AGG_PART_* of what was added */
+	uint32_t	 events;	/* contribs staged */
+};
+
+/*
+ * A contrib with its counters and sums encoded once, to be applied to
+ * several slots (agg_slot_apply_delta()).  c is borrowed.
+ */
+#define AGG_FIELDS_MAX	360		/* bytes of encoded fields, at most */
+
+struct agg_delta {
+	const struct contrib	*c;
+	size_t			 flen;
+	unsigned char		 f[AGG_FIELDS_MAX];
 };
 
 /* A free list of sketches so slots reuse memory instead of malloc. */
@@ -146,7 +169,7 @@ int	agg_is_empty(const struct agg *);
 /* The AGG_PART_* blocks a slot needs to hold a's fields. */
 unsigned int agg_parts(const struct agg *);
 
-/* A zeroed slot from the pool; agg_slot_put() returns it and its blocks. */
+/* An empty slot from the pool; agg_slot_put() returns it and its blocks. */
 struct agg_slot	*agg_slot_get(struct sketch_pool *);
 void		 agg_slot_put(struct sketch_pool *, struct agg_slot *);
 /*
@@ -155,14 +178,26 @@ void		 agg_slot_put(struct sketch_pool *, struct agg_slot *);
  */
 void		 agg_slot_apply(struct agg_slot **, const struct contrib *, int,
 		    struct sketch_pool *);
+void		 agg_delta_init(struct agg_delta *, const struct contrib *);
+/* agg_slot_apply() of the delta's contrib. */
+void		 agg_slot_apply_delta(struct agg_slot **,
+		    const struct agg_delta *, int, struct sketch_pool *);
 /* Called once the slot is no longer current: make it compact again. */
-void		 agg_slot_compact(struct agg_slot *, struct sketch_pool *);
+void		 agg_slot_compact(struct agg_slot **, struct sketch_pool *);
 /* *sp += a's counts and sums (a's dists are not looked at). */
 void		 agg_slot_add(struct agg_slot **, const struct agg *,
 		    struct sketch_pool *);
 /* Decode a sketch_encode() blob into dist d; -1, adding nothing, if bad. */
-int		 agg_slot_add_dist(struct agg_slot *, enum agg_dist,
+int		 agg_slot_add_dist(struct agg_slot **, enum agg_dist,
 		    const unsigned char *, size_t, struct sketch_pool *);
+/*
+ * Both at once: *sp += a's counts and sums (unless a is NULL) and, for
+ * each dist d with blen[d] not 0, the blob blob[d]; -1, adding nothing,
+ * if a blob is bad.
+ */
+int		 agg_slot_load(struct agg_slot **, const struct agg *,
+		    const unsigned char *const *, const size_t *,
+		    struct sketch_pool *);
 /* a += s, dists as dense sketches from pool. */
 void		 agg_slot_sum(struct agg *, const struct agg_slot *,
 		    struct sketch_pool *);
@@ -172,5 +207,35 @@ void		 agg_slot_counts(const struct agg_slot *, struct agg *);
 size_t		 agg_slot_encode_dist(const struct agg_slot *, enum agg_dist,
 		    unsigned char *, size_t);
 int		 agg_slot_is_empty(const struct agg_slot *);
+
+/* Empty, ready to use; it holds no memory of its own. */
+void		 agg_stage_init(struct agg_stage *);
+/*
+ * st += c, its values in the buckets sketch_group() gives for groups of
+ * that many buckets (0 or 1: their own), or not at all if AGG_NODIST;
+ * -1, adding nothing, if its entries are full.
+ */
+int		 agg_stage_add(struct agg_stage *, const struct contrib *,
+		    unsigned int);
+int		 agg_stage_is_empty(const struct agg_stage *);
+/* Sort and combine the entries, once before agg_stage_apply() calls. */
+void		 agg_stage_sort(struct agg_stage *);
+/* *sp += what st holds; *sp may move. */
+void		 agg_stage_apply(const struct agg_stage *, struct agg_slot **,
+		    struct sketch_pool *);
+void		 agg_stage_clear(struct agg_stage *);
+
+/*
+ * An accumulator: what several stages held, counters as they are and
+ * distributions in blocks of the pool (dense once it holds many calls).
+ * agg_acc_add() takes one from the pool if *ap is NULL.
+ */
+struct agg_acc;
+void		 agg_acc_add(struct agg_acc **, struct agg_stage *,
+		    struct sketch_pool *);
+/* *sp += acc; *sp may move. */
+void		 agg_acc_apply(const struct agg_acc *, struct agg_slot **,
+		    struct sketch_pool *);
+void		 agg_acc_free(struct agg_acc *, struct sketch_pool *);
 
 #endif

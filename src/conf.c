@@ -199,6 +199,8 @@ static const struct conf_key conf_keys[] = {
 	    F(max_agents), 0, NULL, NULL },
 	{ "limits", "max_teams", CONF_COUNT, "1000", 1, 1000000,
 	    F(max_teams), 0, NULL, NULL },
+	{ "limits", "agent_percentiles", CONF_UINT, "0", 0, 10,
+	    F(agent_percentiles), R, NULL, NULL },
 	{ "limits", "max_calls", CONF_COUNT, "100000", 1, 10000000,
 	    F(max_calls), 0, NULL, NULL },
 	{ "limits", "idle_timeout", CONF_DURATION, "300", 1, DAY,
@@ -2557,6 +2559,7 @@ size_t
 conf_all_windows(const struct conf *c, struct window_def *defs)
 {
 	struct window_def	*d;
+	size_t			 i;
 
 	memcpy(defs, c->windows, c->nwindows * sizeof *defs);
 	d = &defs[c->nwindows];
@@ -2565,6 +2568,11 @@ conf_all_windows(const struct conf *c, struct window_def *defs)
 	d->slot_ms = CALENDAR_SLOT * 1000ULL;
 	d->nslots = CALENDAR_SPAN / CALENDAR_SLOT;
 	d->span_ms = d->slot_ms * d->nslots;
+	/* N % error: groups of N buckets of 1 % (sketch_group()). */
+	for (i = 0; i <= c->nwindows; i++) {
+		defs[i].agent_group = c->agent_percentiles == 0 ?
+		    WINDOW_AGENT_NODIST : c->agent_percentiles;
+	}
 	return (c->nwindows + 1);
 }
 

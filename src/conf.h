@@ -129,6 +129,8 @@ struct conf {
 	size_t			 max_queues;	/* default 1000 */
 	size_t			 max_agents;	/* default 10000 */
 	size_t			 max_teams;	/* default 1000 */
+	unsigned int		 agent_percentiles; /* agents' percentile
+						   error, %; 0 = none */
 	size_t			 max_calls;	/* live calls, default 100000 */
 	double			 idle_timeout;	/* seconds, default 300 */
 	double			 line_timeout;	/* seconds, default 10 */
@@ -169,7 +171,8 @@ const struct window_def *conf_window(const struct conf *, const char *);
 /*
  * The windows of the scope table, into defs (CONF_WINDOWS_MAX + 1 of
  * them): the rolling ones, then the calendar ring (calendar.h) that the
- * today and interval windows are summed from; returns how many.
+ * today and interval windows are summed from; returns how many.  Their
+ * agent_group is limits.agent_percentiles'.
  */
 size_t		 conf_all_windows(const struct conf *, struct window_def *);
 /*

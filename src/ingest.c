@@ -158,8 +158,7 @@ ingest_extra(struct callscored *cs, const char *queue, const char *agent,
     const struct contrib *c)
 {
 	struct scope		*sc[INGEST_SCOPES];
-	struct sketch_pool	*pool = scopes_pool(cs->scopes);
-	size_t			 n = 0, i, w, nwindows;
+	size_t			 n = 0, i;
 
 	sc[n++] = scopes_global(cs->scopes);
 	if (queue != NULL && *queue != '\0' &&
@@ -171,17 +170,12 @@ ingest_extra(struct callscored *cs, const char *queue, const char *agent,
 	if (team != NULL && *team != '\0' &&
 	    (sc[n] = scopes_find(cs->scopes, SCOPE_TEAM, team)) != NULL)
 		n++;
-	nwindows = scopes_nwindows(cs->scopes);
 	if (t_ms > at->recv_ms)
 		t_ms = at->recv_ms;
 	for (i = 0; i < n; i++) {
 		if (ingest_holds(sc[i], at))
 			continue;
-		for (w = 0; w < nwindows; w++) {
-			(void)ring_add(sc[i]->rings[w],
-			    scopes_window(cs->scopes, w), t_ms, at->now_ms, c,
-			    pool);
-		}
+		(void)scope_add(sc[i], t_ms, at->now_ms, c);
 	}
 }
 
@@ -273,10 +267,9 @@ ingest_apply(struct callscored *cs, const struct event *ev, struct scope **sc,
 	struct agg_params	 params;
 	struct contrib		 c;
 	struct live_delta	 delta;
-	struct sketch_pool	*pool = scopes_pool(cs->scopes);
 	enum live_result	 lr;
 	uint64_t		 slot_ms;
-	size_t			 i, w, nwindows;
+	size_t			 i;
 
 	/* Lifecycle and agent events, and finished calls, move live state. */
 	lr = live_event(cs->live, ev, at->recv_ms / 1000.0, &delta);
@@ -289,15 +282,10 @@ ingest_apply(struct callscored *cs, const struct event *ev, struct scope **sc,
 	slot_ms = t_ms < at->recv_ms ? t_ms : at->recv_ms;
 	conf_agg_params(conf, ev->queue, &params);
 	if (agg_contrib(ev, &params, &c) == 0) {
-		nwindows = scopes_nwindows(cs->scopes);
 		for (i = 0; i < n; i++) {
 			if (ingest_holds(sc[i], at))
 				continue;
-			for (w = 0; w < nwindows; w++) {
-				ring_add(sc[i]->rings[w],
-				    scopes_window(cs->scopes, w), slot_ms,
-				    at->now_ms, &c, pool);
-			}
+			(void)scope_add(sc[i], slot_ms, at->now_ms, &c);
 			if (sc[i]->totals != NULL && !at->replay)
 				totals_add(sc[i]->totals, &c);
 			sc[i]->last_ms = at->recv_ms;

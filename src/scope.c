@@ -79,7 +79,6 @@ void
 scopes_free(struct scopes *s)
 {
 	struct scope	*sc, *next;
-	size_t		 i;
 	int		 k;
 
 	if (s == NULL)
@@ -88,11 +87,8 @@ scopes_free(struct scopes *s)
 		for (sc = s->first[k]; sc != NULL; sc = next) {
 			next = sc->list_next;
 			scopes_drop_saved(s, sc);
-			for (i = 0; i < s->nwindows; i++)
-				ring_free(sc->rings[i], s->pool);
-			free(sc->rings);
+			ring_set_free(sc->set);
 			totals_free(sc->totals);
-			free(sc->name);
 			free(sc);
 		}
 	}
@@ -120,8 +116,7 @@ scopes_grow(struct scopes *s)
 			size_t	h;
 
 			next = sc->next;
-			h = scopes_hash(s, sc->kind, sc->name,
-			    strlen(sc->name)) & mask;
+			h = sc->hash & mask;
 			sc->next = table[h];
 			table[h] = sc;
 		}
@@ -135,11 +130,12 @@ struct scope *
 scopes_find(struct scopes *s, enum scope_kind kind, const char *name)
 {
 	struct scope	*sc;
-	size_t		 len = strlen(name);
+	uint64_t	 h;
 
-	sc = s->table[scopes_hash(s, kind, name, len) & s->mask];
-	for (; sc != NULL; sc = sc->next) {
-		if (sc->kind == kind && strcmp(sc->name, name) == 0) {
+	h = scopes_hash(s, kind, name, strlen(name));
+	for (sc = s->table[h & s->mask]; sc != NULL; sc = sc->next) {
+		if (sc->hash == h && sc->kind == kind &&
+		    strcmp(sc->name, name) == 0) {
 			SCOPE_LOAD(s, sc);
 			return (sc);
 		}
@@ -161,22 +157,28 @@ struct scope *
 scopes_make(struct scopes *s, enum scope_kind kind, const char *name)
 {
 	struct scope	*sc;
-	size_t		 i, len = strlen(name), h;
+	size_t		 len = strlen(name);
+	uint64_t	 h;
 
 	h = scopes_hash(s, kind, name, len);
 	for (sc = s->table[h & s->mask]; sc != NULL; sc = sc->next) {
-		if (sc->kind == kind && strcmp(sc->name, name) == 0)
+		if (sc->hash == h && sc->kind == kind &&
+		    strcmp(sc->name, name) == 0)
 			return (sc);
 	}
 	if (kind != SCOPE_GLOBAL && s->count[kind] >= s->limit[kind])
 		return (NULL);
 
-	sc = xcalloc(1, sizeof *sc);
+	/* The name after the struct: one allocation, one cache miss less. */
+	sc = xcalloc(1, sizeof *sc + len + 1);
 	sc->kind = kind;
-	sc->name = xstrdup(name);
-	sc->rings = xcalloc(s->nwindows, sizeof *sc->rings);
-	for (i = 0; i < s->nwindows; i++)
-		sc->rings[i] = ring_new(&s->windows[i]);
+	sc->name = (char *)(sc + 1);
+	memcpy(sc->name, name, len + 1);
+	sc->hash = h;
+	sc->set = ring_set_new(s->windows, s->nwindows,
+	    kind == SCOPE_AGENT && s->nwindows > 0 ?
+	    s->windows[0].agent_group : 1, s->pool);
+	sc->rings = ring_set_rings(sc->set);
 	/* Agents are too many to export; their totals are not kept. */
 	if (kind != SCOPE_AGENT)
 		sc->totals = totals_new();
@@ -341,6 +343,13 @@ scopes_window_index(const struct scopes *s, const char *name)
 			return ((int)i);
 	}
 	return (-1);
+}
+
+int
+scope_add(struct scope *sc, uint64_t t_ms, uint64_t now_ms,
+    const struct contrib *c)
+{
+	return (ring_set_add(sc->set, t_ms, now_ms, c));
 }
 
 const char *

@@ -33,8 +33,11 @@ enum scope_kind {
 
 struct scope {
 	enum scope_kind	 kind;
-	char		*name;			/* "" for global */
-	struct ring	**rings;		/* one per window */
+	char		*name;			/* "" for global; in the struct's
+						   allocation */
+	uint64_t	 hash;			/* of kind and name */
+	struct ring	**rings;		/* one per window, of set */
+	struct ring_set	*set;
 	struct totals	*totals;		/* since start; NULL for agents */
 	char		 team[65];		/* agent: last team seen */
 	uint64_t	 last_ms;		/* last event applied */
@@ -90,6 +93,12 @@ const struct window_def *scopes_window(const struct scopes *, size_t);
 size_t		 scopes_nwindows(const struct scopes *);
 /* Window index of a name, or -1. */
 int		 scopes_window_index(const struct scopes *, const char *);
+/*
+ * Add c at event time t_ms, the clock being now_ms, to every window of a
+ * scope (ring_set_add()); -1 if t_ms is outside all of them.
+ */
+int		 scope_add(struct scope *, uint64_t, uint64_t,
+		    const struct contrib *);
 const char	*scope_kind_name(enum scope_kind);
 int		 scope_kind_parse(const char *);	/* -1 if unknown */
 

@@ -84,6 +84,17 @@ sketch_add(struct sketch *s, double v)
 	sketch_add_index(s, sketch_index(v));
 }
 
+int
+sketch_group(int i, unsigned int m)
+{
+	if (i < 0 || m <= 1)
+		return (i);
+	if (i > SKETCH_NBUCKETS - 1)
+		i = SKETCH_NBUCKETS - 1;
+	i = i - i % (int)m + (int)(m - 1) / 2;
+	return (i > SKETCH_NBUCKETS - 1 ? SKETCH_NBUCKETS - 1 : i);
+}
+
 void
 sketch_merge(struct sketch *dst, const struct sketch *src)
 {
@@ -305,6 +316,15 @@ sketch_decode_each(const unsigned char *buf, size_t len, uint64_t *count,
 	if ((n = sketch_decode(buf, len, count, NULL, NULL)) == 0 ||
 	    cb == NULL)
 		return (n);
+	return (sketch_decode(buf, len, NULL, cb, arg));
+}
+
+size_t
+sketch_decode_checked(const unsigned char *buf, size_t len,
+    void (*cb)(void *, int, uint64_t), void *arg)
+{
+	if (buf == NULL || len == 0)
+		return (0);
 	return (sketch_decode(buf, len, NULL, cb, arg));
 }
 

@@ -40,6 +40,14 @@ double	sketch_value(int);			/* representative of a bucket */
 void	sketch_add_index(struct sketch *, int);	/* count one value */
 void	sketch_add(struct sketch *, double);	/* index + add */
 void	sketch_merge(struct sketch *, const struct sketch *); /* dst += src */
+/*
+ * The bucket that stands for bucket i's group of m (the groups being
+ * [0, m), [m, 2m)...): the middle one, so that a sketch of such buckets
+ * has relative accuracy of about m * SKETCH_ALPHA (odd m; an even group
+ * leans one bucket low, one SKETCH_ALPHA more).  The zero bucket and
+ * m <= 1 leave i as it is.
+ */
+int	sketch_group(int, unsigned int);
 /* The q-quantile (0 <= q <= 1) by rank ceil(q * count); NaN if empty. */
 double	sketch_quantile(const struct sketch *, double);
 /* Sparse encoding for the store: returns bytes written, or needed if 0. */
@@ -53,6 +61,9 @@ size_t	sketch_decode_merge(struct sketch *, const unsigned char *, size_t);
  * 0 if malformed, in which case cb was not called.
  */
 size_t	sketch_decode_each(const unsigned char *, size_t, uint64_t *,
+	    void (*)(void *, int, uint64_t), void *);
+/* The same in one pass, for an encoding sketch_decode_each() accepted. */
+size_t	sketch_decode_checked(const unsigned char *, size_t,
 	    void (*)(void *, int, uint64_t), void *);
 
 #define SKETCH_SPARSE_SHIFT	20	/* codes below 4096 */

@@ -11,6 +11,14 @@
  * serialized for the store in a versioned little-endian format that names
  * every field, so that a restart, or an upgrade that changes struct agg or
  * the slot count, can still read it.
+ *
+ * The windows of a scope form a ring set.  An event of the current period
+ * (the time every ring's current slot covers) is not added to each ring:
+ * it is staged once, and the period's total goes into every ring when
+ * the clock leaves it, or when one of them is read.  So an event costs a
+ * few additions to one small stage, whatever the number of windows, and
+ * a ring slot is written once per period rather than once per event.
+ * Late events (an earlier period's) go straight into the older slots.
  */
 #include <math.h>
 #include <stddef.h>
@@ -34,8 +42,28 @@
 
 struct ring {
 	uint32_t	  nslots;
+	uint64_t	  slot_ms;	/* of the definition it was made for */
 	uint64_t	  now_k;	/* latest slot number ring_add() saw */
+	struct ring_set	 *set;		/* NULL for a ring of its own */
 	struct agg_slot	**slot;		/* NULL, or holding slot->key */
+};
+
+/*
+ * One block: this, the ring pointers, then each ring and its slots.
+ * What is added for the period [lo, hi), within the current slot of
+ * every ring, is gathered to go into them all at once: in the stage, and
+ * when that fills up, in acc, an accumulator from the pool.
+ */
+struct ring_set {
+	struct sketch_pool	 *pool;
+	size_t			  nrings;
+	struct ring		**ring;
+	uint64_t		  lo, hi;	/* ms, when open */
+	uint64_t		  now_ms;	/* latest clock of what is staged */
+	int			  open;
+	unsigned int		  group;	/* sketch_group() of values */
+	struct agg_acc		 *acc;		/* or NULL */
+	struct agg_stage	  stage;
 };
 
 struct ring_wbuf {
@@ -52,6 +80,15 @@ struct ring_rbuf {
 
 static int	ring_live(uint64_t, uint64_t, uint32_t);
 static void	ring_advance(struct ring *, uint64_t, struct sketch_pool *);
+static int	ring_take(struct ring *, uint64_t, uint64_t, uint32_t *,
+		    struct sketch_pool *);
+static int	ring_add_direct(struct ring *, uint64_t, uint64_t, uint64_t,
+		    const struct agg_delta *, int, struct sketch_pool *);
+static void	ring_init(struct ring *, const struct window_def *,
+		    struct agg_slot **);
+static void	ring_sync(const struct ring *);
+static void	ring_set_open(struct ring_set *, uint64_t);
+static void	ring_set_spill(struct ring_set *);
 static void	ring_wreserve(struct ring_wbuf *, size_t);
 static void	ring_put32(struct ring_wbuf *, uint32_t);
 static void	ring_put64(struct ring_wbuf *, uint64_t);
@@ -163,14 +200,23 @@ window_def_init(struct window_def *def, const char *name, uint32_t nslots)
 	return (0);
 }
 
+static void
+ring_init(struct ring *r, const struct window_def *def,
+    struct agg_slot **slot)
+{
+	r->nslots = def->nslots;
+	r->slot_ms = def->slot_ms;
+	r->slot = slot;
+}
+
+/* The ring and its slot pointers in one block. */
 struct ring *
 ring_new(const struct window_def *def)
 {
 	struct ring	*r;
 
-	r = xcalloc(1, sizeof *r);
-	r->nslots = def->nslots;
-	r->slot = xcalloc(r->nslots, sizeof *r->slot);
+	r = xcalloc(1, sizeof *r + def->nslots * sizeof *r->slot);
+	ring_init(r, def, (struct agg_slot **)(void *)(r + 1));
 	return (r);
 }
 
@@ -181,10 +227,186 @@ ring_free(struct ring *r, struct sketch_pool *pool)
 
 	if (r == NULL)
 		return;
-	for (i = 0; i < r->nslots; i++)
+	for (i = 0; i < r->nslots; i++) {
 		agg_slot_put(pool, r->slot[i]);
-	free(r->slot);
-	free(r);
+		r->slot[i] = NULL;
+	}
+	if (r->set == NULL)
+		free(r);
+}
+
+struct ring_set *
+ring_set_new(const struct window_def *defs, size_t n, unsigned int group,
+    struct sketch_pool *pool)
+{
+	struct ring_set	*set;
+	unsigned char	*p;
+	size_t		 i, len;
+
+	len = sizeof *set + n * sizeof *set->ring;
+	for (i = 0; i < n; i++) {
+		len += sizeof (struct ring) +
+		    defs[i].nslots * sizeof (struct agg_slot *);
+	}
+	p = xcalloc(1, len);
+	set = (struct ring_set *)(void *)p;
+	set->pool = pool;
+	set->nrings = n;
+	set->group = group;
+	set->ring = (struct ring **)(void *)(p + sizeof *set);
+	p += sizeof *set + n * sizeof *set->ring;
+	for (i = 0; i < n; i++) {
+		set->ring[i] = (struct ring *)(void *)p;
+		ring_init(set->ring[i], &defs[i],
+		    (struct agg_slot **)(void *)(set->ring[i] + 1));
+		set->ring[i]->set = set;
+		p += sizeof (struct ring) +
+		    defs[i].nslots * sizeof (struct agg_slot *);
+	}
+	agg_stage_init(&set->stage);
+	return (set);
+}
+
+void
+ring_set_free(struct ring_set *set)
+{
+	size_t	i;
+
+	if (set == NULL)
+		return;
+	for (i = 0; i < set->nrings; i++)
+		ring_free(set->ring[i], set->pool);
+	agg_acc_free(set->acc, set->pool);
+	free(set);
+}
+
+struct ring **
+ring_set_rings(struct ring_set *set)
+{
+	return (set->ring);
+}
+
+/* The period that holds now_ms in the current slot of every ring. */
+static void
+ring_set_open(struct ring_set *set, uint64_t now_ms)
+{
+	struct ring	*r;
+	uint64_t	 start;
+	size_t		 i;
+
+	set->lo = 0;
+	set->hi = UINT64_MAX;
+	for (i = 0; i < set->nrings; i++) {
+		r = set->ring[i];
+		start = now_ms - now_ms % r->slot_ms;
+		if (start > set->lo)
+			set->lo = start;
+		if (r->slot_ms < set->hi - start)
+			set->hi = start + r->slot_ms;
+	}
+	set->now_ms = now_ms;
+	set->open = 1;
+}
+
+/* The stage is full: into acc. */
+static void
+ring_set_spill(struct ring_set *set)
+{
+	if (agg_stage_is_empty(&set->stage))
+		return;
+	agg_acc_add(&set->acc, &set->stage, set->pool);
+	agg_stage_clear(&set->stage);
+}
+
+/*
+ * Add what is gathered to every ring, as ring_add() would have at the
+ * latest clock staged: all of it lands in the same slot of each ring,
+ * the current one.
+ */
+void
+ring_set_flush(struct ring_set *set)
+{
+	struct ring	*r;
+	size_t		 i;
+	uint32_t	 si;
+
+	if (!set->open)
+		return;
+	set->open = 0;
+	if (set->acc != NULL)
+		ring_set_spill(set);
+	else if (agg_stage_is_empty(&set->stage))
+		return;
+	else
+		agg_stage_sort(&set->stage);
+	for (i = 0; i < set->nrings; i++) {
+		r = set->ring[i];
+		if (ring_take(r, set->lo / r->slot_ms,
+		    set->now_ms / r->slot_ms, &si, set->pool) != 0)
+			continue;
+		if (set->acc != NULL)
+			agg_acc_apply(set->acc, &r->slot[si], set->pool);
+		else
+			agg_stage_apply(&set->stage, &r->slot[si], set->pool);
+	}
+	agg_acc_free(set->acc, set->pool);
+	set->acc = NULL;
+	agg_stage_clear(&set->stage);
+}
+
+/* Whatever a ring's set has staged goes in before anything reads it. */
+static void
+ring_sync(const struct ring *r)
+{
+	if (r->set != NULL && r->set->open)
+		ring_set_flush(r->set);
+}
+
+int
+ring_set_add(struct ring_set *set, uint64_t t_ms, uint64_t now_ms,
+    const struct contrib *c)
+{
+	struct contrib		grouped;
+	struct agg_delta	dl;
+	size_t			i;
+	int			rv = -1, d;
+
+	if (t_ms > now_ms)
+		t_ms = now_ms;
+	if (set->open && (now_ms < set->lo || now_ms >= set->hi))
+		ring_set_flush(set);
+	if (!set->open)
+		ring_set_open(set, now_ms);
+	if (t_ms >= set->lo) {
+		if (agg_stage_add(&set->stage, c, set->group) != 0) {
+			ring_set_spill(set);
+			(void)agg_stage_add(&set->stage, c, set->group);
+		}
+		if (now_ms > set->now_ms)
+			set->now_ms = now_ms;
+		return (0);
+	}
+	if (set->group > 1) {
+		grouped = *c;
+		for (d = 0; d < AGG_DIST_COUNT; d++) {
+			grouped.dist_idx[d] = sketch_group(c->dist_idx[d],
+			    set->group);
+			if (set->group == AGG_NODIST)
+				grouped.dist_n[d] = 0;
+		}
+		c = &grouped;
+	}
+	/*
+	 * Late: straight into the older slots, kept compact (only the stage
+	 * sees the current period's traffic).
+	 */
+	agg_delta_init(&dl, c);
+	for (i = 0; i < set->nrings; i++) {
+		if (ring_add_direct(set->ring[i], set->ring[i]->slot_ms, t_ms,
+		    now_ms, &dl, 0, set->pool) == 0)
+			rv = 0;
+	}
+	return (rv);
 }
 
 /* Is slot number k inside the window ending with slot now_k? */
@@ -214,7 +436,7 @@ ring_advance(struct ring *r, uint64_t now_k, struct sketch_pool *pool)
 	for (k = r->now_k - (r->now_k > 0); k <= r->now_k; k++) {
 		s = r->slot[k % r->nslots];
 		if (k + 1 < now_k && s != NULL && s->key == k)
-			agg_slot_compact(s, pool);
+			agg_slot_compact(&r->slot[k % r->nslots], pool);
 	}
 	if (now_k < r->nslots) {
 		r->now_k = now_k;
@@ -234,18 +456,17 @@ ring_advance(struct ring *r, uint64_t now_k, struct sketch_pool *pool)
 	}
 }
 
-int
-ring_add(struct ring *r, const struct window_def *def, uint64_t t_ms,
-    uint64_t now_ms, const struct contrib *c, struct sketch_pool *pool)
+/*
+ * The clock is at slot now_k: the slot for k, taken from the pool if
+ * needed, into *ip; -1 if k is outside the window.
+ */
+static int
+ring_take(struct ring *r, uint64_t k, uint64_t now_k, uint32_t *ip,
+    struct sketch_pool *pool)
 {
 	struct agg_slot	*s;
-	uint64_t	 k, now_k;
 	uint32_t	 i;
 
-	if (t_ms > now_ms)
-		t_ms = now_ms;
-	k = t_ms / def->slot_ms;
-	now_k = now_ms / def->slot_ms;
 	if (!ring_live(k, now_k, r->nslots))
 		return (-1);
 	ring_advance(r, now_k, pool);
@@ -264,8 +485,41 @@ ring_add(struct ring *r, const struct window_def *def, uint64_t t_ms,
 		s = r->slot[i] = agg_slot_get(pool);
 		s->key = k;
 	}
-	agg_slot_apply(&r->slot[i], c, k + 1 >= now_k, pool);
+	*ip = i;
 	return (0);
+}
+
+/*
+ * hot: a slot still current may turn dense when busy (agg_slot_apply()),
+ * for rings written one event at a time.
+ */
+static int
+ring_add_direct(struct ring *r, uint64_t slot_ms, uint64_t t_ms,
+    uint64_t now_ms, const struct agg_delta *dl, int hot,
+    struct sketch_pool *pool)
+{
+	uint64_t	 k, now_k;
+	uint32_t	 i;
+
+	if (t_ms > now_ms)
+		t_ms = now_ms;
+	k = t_ms / slot_ms;
+	now_k = now_ms / slot_ms;
+	if (ring_take(r, k, now_k, &i, pool) != 0)
+		return (-1);
+	agg_slot_apply_delta(&r->slot[i], dl, hot && k + 1 >= now_k, pool);
+	return (0);
+}
+
+int
+ring_add(struct ring *r, const struct window_def *def, uint64_t t_ms,
+    uint64_t now_ms, const struct contrib *c, struct sketch_pool *pool)
+{
+	struct agg_delta	dl;
+
+	ring_sync(r);
+	agg_delta_init(&dl, c);
+	return (ring_add_direct(r, def->slot_ms, t_ms, now_ms, &dl, 1, pool));
 }
 
 /* out is overwritten, not freed: agg_clear() it first if reused. */
@@ -277,6 +531,7 @@ ring_sum(const struct ring *r, const struct window_def *def, uint64_t now_ms,
 	uint64_t		 now_k;
 	uint32_t		 i;
 
+	ring_sync(r);
 	memset(out, 0, sizeof *out);
 	now_k = now_ms / def->slot_ms;
 	for (i = 0; i < r->nslots; i++) {
@@ -295,6 +550,7 @@ ring_sum_range(const struct ring *r, const struct window_def *def,
 	uint64_t		 now_k, start;
 	uint32_t		 i;
 
+	ring_sync(r);
 	memset(out, 0, sizeof *out);
 	now_k = now_ms / def->slot_ms;
 	for (i = 0; i < r->nslots; i++) {
@@ -321,13 +577,14 @@ ring_expire(struct ring *r, const struct window_def *def, uint64_t now_ms,
 	uint32_t	 i;
 	size_t		 n = 0;
 
+	ring_sync(r);
 	now_k = now_ms / def->slot_ms;
 	for (i = 0; i < r->nslots; i++) {
 		if ((s = r->slot[i]) == NULL || s->key > now_k)
 			continue;
 		if (ring_live(s->key, now_k, r->nslots)) {
 			if (s->key + 1 < now_k)
-				agg_slot_compact(s, pool);
+				agg_slot_compact(&r->slot[i], pool);
 			continue;
 		}
 		agg_slot_put(pool, s);
@@ -342,6 +599,7 @@ ring_is_empty(const struct ring *r)
 {
 	uint32_t	i;
 
+	ring_sync(r);
 	for (i = 0; i < r->nslots; i++) {
 		if (r->slot[i] != NULL && !agg_slot_is_empty(r->slot[i]))
 			return (0);
@@ -429,6 +687,7 @@ ring_serialize(const struct ring *r, const struct window_def *def,
 	uint32_t		 i, nrec = 0;
 	size_t			 nrec_off;
 
+	ring_sync(r);
 	memset(&w, 0, sizeof w);
 	ring_wreserve(&w, RING_HDR_LEN);
 	memcpy(w.p, RING_MAGIC, 4);
@@ -453,6 +712,9 @@ ring_serialize(const struct ring *r, const struct window_def *def,
 	}
 	for (i = 0; i < 4; i++)
 		w.p[nrec_off + i] = (unsigned char)(nrec >> (8 * i));
+	/* A snapshot holds every blob at once: no slack. */
+	if (w.cap > w.len)
+		w.p = xreallocarray(w.p, 1, w.len);
 	*len = w.len;
 	return (w.p);
 }
@@ -543,7 +805,8 @@ ring_restore(struct ring *r, const struct window_def *def, uint64_t now_ms,
 	struct ring_rbuf	 rb;
 	struct agg		 tmp;
 	struct agg_slot		*s;
-	size_t			 off[AGG_DIST_COUNT];
+	size_t			 off[AGG_DIST_COUNT], blen[AGG_DIST_COUNT];
+	const unsigned char	*blob[AGG_DIST_COUNT];
 	uint64_t		 slot_ms, start, k, now_k;
 	uint32_t		 version, nu32, nf64, ndist, nrec, j, i;
 	uint32_t		 dlen[AGG_DIST_COUNT];
@@ -551,6 +814,7 @@ ring_restore(struct ring *r, const struct window_def *def, uint64_t now_ms,
 
 	if (buf == NULL || len < RING_HDR_LEN || memcmp(buf, RING_MAGIC, 4))
 		return (-1);
+	ring_sync(r);
 	rb.p = buf;
 	rb.len = len;
 	rb.off = 4;
@@ -589,14 +853,12 @@ ring_restore(struct ring *r, const struct window_def *def, uint64_t now_ms,
 			s = r->slot[i] = agg_slot_get(pool);
 			s->key = k;
 		}
-		agg_slot_add(&r->slot[i], &tmp, pool);
 		for (d = 0; d < AGG_DIST_COUNT; d++) {
-			/* Checked above: cannot fail. */
-			if (dlen[d] != 0)
-				(void)agg_slot_add_dist(r->slot[i],
-				    (enum agg_dist)d, buf + off[d], dlen[d],
-				    pool);
+			blob[d] = buf + off[d];
+			blen[d] = dlen[d];
 		}
+		/* Checked above: cannot fail. */
+		(void)agg_slot_load(&r->slot[i], &tmp, blob, blen, pool);
 	}
 	if (rb.off != len)
 		return (-1);		/* trailing bytes */

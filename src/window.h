@@ -23,9 +23,16 @@ struct window_def {
 	uint64_t	span_ms;
 	uint32_t	nslots;
 	uint64_t	slot_ms;			/* span_ms / nslots */
+	unsigned int	agent_group;	/* agents' distributions: buckets
+					   per bucket (sketch_group()); 0
+					   or 1: all; WINDOW_AGENT_NODIST:
+					   none */
 };
 
+#define WINDOW_AGENT_NODIST	AGG_NODIST
+
 struct ring;
+struct ring_set;
 
 /* Fill def from a name like "15m" and a slot count; -1 if invalid. */
 int		 window_def_init(struct window_def *, const char *, uint32_t);
@@ -33,7 +40,28 @@ int		 window_def_init(struct window_def *, const char *, uint32_t);
 int		 window_parse_span(const char *, uint64_t *);
 
 struct ring	*ring_new(const struct window_def *);
+/* Give back r's slots and free it; a ring of a set only gives back. */
 void		 ring_free(struct ring *, struct sketch_pool *);
+/*
+ * The rings of one scope, one per definition (defs, n), in one block,
+ * with their slots from pool.  ring_set_add() is ring_add() to each,
+ * staged: what falls in the current slot of every ring is gathered and
+ * added to them all when the clock moves past it, when the stage fills
+ * up, or before anything reads one of the rings.  Results are the same
+ * as with ring_add().  group: values count in the bucket sketch_group()
+ * gives for groups of that many buckets (0 or 1: as they are), or, if
+ * it is WINDOW_AGENT_NODIST, not at all.
+ */
+struct ring_set	*ring_set_new(const struct window_def *, size_t,
+		    unsigned int, struct sketch_pool *);
+void		 ring_set_free(struct ring_set *);
+/* The n rings, in the definitions' order; they belong to the set. */
+struct ring	**ring_set_rings(struct ring_set *);
+/* ring_add() to every ring; -1 if t_ms is outside all their windows. */
+int		 ring_set_add(struct ring_set *, uint64_t, uint64_t,
+		    const struct contrib *);
+/* Add what is staged now. */
+void		 ring_set_flush(struct ring_set *);
 /*
  * Add c at event time t_ms, the clock being now_ms.  Times in the future
  * count as now; returns -1 (and adds nothing) if t_ms is already outside

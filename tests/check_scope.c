@@ -1,7 +1,8 @@
 /*
  * Copyright (c) 2026 The callscore authors. ISC licence; see COPYING.
  *
- * The scope table: lookup, creation order, per-kind limits, growth.
+ * The scope table: lookup, creation order, per-kind limits, growth; adds
+ * to every window of a scope, agents' distributions as configured.
  */
 #include <check.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "conf.h"
 #include "event.h"
 #include "scope.h"
 #include "window.h"
@@ -253,6 +255,76 @@ START_TEST(test_saved_restored_at_first_use)
 }
 END_TEST
 
+/*
+ * scope_add() reaches every window of a scope; agents keep distributions
+ * as the definitions' agent_group says, other kinds always.
+ */
+START_TEST(test_add_agent_group)
+{
+	struct window_def	 w[2];
+	size_t			 limit[SCOPE_KIND_COUNT] = { 1, 5, 5, 5 };
+	struct scopes		*s;
+	struct scope		*q, *a;
+	struct contrib		 c;
+	struct agg		 sum;
+	uint64_t		 now = 3600000ULL * 500000;
+	size_t			 i;
+	int			 d;
+
+	ck_assert_int_eq(window_def_init(&w[0], "5m", 10), 0);
+	ck_assert_int_eq(window_def_init(&w[1], "1h", 10), 0);
+	w[0].agent_group = w[1].agent_group = WINDOW_AGENT_NODIST;
+	s = scopes_new(w, 2, limit);
+	q = scopes_get(s, SCOPE_QUEUE, "sales");
+	a = scopes_get(s, SCOPE_AGENT, "a1");
+	memset(&c, 0, sizeof c);
+	c.delta.offered = c.delta.answered = 1;
+	c.delta.talk = 60;
+	for (d = 0; d < AGG_DIST_COUNT; d++) {
+		c.dist_idx[d] = 300 + d;
+		c.dist_n[d] = 1;
+	}
+	ck_assert_int_eq(scope_add(q, now, now, &c), 0);
+	ck_assert_int_eq(scope_add(a, now, now, &c), 0);
+	ck_assert_int_eq(scope_add(a, now - 3 * 3600000ULL, now, &c), -1);
+	for (i = 0; i < 2; i++) {
+		ring_sum(q->rings[i], &w[i], now, &sum, scopes_pool(s));
+		ck_assert_uint_eq(sum.offered, 1);
+		for (d = 0; d < AGG_DIST_COUNT; d++)
+			ck_assert_uint_eq(sum.dist[d]->bucket[300 + d], 1);
+		agg_clear(&sum, scopes_pool(s));
+		ring_sum(a->rings[i], &w[i], now, &sum, scopes_pool(s));
+		ck_assert_uint_eq(sum.offered, 1);
+		ck_assert(sum.talk == 60);
+		for (d = 0; d < AGG_DIST_COUNT; d++)
+			ck_assert_ptr_null(sum.dist[d]);
+		agg_clear(&sum, scopes_pool(s));
+	}
+	scopes_free(s);
+}
+END_TEST
+
+/* limits.agent_percentiles reaches the windows scopes_new() gets. */
+START_TEST(test_conf_agent_group)
+{
+	struct window_def	 defs[CONF_WINDOWS_MAX + 1];
+	struct conf		*c;
+	size_t			 i, n;
+
+	c = conf_default();
+	ck_assert_uint_eq(c->agent_percentiles, 0);
+	n = conf_all_windows(c, defs);
+	ck_assert_uint_eq(n, c->nwindows + 1);
+	for (i = 0; i < n; i++)
+		ck_assert_uint_eq(defs[i].agent_group, WINDOW_AGENT_NODIST);
+	c->agent_percentiles = 5;
+	n = conf_all_windows(c, defs);
+	for (i = 0; i < n; i++)
+		ck_assert_uint_eq(defs[i].agent_group, 5);
+	conf_free(c);
+}
+END_TEST
+
 static Suite *
 scope_suite(void)
 {
@@ -266,6 +338,8 @@ scope_suite(void)
 	tcase_add_test(tc, test_kind_names);
 	tcase_add_test(tc, test_long_names);
 	tcase_add_test(tc, test_saved_restored_at_first_use);
+	tcase_add_test(tc, test_add_agent_group);
+	tcase_add_test(tc, test_conf_agent_group);
 	suite_add_tcase(s, tc);
 	return (s);
 }

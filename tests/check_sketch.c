@@ -193,6 +193,50 @@ START_TEST(test_value_error)
 }
 END_TEST
 
+/*
+ * Groups of m buckets: the middle one stands for the group, the zero
+ * bucket and m <= 1 change nothing, the top clamps; a value then maps
+ * within about m * alpha of itself.
+ */
+START_TEST(test_group)
+{
+	double		gamma = (1 + SKETCH_ALPHA) / (1 - SKETCH_ALPHA);
+	double		v, rep, lim;
+	unsigned int	m;
+	int		i;
+
+	ck_assert_int_eq(sketch_group(SKETCH_ZERO, 5), SKETCH_ZERO);
+	for (i = 0; i < SKETCH_NBUCKETS; i += 7) {
+		ck_assert_int_eq(sketch_group(i, 0), i);
+		ck_assert_int_eq(sketch_group(i, 1), i);
+	}
+	ck_assert_int_eq(sketch_group(0, 5), 2);
+	ck_assert_int_eq(sketch_group(4, 5), 2);
+	ck_assert_int_eq(sketch_group(5, 5), 7);
+	ck_assert_int_eq(sketch_group(9, 4), 9);
+	ck_assert_int_eq(sketch_group(SKETCH_NBUCKETS + 5, 3),
+	    SKETCH_NBUCKETS - 1);
+	ck_assert_int_le(sketch_group(SKETCH_NBUCKETS - 1, 7),
+	    SKETCH_NBUCKETS - 1);
+	for (m = 2; m <= 10; m++) {
+		/*
+		 * The group's end furthest from its middle bucket's value is
+		 * (m + 1) / 2 buckets away, rounded up: odd groups are
+		 * centred, even ones lean one bucket low.
+		 */
+		lim = 2 * pow(gamma, (m + 2) / 2) / (gamma + 1) - 1 + 1e-12;
+		ck_assert(lim < (m + 2) * SKETCH_ALPHA);
+		for (v = 0.01; v <= 100000; v *= 1.0011) {
+			i = sketch_group(sketch_index(v), m);
+			rep = sketch_value(i);
+			ck_assert_msg(fabs(rep - v) <= lim * v,
+			    "m %u: %.9g -> %.9g", m, v, rep);
+			ck_assert_int_eq(sketch_group(i, m), i);
+		}
+	}
+}
+END_TEST
+
 START_TEST(test_empty_and_small)
 {
 	struct sketch	s;
@@ -525,6 +569,14 @@ START_TEST(test_decode_each)
 	ck_assert_uint_eq(sketch_decode_each(ok, sizeof ok, &count, NULL,
 	    NULL), sizeof ok);
 	ck_assert_uint_eq(count, 4);
+	/* One pass over what was checked: the same calls. */
+	memset(&v, 0, sizeof v);
+	ck_assert_uint_eq(sketch_decode_checked(ok, sizeof ok, visit_cb, &v),
+	    sizeof ok);
+	ck_assert_uint_eq(v.calls, 3);
+	ck_assert_int_eq(v.idx[2], 5);
+	ck_assert_uint_eq(v.n[2], 2);
+	ck_assert_uint_eq(sketch_decode_checked(NULL, 0, visit_cb, &v), 0);
 	/* No zeros: no call for the zero bucket. */
 	memset(&v, 0, sizeof v);
 	ck_assert_uint_eq(sketch_decode_each(nozero, sizeof nozero, NULL,
@@ -555,6 +607,7 @@ sketch_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_index_bounds);
 	tcase_add_test(tc, test_value_error);
+	tcase_add_test(tc, test_group);
 	tcase_add_test(tc, test_empty_and_small);
 	tcase_add_test(tc, test_accuracy_uniform);
 	tcase_add_test(tc, test_accuracy_exponential);

@@ -3,8 +3,10 @@
  *
  * Tests for aggregates (classification of events, apply, merge, the
  * sketch pool) and rolling windows (rotation, expiry, late and future
- * events, serialization and restore, malformed blobs), and the compact
- * slots under them: sparse and dense distributions, the promotion
+ * events, serialization and restore, malformed blobs), ring sets (the
+ * staged current period against rings added to one event at a time,
+ * grouped or no distributions), and the packed slots under them: fields
+ * of every kind and size, sparse and dense distributions, the promotion
  * boundaries, pool accounting.  Times are injected: nothing sleeps.
  */
 #include <math.h>
@@ -1264,7 +1266,7 @@ START_TEST(test_slot_promotion)
 		free(e2);
 	}
 	/* Not busy: compacting does not fit 1025 entries... */
-	agg_slot_compact(s, pool);
+	agg_slot_compact(&s, pool);
 	stats(pool, &st);
 	ck_assert_uint_eq(st.dense, 4);
 	agg_slot_put(pool, s);
@@ -1312,14 +1314,16 @@ START_TEST(test_slot_count_overflow)
 	k->count = SKETCH_SPARSE_NMAX + 5;
 	len = sketch_encode(k, buf, sizeof buf);
 	s = agg_slot_get(pool);
-	ck_assert_int_eq(agg_slot_add_dist(s, AGG_DIST_TALK, buf, len, pool),
+	ck_assert_int_eq(agg_slot_add_dist(&s, AGG_DIST_TALK, buf, len, pool),
 	    0);
+	/* Two entries: in the slot. */
 	stats(pool, &st);
-	ck_assert_uint_eq(st.sparse, 1);
+	ck_assert_uint_eq(st.sparse, 0);
 	ck_assert_uint_eq(st.dense, 0);
+	ck_assert_uint_eq(sketch_pool_live(pool), 1);
 	ck_assert(!agg_slot_is_empty(s));
 	/* One more in the same bucket: too many for 20 bits. */
-	ck_assert_int_eq(agg_slot_add_dist(s, AGG_DIST_TALK, buf, len, pool),
+	ck_assert_int_eq(agg_slot_add_dist(&s, AGG_DIST_TALK, buf, len, pool),
 	    0);
 	stats(pool, &st);
 	ck_assert_uint_eq(st.sparse, 0);
@@ -1331,16 +1335,16 @@ START_TEST(test_slot_count_overflow)
 	ck_assert_ptr_null(b.dist[AGG_DIST_WAIT]);
 	agg_clear(&b, pool);
 	/* Bad blobs add nothing. */
-	ck_assert_int_eq(agg_slot_add_dist(s, AGG_DIST_WAIT, buf, len - 1,
+	ck_assert_int_eq(agg_slot_add_dist(&s, AGG_DIST_WAIT, buf, len - 1,
 	    pool), -1);
-	ck_assert_int_eq(agg_slot_add_dist(s, AGG_DIST_COUNT, buf, len,
+	ck_assert_int_eq(agg_slot_add_dist(&s, AGG_DIST_COUNT, buf, len,
 	    pool), -1);
 	ck_assert_uint_eq(agg_slot_encode_dist(s, AGG_DIST_WAIT, NULL, 0), 0);
 	/* A huge zero count alone, straight to dense. */
 	memset(k, 0, sizeof *k);
 	k->zero = k->count = (uint64_t)1 << 40;
 	len = sketch_encode(k, buf, sizeof buf);
-	ck_assert_int_eq(agg_slot_add_dist(s, AGG_DIST_HOLD, buf, len, pool),
+	ck_assert_int_eq(agg_slot_add_dist(&s, AGG_DIST_HOLD, buf, len, pool),
 	    0);
 	slot_sum(s, &b, pool);
 	ck_assert_uint_eq(b.dist[AGG_DIST_HOLD]->zero, (uint64_t)1 << 40);
@@ -1405,7 +1409,7 @@ START_TEST(test_slot_hot_compact)
 	ck_assert_int_eq(ring_add(r, &def, now, now, &c, pool), 0);
 	stats(pool, &st);
 	ck_assert_uint_eq(st.dense, 3);
-	ck_assert_uint_eq(st.sparse, 2);
+	ck_assert_uint_eq(st.sparse, 0);	/* few entries: in the slots */
 	ck_assert_uint_eq(sketch_pool_live(pool), 3 + 4);
 	ring_sum(r, &def, now, &b, pool);
 	agg_assert_equal(&a, &b, 1);
@@ -1422,17 +1426,45 @@ START_TEST(test_slot_hot_compact)
 	agg_clear(&a, pool);
 	ring_free(r, pool);
 
-	/* Busy: 1100 calls in the slot; compacting keeps it dense. */
+	/*
+	 * Busy: 1100 calls in the slot.  Compacted, 700 entries are smaller
+	 * than the dense sketch; with talk and hold too, 1000 + 600 + 300
+	 * are too many: wait, the largest, stays dense.
+	 */
 	r = ring_new(&def);
 	now = T0 + 30000;
+	memset(&a, 0, sizeof a);
 	for (i = 0; i < 1100; i++) {
 		dist_contrib(&c, i % 700, NOVAL, NOVAL);
 		ck_assert_int_eq(ring_add(r, &def, now, now, &c, pool), 0);
+		agg_apply(&a, &c, pool);
 	}
 	ck_assert_uint_eq(ring_expire(r, &def, now + 2 * MIN_MS, pool), 0);
 	stats(pool, &st);
-	ck_assert_uint_eq(st.dense, 1);
-	ck_assert_uint_eq(st.sparse, 0);
+	ck_assert_uint_eq(st.dense, 1);		/* a's */
+	ck_assert_uint_eq(st.sparse, 1);
+	ring_sum(r, &def, now + 2 * MIN_MS, &b, pool);
+	agg_assert_equal(&a, &b, 1);
+	agg_clear(&b, pool);
+	agg_clear(&a, pool);
+	ring_free(r, pool);
+	r = ring_new(&def);
+	for (i = 0; i < 1100; i++) {
+		dist_contrib(&c, i % 1000, i % 600, i % 300);
+		ck_assert_int_eq(ring_add(r, &def, now, now, &c, pool), 0);
+		agg_apply(&a, &c, pool);
+	}
+	stats(pool, &st);
+	ck_assert_uint_eq(st.dense, 3 + 3);
+	ck_assert_uint_eq(ring_expire(r, &def, now + 2 * MIN_MS, pool), 0);
+	stats(pool, &st);
+	ck_assert_uint_eq(st.dense, 3 + 1);
+	ck_assert_uint_eq(st.sparse, 1);
+	ck_assert_uint_eq(sketch_pool_live(pool), 3 + 3);
+	ring_sum(r, &def, now + 2 * MIN_MS, &b, pool);
+	agg_assert_equal(&a, &b, 1);
+	agg_clear(&b, pool);
+	agg_clear(&a, pool);
 	ring_free(r, pool);
 
 	/* Not busy: ring_expire compacts slots no longer current. */
@@ -1505,7 +1537,8 @@ START_TEST(test_pool_accounting)
 	ck_assert_uint_eq(st.surveys, 80);
 	ck_assert_uint_eq(st.qas, 40);
 	ck_assert_uint_eq(st.dense, 0);
-	ck_assert_uint_gt(st.sparse, 0);
+	ck_assert_uint_eq(st.sparse, 0);	/* entries in the slots */
+	ck_assert_uint_gt(sketch_pool_live(pool), 0);
 	ck_assert_uint_gt(st.bytes, st.bytes_live);
 	bytes = st.bytes;
 
@@ -1836,9 +1869,10 @@ START_TEST(test_ring_serialize_forms)
 		dist_contrib(&c, j, NOVAL, j * 100);
 		ck_assert_int_eq(ring_add(r, &def, now, now, &c, pool), 0);
 	}
+	/* Slot 2's ten entries are in the slot. */
 	stats(pool, &st);
 	ck_assert_uint_eq(st.dense, 3);
-	ck_assert_uint_eq(st.sparse, 2);
+	ck_assert_uint_eq(st.sparse, 1);
 	ck_assert_uint_eq(sketch_pool_live(pool), 2 + 2 + 2);
 
 	ring_sum(r, &def, now, &s1, pool);
@@ -1848,7 +1882,7 @@ START_TEST(test_ring_serialize_forms)
 	/* Restored, what fits is sparse: only slot 0's wait is dense. */
 	stats(pool, &st);
 	ck_assert_uint_eq(st.dense, 3 + 3 + 1);	/* r, s1, r2 */
-	ck_assert_uint_eq(st.sparse, 2 + 3);
+	ck_assert_uint_eq(st.sparse, 1 + 2);
 	ring_sum(r2, &def, now, &s2, pool);
 	agg_assert_equal(&s1, &s2, 1);
 	agg_clear(&s2, pool);
@@ -1876,6 +1910,396 @@ START_TEST(test_ring_serialize_forms)
 	free(blob);
 	agg_clear(&s1, pool);
 	ring_free(r, pool);
+	stats(pool, &st);
+	ck_assert_uint_eq(st.slots + st.sparse + st.dense + st.bytes_live, 0);
+	ck_assert_uint_eq(sketch_pool_live(pool), 0);
+	sketch_pool_free(pool);
+}
+END_TEST
+
+static uint64_t	rnd_state;
+
+static uint32_t
+rnd(uint32_t n)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return ((uint32_t)(rnd_state >> 11) % n);
+}
+
+/* A random contrib: calls of any shape, surveys, QA, agent seconds. */
+static void
+random_contrib(struct contrib *c, int wide)
+{
+	struct event	ev;
+	uint32_t	span = wide ? SKETCH_NBUCKETS + 40 : 30;
+
+	switch (rnd(10)) {
+	case 0:
+		memset(c, 0, sizeof *c);
+		c->delta.busy = (double)rnd(100) * 0.5;
+		c->delta.ready = (double)rnd(3);
+		c->parts = agg_parts(&c->delta);
+		return;
+	case 1:
+		memset(&ev, 0, sizeof ev);
+		ev.type = EVENT_SURVEY;
+		ev.has = EVENT_HAS_CSAT | EVENT_HAS_NPS;
+		ev.csat = 1 + (int)rnd(5);
+		ev.nps = (int)rnd(11);
+		break;
+	case 2:
+		memset(&ev, 0, sizeof ev);
+		ev.type = EVENT_QA;
+		strcpy(ev.qa[0].name, "greeting");
+		ev.qa[0].value = (double)rnd(6);
+		ev.nqa = 1;
+		break;
+	default:
+		dist_contrib(c, (int)rnd(span) - 2, rnd(4) ? (int)rnd(span) :
+		    NOVAL, rnd(3) ? NOVAL : (int)rnd(span));
+		c->delta.talk = (double)rnd(1000) * 0.25;
+		c->delta.repeated = rnd(5) == 0;
+		c->parts = agg_parts(&c->delta);
+		return;
+	}
+	ck_assert_int_eq(agg_contrib(&ev, &params, c), 0);
+}
+
+/* The windows of the set and of the rings alone hold the same. */
+static void
+set_assert_equal(struct ring **a, struct ring **b,
+    const struct window_def *defs, size_t n, uint64_t now,
+    struct sketch_pool *pool)
+{
+	struct agg	 sa, sb;
+	unsigned char	*ba, *bb;
+	size_t		 i, la, lb;
+
+	for (i = 0; i < n; i++) {
+		ring_sum(a[i], &defs[i], now, &sa, pool);
+		ring_sum(b[i], &defs[i], now, &sb, pool);
+		agg_assert_equal(&sa, &sb, 1);
+		agg_clear(&sa, pool);
+		agg_clear(&sb, pool);
+		ba = ring_serialize(a[i], &defs[i], now, &la);
+		bb = ring_serialize(b[i], &defs[i], now, &lb);
+		ck_assert_uint_eq(la, lb);
+		ck_assert_int_eq(memcmp(ba, bb, la), 0);
+		ck_assert_int_eq(ring_is_empty(a[i]), ring_is_empty(b[i]));
+		free(ba);
+		free(bb);
+	}
+}
+
+/*
+ * ring_set_add() is ring_add() to each ring: random times (late, future,
+ * out of every window, the clock stepping back), random contribs, quiet
+ * and busy periods (the stage and the accumulating slot filling up),
+ * reads and expiry at random points.  Sums are of halves and quarters,
+ * so exact in any order: the blobs are compared byte for byte.
+ */
+START_TEST(test_set_equals_rings)
+{
+	static const struct {
+		const char	*name;
+		uint32_t	 nslots;
+	} w[] = { { "1m", 6 }, { "5m", 5 }, { "1h", 4 }, { "2h", 8 } };
+	struct window_def	 defs[4];
+	struct sketch_pool	*pool;
+	struct sketch_pool_stats st;
+	struct ring_set		*set;
+	struct ring		**sr, *r[4];
+	struct contrib		 c;
+	uint64_t		 now, t;
+	size_t			 i, k;
+	int			 rv, want, burst = 0, wide = 0;
+
+	params_init();
+	rnd_state = 88172645463325252ULL + (uint64_t)_i;
+	pool = sketch_pool_new();
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_eq(window_def_init(&defs[i], w[i].name,
+		    w[i].nslots), 0);
+		r[i] = ring_new(&defs[i]);
+	}
+	set = ring_set_new(defs, 4, 1, pool);
+	sr = ring_set_rings(set);
+	now = T0 + 7;
+	for (k = 0; k < 30000; k++) {
+		if (burst > 0)
+			burst--;
+		else if (rnd(400) == 0) {
+			burst = 50 + (int)rnd(1600);
+			wide = rnd(2);
+		}
+		switch (burst > 0 ? 0 : rnd(100)) {
+		case 0:
+			break;
+		case 1:
+			now += 10000 + rnd(60000);
+			break;
+		case 2:
+			if (rnd(10) == 0)
+				now += 20 * MIN_MS + rnd(3 * HOUR_MS);
+			break;
+		case 3:
+			now -= rnd(3000);		/* the clock steps back */
+			break;
+		default:
+			now += rnd(700);
+			break;
+		}
+		switch (rnd(20)) {
+		case 0:
+			t = now - rnd(10 * MIN_MS);
+			break;
+		case 1:
+			t = now + rnd(5000);
+			break;
+		case 2:
+			t = now - 3 * HOUR_MS;
+			break;
+		case 3:
+			t = now - rnd(20000);
+			break;
+		default:
+			t = now - rnd(300);
+			break;
+		}
+		random_contrib(&c, wide);
+		want = -1;
+		for (i = 0; i < 4; i++) {
+			if (ring_add(r[i], &defs[i], t, now, &c, pool) == 0)
+				want = 0;
+		}
+		rv = ring_set_add(set, t, now, &c);
+		ck_assert_int_eq(rv, want);
+		if (rnd(700) == 0)
+			set_assert_equal(sr, r, defs, 4, now, pool);
+		if (rnd(900) == 0) {
+			for (i = 0; i < 4; i++) {
+				ck_assert_uint_eq(ring_expire(sr[i], &defs[i],
+				    now, pool), ring_expire(r[i], &defs[i],
+				    now, pool));
+			}
+		}
+	}
+	set_assert_equal(sr, r, defs, 4, now, pool);
+	now += 3 * HOUR_MS;
+	set_assert_equal(sr, r, defs, 4, now, pool);
+	for (i = 0; i < 4; i++)
+		ring_free(r[i], pool);
+	ring_set_free(set);
+	stats(pool, &st);
+	ck_assert_uint_eq(st.slots + st.sparse + st.dense + st.bytes_live, 0);
+	ck_assert_uint_eq(sketch_pool_live(pool), 0);
+	sketch_pool_free(pool);
+}
+END_TEST
+
+/*
+ * A set whose values go in groups of buckets is a set fed the grouped
+ * values; one keeping no values keeps the counters and sums only.
+ */
+START_TEST(test_set_group)
+{
+	struct window_def	 defs[2];
+	struct sketch_pool	*pool;
+	struct sketch_pool_stats st;
+	struct ring_set		*g5, *none;
+	struct ring		*r[2], **rg, **rn;
+	struct contrib		 c, cg;
+	struct agg		 a, b;
+	uint64_t		 now = T0 + 1000;
+	size_t			 i, k;
+	int			 d;
+
+	params_init();
+	rnd_state = 4242;
+	pool = sketch_pool_new();
+	ck_assert_int_eq(window_def_init(&defs[0], "1m", 6), 0);
+	ck_assert_int_eq(window_def_init(&defs[1], "1h", 4), 0);
+	for (i = 0; i < 2; i++)
+		r[i] = ring_new(&defs[i]);
+	g5 = ring_set_new(defs, 2, 5, pool);
+	none = ring_set_new(defs, 2, WINDOW_AGENT_NODIST, pool);
+	rg = ring_set_rings(g5);
+	rn = ring_set_rings(none);
+	for (k = 0; k < 3000; k++) {
+		now += rnd(100);
+		random_contrib(&c, 1);
+		cg = c;
+		for (d = 0; d < AGG_DIST_COUNT; d++)
+			cg.dist_idx[d] = sketch_group(c.dist_idx[d], 5);
+		/* Now and then late, into the older slots. */
+		ck_assert_int_eq(ring_set_add(g5, now - (k % 7 == 0) * 20000,
+		    now, &c), 0);
+		ck_assert_int_eq(ring_set_add(none, now - (k % 7 == 0) * 20000,
+		    now, &c), 0);
+		for (i = 0; i < 2; i++)
+			ck_assert_int_eq(ring_add(r[i], &defs[i], now -
+			    (k % 7 == 0) * 20000, now, &cg, pool), 0);
+	}
+	for (i = 0; i < 2; i++) {
+		ring_sum(r[i], &defs[i], now, &a, pool);
+		ring_sum(rg[i], &defs[i], now, &b, pool);
+		agg_assert_equal(&a, &b, 1);
+		ck_assert_ptr_nonnull(b.dist[AGG_DIST_WAIT]);
+		agg_clear(&b, pool);
+		ring_sum(rn[i], &defs[i], now, &b, pool);
+		for (d = 0; d < AGG_DIST_COUNT; d++) {
+			ck_assert_ptr_null(b.dist[d]);
+			sketch_pool_put(pool, a.dist[d]);
+			a.dist[d] = NULL;
+		}
+		agg_assert_equal(&a, &b, 1);
+		agg_clear(&a, pool);
+		agg_clear(&b, pool);
+	}
+	ring_set_free(g5);
+	ring_set_free(none);
+	for (i = 0; i < 2; i++)
+		ring_free(r[i], pool);
+	stats(pool, &st);
+	ck_assert_uint_eq(st.slots + st.sparse + st.dense + st.bytes_live, 0);
+	ck_assert_uint_eq(sketch_pool_live(pool), 0);
+	sketch_pool_free(pool);
+}
+END_TEST
+
+/* A double of each kind the packed slot writes differently. */
+static double
+odd_double(void)
+{
+	static const double	v[] = {
+		0.001, 12.345, 180.5, 0.1 + 0.2, 1e-7, 123456789.125,
+		2e12, 1e300, -42.5, -0.0, 3.0 / 7.0, 86400 * 365.0
+	};
+
+	return (v[rnd(sizeof v / sizeof v[0])] * (rnd(3) ? 1 : rnd(1000)));
+}
+
+/*
+ * Slots keep every field exactly: counts of any size, sums in whole
+ * milliseconds, a few units in the last place off those, or anything
+ * else; distributions in the slot up to its limit and in blocks past it,
+ * back in the slot once compacted.  A slot of one call is 48 bytes.
+ */
+START_TEST(test_slot_packed)
+{
+	struct sketch_pool	*pool;
+	struct sketch_pool_stats st;
+	struct agg_slot		*s;
+	struct contrib		 c;
+	struct event		 ev;
+	struct agg		 a, b, sum;
+	unsigned char		*u;
+	double			 x;
+	uint32_t		 v;
+	size_t			 i, k, nu, nf;
+
+	params_init();
+	rnd_state = 777;
+	pool = sketch_pool_new();
+	nu = offsetof(struct agg, wait_answered) / sizeof (uint32_t);
+	nf = (offsetof(struct agg, dist) - offsetof(struct agg,
+	    wait_answered)) / sizeof (double);
+	for (k = 0; k < 2000; k++) {
+		memset(&a, 0, sizeof a);
+		u = (unsigned char *)&a;
+		for (i = 0; i < nu; i++) {
+			if (rnd(3) != 0)
+				continue;
+			v = rnd(4) == 0 ? UINT32_MAX - rnd(10) : rnd(1U << (rnd(31) + 1));
+			memcpy(u + i * 4, &v, sizeof v);
+		}
+		for (i = 0; i < nf; i++) {
+			if (rnd(3) != 0)
+				continue;
+			x = odd_double();
+			memcpy(u + offsetof(struct agg, wait_answered) + i * 8,
+			    &x, sizeof x);
+		}
+		s = agg_slot_get(pool);
+		agg_slot_add(&s, &a, pool);
+		agg_slot_counts(s, &b);
+		/* -0 is kept as 0, all else bit for bit. */
+		for (i = 0; i < nf; i++) {
+			memcpy(&x, u + offsetof(struct agg, wait_answered) +
+			    i * 8, sizeof x);
+			if (x == 0) {
+				x = 0;
+				memcpy(u + offsetof(struct agg, wait_answered) +
+				    i * 8, &x, sizeof x);
+			}
+		}
+		ck_assert_int_eq(memcmp(&a, &b, offsetof(struct agg, dist)), 0);
+		ck_assert_int_eq(agg_slot_is_empty(s), agg_is_empty(&a));
+		/* Twice: sums of two. */
+		agg_slot_add(&s, &a, pool);
+		agg_slot_counts(s, &b);
+		agg_merge(&a, &a, pool);
+		agg_assert_equal(&a, &b, 1);
+		agg_slot_put(pool, s);
+	}
+
+	/* A call as most are, with its two entries: 48 bytes. */
+	call_event(&ev, EVENT_OUTCOME_ANSWERED, 23.456, 180.3, -1);
+	strcpy(ev.agent, "a1");
+	ev.has |= EVENT_HAS_WRAP | EVENT_HAS_FIRST_CONTACT |
+	    EVENT_HAS_RESOLVED;
+	ev.wrap = 35.2;
+	ev.first_contact = ev.resolved = 1;
+	ck_assert_int_eq(agg_contrib(&ev, &params, &c), 0);
+	s = agg_slot_get(pool);
+	agg_slot_apply(&s, &c, 0, pool);
+	stats(pool, &st);
+	ck_assert_uint_eq(st.slots, 1);
+	ck_assert_uint_le(st.bytes_live, 48);
+	ck_assert_uint_eq(sketch_pool_live(pool), 2);
+
+	/* 48 entries in the slot; the 49th moves them to a block. */
+	memset(&sum, 0, sizeof sum);
+	agg_slot_sum(&sum, s, pool);
+	for (i = 0; i < 46; i++) {
+		dist_contrib(&c, 100 + (int)i, NOVAL, NOVAL);
+		agg_apply(&sum, &c, pool);
+		agg_slot_apply(&s, &c, 0, pool);
+	}
+	stats(pool, &st);
+	ck_assert_uint_eq(st.sparse, 0);
+	dist_contrib(&c, 300, NOVAL, NOVAL);
+	agg_apply(&sum, &c, pool);
+	agg_slot_apply(&s, &c, 0, pool);
+	stats(pool, &st);
+	ck_assert_uint_eq(st.sparse, 1);
+	ck_assert_uint_eq(sketch_pool_live(pool), 2 + 2);	/* sum's */
+	memset(&b, 0, sizeof b);
+	agg_slot_sum(&b, s, pool);
+	agg_assert_equal(&sum, &b, 1);
+	agg_clear(&b, pool);
+	/* Still too many to come back; then fewer fit again. */
+	agg_slot_compact(&s, pool);
+	stats(pool, &st);
+	ck_assert_uint_eq(st.sparse, 1);
+	agg_slot_put(pool, s);
+	s = agg_slot_get(pool);
+	for (i = 0; i < 60; i++) {
+		dist_contrib(&c, (int)i, NOVAL, NOVAL);
+		agg_slot_apply(&s, &c, 1, pool);
+		dist_contrib(&c, (int)i, NOVAL, NOVAL);
+		agg_slot_apply(&s, &c, 1, pool);
+	}
+	stats(pool, &st);
+	ck_assert_uint_eq(st.dense, 2 + 1);		/* hot: dense */
+	agg_slot_compact(&s, pool);
+	stats(pool, &st);
+	ck_assert_uint_eq(st.dense, 2);			/* sum's */
+	ck_assert_uint_eq(st.sparse, 1);		/* 60 > 48 */
+	agg_slot_put(pool, s);
+	agg_clear(&sum, pool);
 	stats(pool, &st);
 	ck_assert_uint_eq(st.slots + st.sparse + st.dense + st.bytes_live, 0);
 	ck_assert_uint_eq(sketch_pool_live(pool), 0);
@@ -1919,6 +2343,9 @@ window_suite(void)
 	tcase_add_test(tc, test_ring_restore_v1);
 	tcase_add_test(tc, test_ring_new_fields);
 	tcase_add_test(tc, test_ring_serialize_forms);
+	tcase_add_loop_test(tc, test_set_equals_rings, 0, 4);
+	tcase_add_test(tc, test_set_group);
+	tcase_add_test(tc, test_slot_packed);
 	suite_add_tcase(s, tc);
 	return (s);
 }
