@@ -2051,7 +2051,7 @@ static char *
 conf_read_file(const char *path, size_t *lenp, char **cause)
 {
 	char	*buf;
-	size_t	 len = 0;
+	size_t	 len = 0, cap;
 	ssize_t	 n;
 	int	 fd;
 
@@ -2059,9 +2059,16 @@ conf_read_file(const char *path, size_t *lenp, char **cause)
 		xasprintf(cause, "%s: %s", path, strerror(errno));
 		return (NULL);
 	}
-	buf = xmalloc(CONF_FILE_MAX + 2);
+	/* Grown as it fills: a configuration is a few KiB, the cap 1 MiB. */
+	cap = 16384;
+	buf = xmalloc(cap);
 	for (;;) {
-		n = read(fd, buf + len, CONF_FILE_MAX + 1 - len);
+		if (len + 1 == cap) {
+			cap = cap * 2 > CONF_FILE_MAX + 2 ? CONF_FILE_MAX + 2 :
+			    cap * 2;
+			buf = xreallocarray(buf, cap, 1);
+		}
+		n = read(fd, buf + len, cap - 1 - len);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {

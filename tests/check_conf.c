@@ -420,6 +420,37 @@ START_TEST(test_empty_file)
 }
 END_TEST
 
+/*
+ * The file is read whole into a buffer that grows as it fills: a file of
+ * exactly 1 MiB loads (the buffer doubled six times), one byte more is
+ * refused, and the key at its very end is read.
+ */
+START_TEST(test_file_size)
+{
+	struct conf	*c;
+	char		*text, *errors = NULL;
+	const char	*tail = "limits:\n  max_queues: 77\n";
+	size_t		 max = 1024 * 1024, i, tlen = strlen(tail);
+
+	text = xmalloc(max + 2);
+	for (i = 0; i < max - tlen; i++)
+		text[i] = (i % 64 == 63) ? '\n' : (i % 64 == 0 ? '#' : 'x');
+	text[max - tlen - 1] = '\n';
+	memcpy(text + max - tlen, tail, tlen + 1);
+	ck_assert_uint_eq(strlen(text), max);
+	ck_assert_ptr_nonnull(c = load(text, &errors));
+	ck_assert_ptr_null(errors);
+	ck_assert_uint_eq(c->max_queues, 77);
+	conf_free(c);
+
+	memcpy(text + max - tlen, tail, tlen);
+	text[max] = '\n';
+	text[max + 1] = '\0';
+	expect_error(text, "@F: larger than 1048576 bytes");
+	free(text);
+}
+END_TEST
+
 START_TEST(test_shipped)
 {
 	struct conf	*c, *d;
@@ -1649,6 +1680,7 @@ conf_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_empty_file);
+	tcase_add_test(tc, test_file_size);
 	tcase_add_test(tc, test_shipped);
 	tcase_add_test(tc, test_every_key);
 	tcase_add_test(tc, test_alternative_forms);
