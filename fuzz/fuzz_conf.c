@@ -8,7 +8,6 @@
  * YAML that loads again to the same configuration, as conf_print()
  * promises (`callscored -p` output is meant to be a valid config).
  */
-#include <sys/mman.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,40 +16,8 @@
 
 #include "agg.h"
 #include "conf.h"
+#include "confio.h"
 #include "fuzz.h"
-
-static int	fuzz_fd[2] = { -1, -1 };
-static char	fuzz_path[2][64];
-
-/* Put data in memfd i; returns its path. */
-static const char *
-fuzz_file(int i, const void *data, size_t size)
-{
-	if (fuzz_fd[i] == -1) {
-		fuzz_fd[i] = memfd_create("fuzz_conf", MFD_CLOEXEC);
-		FUZZ_CHECK(fuzz_fd[i] != -1);
-		snprintf(fuzz_path[i], sizeof fuzz_path[i],
-		    "/proc/self/fd/%d", fuzz_fd[i]);
-	}
-	FUZZ_CHECK(ftruncate(fuzz_fd[i], 0) == 0);
-	FUZZ_CHECK(size == 0 ||
-	    pwrite(fuzz_fd[i], data, size, 0) == (ssize_t)size);
-	return (fuzz_path[i]);
-}
-
-/* conf_print() into a buffer the caller frees. */
-static char *
-fuzz_print(const struct conf *c, size_t *len)
-{
-	FILE	*f;
-	char	*buf = NULL;
-
-	f = open_memstream(&buf, len);
-	FUZZ_CHECK(f != NULL);
-	conf_print(c, f);
-	FUZZ_CHECK(fclose(f) == 0);
-	return (buf);
-}
 
 /* The accessors the daemon calls on a loaded configuration. */
 static void
@@ -83,7 +50,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char		*errors = NULL, *out, *out2;
 	size_t		 len, len2;
 
-	c = conf_load(fuzz_file(0, data, size), &errors);
+	c = conf_load(confio_file(0, data, size), &errors);
 	if (c == NULL) {
 		/* Refused, with at least one message saying why. */
 		FUZZ_CHECK(errors != NULL && *errors != '\0');
@@ -94,14 +61,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_use(c);
 
 	/* Printed, it loads again and prints the same. */
-	out = fuzz_print(c, &len);
-	c2 = conf_load(fuzz_file(1, out, len), &errors);
+	out = confio_print(c, &len);
+	c2 = conf_load(confio_file(1, out, len), &errors);
 	if (c2 == NULL) {
 		fprintf(stderr, "conf_print output does not load:\n%s\n"
 		    "errors:\n%s\n", out, errors);
 		FUZZ_CHECK(c2 != NULL);
 	}
-	out2 = fuzz_print(c2, &len2);
+	out2 = confio_print(c2, &len2);
 	if (len != len2 || memcmp(out, out2, len) != 0) {
 		fprintf(stderr, "conf_print not stable:\n%s\n---\n%s\n",
 		    out, out2);

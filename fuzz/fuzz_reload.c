@@ -21,7 +21,6 @@
  * repeat contacts; the snapshot timer) takes it, and its conf_print()
  * output is accepted as a reload too.
  */
-#include <sys/mman.h>
 #include <sys/time.h>
 
 #include <math.h>
@@ -32,6 +31,7 @@
 
 #include "agg.h"
 #include "conf.h"
+#include "confio.h"
 #include "fuzz.h"
 #include "kpi.h"
 #include "live.h"
@@ -84,8 +84,7 @@ static const char fuzz_base[] =
 enum {
 	FUZZ_FILE_NEXT,
 	FUZZ_FILE_PRINTED,
-	FUZZ_FILE_BASE,
-	FUZZ_FILE_COUNT
+	FUZZ_FILE_BASE
 };
 
 /* A running configuration and what the daemon built from it at start. */
@@ -106,40 +105,8 @@ struct fuzz_restart {
 	int		 differs;
 };
 
-static int			 fuzz_fd[FUZZ_FILE_COUNT] = { -1, -1, -1 };
-static char			 fuzz_path[FUZZ_FILE_COUNT][64];
 static struct fuzz_running	 fuzz_running[2];
 static int			 fuzz_ready;
-
-/* Put data in memfd i; returns its path. */
-static const char *
-fuzz_file(int i, const void *data, size_t size)
-{
-	if (fuzz_fd[i] == -1) {
-		fuzz_fd[i] = memfd_create("fuzz_reload", MFD_CLOEXEC);
-		FUZZ_CHECK(fuzz_fd[i] != -1);
-		snprintf(fuzz_path[i], sizeof fuzz_path[i],
-		    "/proc/self/fd/%d", fuzz_fd[i]);
-	}
-	FUZZ_CHECK(ftruncate(fuzz_fd[i], 0) == 0);
-	FUZZ_CHECK(size == 0 ||
-	    pwrite(fuzz_fd[i], data, size, 0) == (ssize_t)size);
-	return (fuzz_path[i]);
-}
-
-/* conf_print() into a buffer the caller frees. */
-static char *
-fuzz_print(const struct conf *c, size_t *len)
-{
-	FILE	*f;
-	char	*buf = NULL;
-
-	f = open_memstream(&buf, len);
-	FUZZ_CHECK(f != NULL);
-	conf_print(c, f);
-	FUZZ_CHECK(fclose(f) == 0);
-	return (buf);
-}
 
 static int
 fuzz_str_equal(const char *a, const char *b)
@@ -165,13 +132,13 @@ fuzz_start(struct fuzz_running *r, const char *text)
 	size_t	 limit[SCOPE_KIND_COUNT];
 	char	*errors = NULL;
 
-	r->conf = conf_load(fuzz_file(FUZZ_FILE_BASE, text, strlen(text)),
+	r->conf = conf_load(confio_file(FUZZ_FILE_BASE, text, strlen(text)),
 	    &errors);
 	if (r->conf == NULL) {
 		fprintf(stderr, "base configuration refused:\n%s\n", errors);
 		FUZZ_CHECK(r->conf != NULL);
 	}
-	r->printed = fuzz_print(r->conf, &r->len);
+	r->printed = confio_print(r->conf, &r->len);
 	r->ndefs = conf_all_windows(r->conf, r->defs);
 	fuzz_limits(r->conf, limit);
 	r->scopes = scopes_new(r->defs, r->ndefs, limit);
@@ -236,6 +203,8 @@ fuzz_restart_diff(const struct conf *a, const struct conf *b,
 	k[n].name = "kpi.qa_criteria";
 	k[n++].differs = !same;
 
+	k[n].name = "limits.agent_percentiles";
+	k[n++].differs = a->agent_percentiles != b->agent_percentiles;
 	k[n].name = "snapshot.database";
 	k[n++].differs = !fuzz_str_equal(a->database, b->database);
 	k[n].name = "snapshot.journal";
@@ -412,8 +381,8 @@ fuzz_reload(struct fuzz_running *r, const struct conf *next)
 	fuzz_check_next(r, next);
 
 	/* What `callscored -p` prints of it reloads as well. */
-	out = fuzz_print(next, &len);
-	again = conf_load(fuzz_file(FUZZ_FILE_PRINTED, out, len), &errors);
+	out = confio_print(next, &len);
+	again = conf_load(confio_file(FUZZ_FILE_PRINTED, out, len), &errors);
 	if (again == NULL) {
 		fprintf(stderr, "conf_print output does not load:\n%s\n"
 		    "errors:\n%s\n", out, errors);
@@ -437,7 +406,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_ready = 1;
 	}
 
-	next = conf_load(fuzz_file(FUZZ_FILE_NEXT, data, size), &errors);
+	next = conf_load(confio_file(FUZZ_FILE_NEXT, data, size), &errors);
 	if (next == NULL) {
 		/* Refused, with at least one message saying why. */
 		FUZZ_CHECK(errors != NULL && *errors != '\0');
@@ -451,7 +420,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* Whatever happened, the running configurations are untouched. */
 	for (i = 0; i < 2; i++) {
-		out = fuzz_print(fuzz_running[i].conf, &len);
+		out = confio_print(fuzz_running[i].conf, &len);
 		FUZZ_CHECK(len == fuzz_running[i].len &&
 		    memcmp(out, fuzz_running[i].printed, len) == 0);
 		free(out);
