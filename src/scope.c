@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "arena.h"
 #include "clock.h"
 #include "log.h"
 #include "scope.h"
@@ -31,6 +32,7 @@ struct scopes {
 	uint64_t		 key[2];
 	struct sketch_pool	*pool;
 	size_t			 nsaved;	/* scopes not yet restored */
+	struct arena		*saved_arena;	/* their saved windows */
 	uint64_t		 load_errors;	/* malformed saved windows */
 	int			 load_kind;	/* scopes_load_some() cursor */
 	struct scope		*load_next;
@@ -92,6 +94,7 @@ scopes_free(struct scopes *s)
 			free(sc);
 		}
 	}
+	arena_free(s->saved_arena);	/* already, unless none was saved */
 	sketch_pool_free(s->pool);
 	free(s->table);
 	free(s->windows);
@@ -211,28 +214,29 @@ scopes_save(struct scopes *s, struct scope *sc, size_t w,
 {
 	if (w >= s->nwindows || len == 0)
 		return;
+	/* Out of the heap: unmapped whole once every scope is restored. */
+	if (s->saved_arena == NULL)
+		s->saved_arena = arena_new(0);
 	if (sc->saved == NULL) {
-		sc->saved = xcalloc(s->nwindows, sizeof *sc->saved);
+		sc->saved = arena_alloc(s->saved_arena, s->nwindows *
+		    sizeof *sc->saved);
+		memset(sc->saved, 0, s->nwindows * sizeof *sc->saved);
 		s->nsaved++;
 	}
-	free(sc->saved[w].blob);
-	sc->saved[w].blob = xmalloc(len);
-	memcpy(sc->saved[w].blob, blob, len);
+	sc->saved[w].blob = arena_dup(s->saved_arena, blob, len);
 	sc->saved[w].len = len;
 }
 
 static void
 scopes_drop_saved(struct scopes *s, struct scope *sc)
 {
-	size_t	w;
-
 	if (sc->saved == NULL)
 		return;
-	for (w = 0; w < s->nwindows; w++)
-		free(sc->saved[w].blob);
-	free(sc->saved);
 	sc->saved = NULL;
-	s->nsaved--;
+	if (--s->nsaved == 0) {
+		arena_free(s->saved_arena);
+		s->saved_arena = NULL;
+	}
 }
 
 /* Restore a scope's saved windows into its (empty) rings, now. */

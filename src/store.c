@@ -39,6 +39,7 @@
 #include <event2/event.h>
 #include <sqlite3.h>
 
+#include "arena.h"
 #include "log.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -2146,7 +2147,20 @@ store_snap_new(double t)
 
 	snap = xcalloc(1, sizeof *snap);
 	snap->time = t;
+	snap->arena = arena_new(0);
 	return (snap);
+}
+
+/*
+ * A copy of a scope or window name in the snapshot's arena; rows come a
+ * scope at a time, so the last copy made is reused while it matches.
+ */
+static char *
+store_snap_str(struct store_snap *snap, const char *str, char **last)
+{
+	if (*last == NULL || strcmp(*last, str) != 0)
+		*last = arena_strdup(snap->arena, str);
+	return (*last);
 }
 
 void
@@ -2163,11 +2177,12 @@ store_snap_add_state(struct store_snap *snap, int kind, const char *name,
 	}
 	st = &snap->states[snap->nstates++];
 	st->kind = kind;
-	st->name = xstrdup(name);
-	st->window = xstrdup(window);
+	st->name = store_snap_str(snap, name, &snap->last_name);
+	st->window = store_snap_str(snap, window, &snap->last_window);
 	st->seq = seq;
-	st->blob = blob;
+	st->blob = len == 0 ? NULL : arena_dup(snap->arena, blob, len);
 	st->len = len;
+	free(blob);
 }
 
 void
@@ -2183,8 +2198,8 @@ store_snap_add_kpi(struct store_snap *snap, int kind, const char *name,
 	}
 	k = &snap->kpis[snap->nkpis++];
 	k->kind = kind;
-	k->name = xstrdup(name);
-	k->window = xstrdup(window);
+	k->name = store_snap_str(snap, name, &snap->last_name);
+	k->window = store_snap_str(snap, window, &snap->last_window);
 	k->kpi = kpi;
 	k->value = value;
 }
@@ -2204,7 +2219,7 @@ store_snap_add_interval(struct store_snap *snap, double start, int kind,
 	iv = &snap->intervals[snap->nintervals++];
 	iv->start = start;
 	iv->kind = kind;
-	iv->name = xstrdup(name);
+	iv->name = store_snap_str(snap, name, &snap->last_name);
 	iv->kpi = kpi;
 	iv->value = value;
 }
@@ -2212,24 +2227,12 @@ store_snap_add_interval(struct store_snap *snap, double start, int kind,
 void
 store_snap_free(struct store_snap *snap)
 {
-	size_t	 i;
-
 	if (snap == NULL)
 		return;
-	for (i = 0; i < snap->nstates; i++) {
-		free(snap->states[i].name);
-		free(snap->states[i].window);
-		free(snap->states[i].blob);
-	}
 	free(snap->states);
-	for (i = 0; i < snap->nkpis; i++) {
-		free(snap->kpis[i].name);
-		free(snap->kpis[i].window);
-	}
 	free(snap->kpis);
-	for (i = 0; i < snap->nintervals; i++)
-		free(snap->intervals[i].name);
 	free(snap->intervals);
+	arena_free(snap->arena);
 	free(snap);
 }
 

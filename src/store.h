@@ -75,6 +75,8 @@ struct store_snap {
 	double			 prune_before;	/* delete history older; 0 none */
 	uint64_t		 id;		/* set by store_submit */
 	uint64_t		 jneed;		/* ... and the journal's seq */
+	struct arena		*arena;		/* names and blobs */
+	char			*last_name, *last_window;
 };
 
 /* The outcome of one snapshot, handed back on the loop. */
@@ -244,7 +246,7 @@ int		 store_exec(struct store *, const char *, char **);
 
 /* Building snapshots (on the loop; no disk). */
 struct store_snap *store_snap_new(double);
-/* kind, name, window, seq, blob (taken), len. */
+/* kind, name, window, seq, blob (copied in, then freed), len. */
 void		 store_snap_add_state(struct store_snap *, int, const char *,
 		    const char *, uint64_t, unsigned char *, size_t);
 void		 store_snap_add_kpi(struct store_snap *, int, const char *,
