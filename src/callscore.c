@@ -56,7 +56,7 @@
 #endif
 
 #define CLIENT_TIMEOUT_MS	10000		/* for the whole reply */
-#define CLIENT_BACKUP_TIMEOUT_MS 3600000	/* a copy of a large database */
+#define CLIENT_LONG_TIMEOUT_MS	3600000	/* snapshot, backup: disk-bound */
 #define CLIENT_TOP_TIMEOUT_MS	3000		/* a frame's reply */
 #define CLIENT_REPLY_MAX	(16 * 1024 * 1024)
 #define CLIENT_EXIT_USAGE	2
@@ -1136,6 +1136,8 @@ cmd_snapshot(struct client *c, const struct client_cmd *cmd, int argc,
 	if (argc > 1)
 		return (client_usage_error("snapshot: unexpected argument "
 		    "\"%s\"", argv[1]));
+	/* A large state takes tens of seconds to write. */
+	c->timeout = CLIENT_LONG_TIMEOUT_MS;
 	return (client_simple(c, cmd->name, NULL, NULL, NULL,
 	    render_snapshot_cb));
 }
@@ -1169,7 +1171,7 @@ cmd_backup(struct client *c, const struct client_cmd *cmd, int argc,
 		    "\"%s\"", argv[2]));
 	f[0] = (struct client_field){ "path", argv[1], 0, 0 };
 	/* The copy waits for a snapshot under way, then takes its time. */
-	c->timeout = CLIENT_BACKUP_TIMEOUT_MS;
+	c->timeout = CLIENT_LONG_TIMEOUT_MS;
 	return (client_fields_call(c, cmd->name, f, 1, render_backup_cb));
 }
 
