@@ -32,10 +32,12 @@
 #include "xmalloc.h"
 
 #define RING_MAGIC	"CSRG"
-#define RING_VERSION	2
+#define RING_VERSION	3
 /*
  * Version 1 had the first 30 u32 and 17 f64 fields, before repeat contacts
  * and agent seconds; restore still reads it, the fields absent as 0.
+ * Version 2 wrote every field of every slot at its full width (300 bytes
+ * a slot before its distributions); restore still reads it.
  */
 #define RING_V1_NU32	30
 #define RING_V1_NF64	17
@@ -97,7 +99,9 @@ static void	ring_put_slot(struct ring_wbuf *, const struct agg_slot *,
 static int	ring_get32(struct ring_rbuf *, uint32_t *);
 static int	ring_get64(struct ring_rbuf *, uint64_t *);
 static int	ring_get_slot(struct ring_rbuf *, uint32_t, uint32_t,
-		    struct agg *, size_t *, uint32_t *, int *);
+		    uint32_t, struct agg *, size_t *, uint32_t *, int *);
+static void	ring_putv(struct ring_wbuf *, uint64_t);
+static int	ring_getv(struct ring_rbuf *, uint64_t *);
 
 /*
  * The serialized fields, in their order on disk.  Adding a field to
@@ -142,6 +146,8 @@ _Static_assert(offsetof(struct agg, wait_answered) + RING_NF64 *
 /* Smallest record of nu32 and nf64 fields: start, fields, empty dists. */
 #define RING_REC_MIN(nu32, nf64) \
 	(8 + (size_t)(nu32) * 4 + (size_t)(nf64) * 8 + AGG_DIST_COUNT * 4)
+/* Version 3's: the slot, two masks, three empty dists, a byte each. */
+#define RING_REC3_MIN	(3 + AGG_DIST_COUNT)
 
 int
 window_parse_span(const char *s, uint64_t *ms)
@@ -637,31 +643,77 @@ ring_put64(struct ring_wbuf *w, uint64_t v)
 		w->p[w->len++] = (unsigned char)(v >> (8 * i));
 }
 
-/* One slot: start time, the counters, the sums, length-prefixed dists. */
+/* An unsigned LEB128 varint. */
 static void
-ring_put_slot(struct ring_wbuf *w, const struct agg_slot *s, uint64_t start_ms)
+ring_putv(struct ring_wbuf *w, uint64_t v)
+{
+	ring_wreserve(w, 10);
+	while (v >= 0x80) {
+		w->p[w->len++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	w->p[w->len++] = (unsigned char)v;
+}
+
+/*
+ * One slot: its number as a varint delta from the previous record's
+ * (from 0 for the first), a varint mask of the u32 fields that are not 0
+ * and those as varints, a varint mask of the f64 fields whose bits are
+ * not 0 and those (ring_put_sum()), then per dist a varint length and
+ * that many bytes of sketch_encode().
+ */
+static void
+ring_put_slot(struct ring_wbuf *w, const struct agg_slot *s, uint64_t dk)
 {
 	struct agg		 a;
 	const unsigned char	*base = (const unsigned char *)&a;
-	uint32_t		 u;
-	uint64_t		 bits;
-	double			 d;
+	uint32_t		 u[RING_NU32];
+	uint64_t		 bits[RING_NF64], mask, ms;
+	double			 d, back;
 	size_t			 i, need;
 
 	agg_slot_counts(s, &a);
-	ring_put64(w, start_ms);
-	for (i = 0; i < RING_NU32; i++) {
-		memcpy(&u, base + ring_u32_fields[i], sizeof u);
-		ring_put32(w, u);
+	ring_putv(w, dk);
+	for (mask = 0, i = 0; i < RING_NU32; i++) {
+		memcpy(&u[i], base + ring_u32_fields[i], sizeof u[i]);
+		if (u[i] != 0)
+			mask |= (uint64_t)1 << i;
 	}
-	for (i = 0; i < RING_NF64; i++) {
+	ring_putv(w, mask);
+	for (i = 0; i < RING_NU32; i++) {
+		if (u[i] != 0)
+			ring_putv(w, u[i]);
+	}
+	for (mask = 0, i = 0; i < RING_NF64; i++) {
 		memcpy(&d, base + ring_f64_fields[i], sizeof d);
-		memcpy(&bits, &d, sizeof bits);
-		ring_put64(w, bits);
+		memcpy(&bits[i], &d, sizeof bits[i]);
+		if (bits[i] != 0)
+			mask |= (uint64_t)1 << i;
+	}
+	ring_putv(w, mask);
+	for (i = 0; i < RING_NF64; i++) {
+		if (bits[i] == 0)
+			continue;
+		/*
+		 * A sum of whole milliseconds (most are) as twice their
+		 * number, when that reads back to the same bits; else 1 and
+		 * the 8 bytes of its bits.
+		 */
+		memcpy(&d, &bits[i], sizeof d);
+		if (d > 0 && d < 9e12) {
+			ms = (uint64_t)llround(d * 1000.0);
+			back = (double)ms / 1000.0;
+			if (memcmp(&back, &d, sizeof d) == 0) {
+				ring_putv(w, ms << 1);
+				continue;
+			}
+		}
+		ring_putv(w, 1);
+		ring_put64(w, bits[i]);
 	}
 	for (i = 0; i < AGG_DIST_COUNT; i++) {
 		need = agg_slot_encode_dist(s, (enum agg_dist)i, NULL, 0);
-		ring_put32(w, (uint32_t)need);
+		ring_putv(w, need);
 		if (need == 0)
 			continue;
 		ring_wreserve(w, need);
@@ -671,11 +723,12 @@ ring_put_slot(struct ring_wbuf *w, const struct agg_slot *s, uint64_t start_ms)
 }
 
 /*
- * Format, all integers little-endian: "CSRG", u32 version, u64 slot_ms,
- * u32 number of u32 fields, u32 number of f64 fields, u32 number of
- * dists, u32 number of records; then per live slot, oldest first: u64
- * start ms, the u32 fields, the f64 fields (IEEE 754 bits), and per dist
- * a u32 length (0 = none) and that many bytes of sketch_encode().
+ * Format, all fixed-width integers little-endian: "CSRG", u32 version,
+ * u64 slot_ms, u32 number of u32 fields, u32 number of f64 fields, u32
+ * number of dists, u32 number of records; then per live slot, oldest
+ * first, a record (ring_put_slot()).  Version 2 records were: u64 start
+ * ms, the u32 fields, the f64 fields (IEEE 754 bits), and per dist a u32
+ * length (0 = none) and that many bytes of sketch_encode().
  */
 unsigned char *
 ring_serialize(const struct ring *r, const struct window_def *def,
@@ -683,7 +736,7 @@ ring_serialize(const struct ring *r, const struct window_def *def,
 {
 	struct ring_wbuf	 w;
 	const struct agg_slot	*s;
-	uint64_t		 k, first, now_k;
+	uint64_t		 k, first, now_k, prev = 0;
 	uint32_t		 i, nrec = 0;
 	size_t			 nrec_off;
 
@@ -707,7 +760,8 @@ ring_serialize(const struct ring *r, const struct window_def *def,
 		s = r->slot[k % r->nslots];
 		if (s == NULL || s->key != k || agg_slot_is_empty(s))
 			continue;
-		ring_put_slot(&w, s, k * def->slot_ms);
+		ring_put_slot(&w, s, k - prev);
+		prev = k;
 		nrec++;
 	}
 	for (i = 0; i < 4; i++)
@@ -745,28 +799,96 @@ ring_get64(struct ring_rbuf *rb, uint64_t *v)
 	return (0);
 }
 
-/*
- * Read one slot's first nu32 and nf64 fields (at most the lists') into
- * a, which must be zero, and check its dists, leaving their offsets in
- * off[] and lengths in dlen[] (0 for none); *empty is set if a and the
- * dists count nothing.  -1 if malformed.
- */
+/* An unsigned LEB128 varint of at most 64 bits. */
 static int
-ring_get_slot(struct ring_rbuf *rb, uint32_t nu32, uint32_t nf64,
-    struct agg *a, size_t *off, uint32_t *dlen, int *empty)
+ring_getv(struct ring_rbuf *rb, uint64_t *v)
+{
+	uint64_t	x = 0;
+	unsigned char	b;
+	int		shift;
+
+	for (shift = 0; shift < 64; shift += 7) {
+		if (rb->off >= rb->len)
+			return (-1);
+		b = rb->p[rb->off++];
+		if (shift == 63 && b > 1)
+			return (-1);
+		x |= (uint64_t)(b & 0x7f) << shift;
+		if ((b & 0x80) == 0) {
+			*v = x;
+			return (0);
+		}
+	}
+	return (-1);
+}
+
+/* Version 3's fields (ring_put_slot()) into a. */
+static int
+ring_get_fields3(struct ring_rbuf *rb, struct agg *a)
 {
 	unsigned char	*base = (unsigned char *)a;
-	uint32_t	 u, n;
-	uint64_t	 bits, count;
+	uint64_t	 mask, v, bits;
+	uint32_t	 u;
 	double		 d;
 	size_t		 i;
 
-	for (i = 0; i < nu32 && i < RING_NU32; i++) {
+	if (ring_getv(rb, &mask) != 0 || mask >> RING_NU32 != 0)
+		return (-1);
+	for (i = 0; i < RING_NU32; i++) {
+		if ((mask & ((uint64_t)1 << i)) == 0)
+			continue;
+		if (ring_getv(rb, &v) != 0 || v == 0 || v > UINT32_MAX)
+			return (-1);
+		u = (uint32_t)v;
+		memcpy(base + ring_u32_fields[i], &u, sizeof u);
+	}
+	if (ring_getv(rb, &mask) != 0 || mask >> RING_NF64 != 0)
+		return (-1);
+	for (i = 0; i < RING_NF64; i++) {
+		if ((mask & ((uint64_t)1 << i)) == 0)
+			continue;
+		if (ring_getv(rb, &v) != 0)
+			return (-1);
+		if (v == 1) {
+			if (ring_get64(rb, &bits) != 0)
+				return (-1);
+			memcpy(&d, &bits, sizeof d);
+		} else if ((v & 1) == 0 && v != 0)
+			d = (double)(v >> 1) / 1000.0;
+		else
+			return (-1);
+		if (!isfinite(d))
+			return (-1);
+		memcpy(base + ring_f64_fields[i], &d, sizeof d);
+	}
+	return (0);
+}
+
+/*
+ * Read one slot's fields into a, which must be zero: of a version 3
+ * record, or the first nu32 and nf64 fields (at most the lists') of an
+ * older one.  Then check its dists, leaving their offsets in off[] and
+ * lengths in dlen[] (0 for none); *empty is set if a and the dists count
+ * nothing.  -1 if malformed.
+ */
+static int
+ring_get_slot(struct ring_rbuf *rb, uint32_t version, uint32_t nu32,
+    uint32_t nf64, struct agg *a, size_t *off, uint32_t *dlen, int *empty)
+{
+	unsigned char	*base = (unsigned char *)a;
+	uint32_t	 u, n;
+	uint64_t	 bits, count, v;
+	double		 d;
+	size_t		 i;
+
+	if (version >= 3 && ring_get_fields3(rb, a) != 0)
+		return (-1);
+	for (i = 0; version < 3 && i < nu32 && i < RING_NU32; i++) {
 		if (ring_get32(rb, &u) != 0)
 			return (-1);
 		memcpy(base + ring_u32_fields[i], &u, sizeof u);
 	}
-	for (i = 0; i < nf64 && i < RING_NF64; i++) {
+	for (i = 0; version < 3 && i < nf64 && i < RING_NF64; i++) {
 		if (ring_get64(rb, &bits) != 0)
 			return (-1);
 		memcpy(&d, &bits, sizeof d);
@@ -776,7 +898,13 @@ ring_get_slot(struct ring_rbuf *rb, uint32_t nu32, uint32_t nf64,
 	}
 	*empty = agg_is_empty(a);
 	for (i = 0; i < AGG_DIST_COUNT; i++) {
-		if (ring_get32(rb, &n) != 0 || n > rb->len - rb->off)
+		if (version >= 3) {
+			if (ring_getv(rb, &v) != 0 || v > UINT32_MAX)
+				return (-1);
+			n = (uint32_t)v;
+		} else if (ring_get32(rb, &n) != 0)
+			return (-1);
+		if (n > rb->len - rb->off)
 			return (-1);
 		off[i] = rb->off;
 		dlen[i] = n;
@@ -807,7 +935,7 @@ ring_restore(struct ring *r, const struct window_def *def, uint64_t now_ms,
 	struct agg_slot		*s;
 	size_t			 off[AGG_DIST_COUNT], blen[AGG_DIST_COUNT];
 	const unsigned char	*blob[AGG_DIST_COUNT];
-	uint64_t		 slot_ms, start, k, now_k;
+	uint64_t		 slot_ms, start, k, now_k, sk = 0, dk;
 	uint32_t		 version, nu32, nf64, ndist, nrec, j, i;
 	uint32_t		 dlen[AGG_DIST_COUNT];
 	int			 d, empty;
@@ -825,18 +953,28 @@ ring_restore(struct ring *r, const struct window_def *def, uint64_t now_ms,
 	    ring_get32(&rb, &nrec) != 0)
 		return (-1);
 	/* Each version has its own field counts, and only those. */
-	if (!(version == RING_VERSION && nu32 == RING_NU32 &&
+	if (!((version == 3 || version == 2) && nu32 == RING_NU32 &&
 	    nf64 == RING_NF64) && !(version == 1 && nu32 == RING_V1_NU32 &&
 	    nf64 == RING_V1_NF64))
 		return (-1);
-	if (nrec > (len - rb.off) / RING_REC_MIN(nu32, nf64))
+	if (nrec > (len - rb.off) / (version >= 3 ? RING_REC3_MIN :
+	    RING_REC_MIN(nu32, nf64)))
 		return (-1);
 
 	now_k = now_ms / def->slot_ms;
 	for (j = 0; j < nrec; j++) {
 		memset(&tmp, 0, sizeof tmp);
-		if (ring_get64(&rb, &start) != 0 || start % slot_ms != 0 ||
-		    ring_get_slot(&rb, nu32, nf64, &tmp, off, dlen,
+		if (version >= 3) {
+			/* The slot number, from the previous record's. */
+			if (ring_getv(&rb, &dk) != 0 || dk > UINT64_MAX - sk ||
+			    sk + dk > UINT64_MAX / slot_ms)
+				return (-1);
+			sk += dk;
+			start = sk * slot_ms;
+		} else if (ring_get64(&rb, &start) != 0 ||
+		    start % slot_ms != 0)
+			return (-1);
+		if (ring_get_slot(&rb, version, nu32, nf64, &tmp, off, dlen,
 		    &empty) != 0)
 			return (-1);
 		k = (start > now_ms ? now_ms : start) / def->slot_ms;

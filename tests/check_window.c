@@ -226,6 +226,17 @@ put_le(unsigned char **p, uint64_t v, int n)
 		*(*p)++ = (unsigned char)(v >> (8 * i));
 }
 
+/* An unsigned LEB128 varint. */
+static void
+put_v(unsigned char **p, uint64_t v)
+{
+	while (v >= 0x80) {
+		*(*p)++ = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	*(*p)++ = (unsigned char)v;
+}
+
 /* cust_n: answered calls naming a customer, whatever else they carry. */
 START_TEST(test_contrib_customer)
 {
@@ -1582,20 +1593,22 @@ START_TEST(test_pool_accounting)
 END_TEST
 
 /*
- * The blob format is the v2 one whatever the slots' form: checked
- * against bytes written here field by field.
+ * The blob format is the v3 one whatever the slots' form: checked
+ * against bytes written here field by field.  The same contents written
+ * as a version 2 blob restore to a ring that writes those v3 bytes.
  */
-START_TEST(test_ring_blob_v2)
+START_TEST(test_ring_blob_v3)
 {
 	struct sketch_pool	*pool;
 	struct window_def	 def;
 	struct ring		*r;
 	struct contrib		 c;
 	struct sketch		*k;
-	unsigned char		 want[512], *p, *blob, sk[64];
+	unsigned char		 want[512], v2[1024], *p, *blob;
+	unsigned char		 wsk[64], tsk[64];
 	uint64_t		 now, bits;
 	double			 d;
-	size_t			 len, n, i;
+	size_t			 len, n2, wn, tn, i, hdr = 32, sn;
 
 	pool = sketch_pool_new();
 	k = calloc(1, sizeof *k);
@@ -1611,46 +1624,106 @@ START_TEST(test_ring_blob_v2)
 	c.parts = AGG_PART_SURVEY | AGG_PART_AGENT;
 	ck_assert_int_eq(ring_add(r, &def, now, now, &c, pool), 0);
 	ck_assert_int_eq(ring_add(r, &def, now, now, &c, pool), 0);
+	/* A sum that is not whole milliseconds goes as its bits. */
+	c = (struct contrib){ 0 };
+	c.delta.talk = 0.0001;
+	ck_assert_int_eq(ring_add(r, &def, now, now, &c, pool), 0);
 	blob = ring_serialize(r, &def, now, &len);
+
+	k->count = 2;
+	k->bucket[10] = 2;
+	wn = sketch_encode(k, wsk, sizeof wsk);
+	memset(k, 0, sizeof *k);
+	k->count = k->zero = 2;
+	tn = sketch_encode(k, tsk, sizeof tsk);
 
 	p = want;
 	memcpy(p, "CSRG", 4);
 	p += 4;
-	put_le(&p, 2, 4);			/* version */
+	put_le(&p, 3, 4);			/* version */
 	put_le(&p, MIN_MS, 8);			/* slot_ms */
 	put_le(&p, 32, 4);
 	put_le(&p, 19, 4);
 	put_le(&p, 3, 4);
 	put_le(&p, 1, 4);			/* records */
+	put_v(&p, T0 / MIN_MS + 2);		/* the slot, from 0 */
+	/* offered, answered; esat_n the 21st u32; cust_n, repeated last */
+	put_v(&p, 1U << 0 | 1U << 1 | 1U << 20 | 1U << 30 | 1U << 31);
+	for (i = 0; i < 5; i++)
+		put_v(&p, 2);
+	/* wait_all, talk; busy and ready the last two */
+	put_v(&p, 1U << 2 | 1U << 3 | 1U << 17 | 1U << 18);
+	put_v(&p, 3000 * 2);			/* 3 s */
+	put_v(&p, 1);				/* 0.0001 s, as bits */
+	d = 0.0001;
+	memcpy(&bits, &d, sizeof bits);
+	put_le(&p, bits, 8);
+	put_v(&p, 2500 * 2);
+	put_v(&p, 1000 * 2);
+	put_v(&p, wn);
+	memcpy(p, wsk, wn);
+	p += wn;
+	put_v(&p, tn);
+	memcpy(p, tsk, tn);
+	p += tn;
+	put_v(&p, 0);				/* no hold */
+	ck_assert_uint_eq(len, (size_t)(p - want));
+	ck_assert_int_eq(memcmp(blob, want, len), 0);
+	ring_free(r, pool);
+
+	/* Version 2: every field at its full width. */
+	p = v2;
+	memcpy(p, "CSRG", 4);
+	p += 4;
+	put_le(&p, 2, 4);
+	put_le(&p, MIN_MS, 8);
+	put_le(&p, 32, 4);
+	put_le(&p, 19, 4);
+	put_le(&p, 3, 4);
+	put_le(&p, 1, 4);
 	put_le(&p, T0 + 2 * MIN_MS, 8);
-	for (i = 0; i < 32; i++) {
-		/*
-		 * offered, answered; esat_n is the 21st u32; cust_n and
-		 * repeated the last two
-		 */
+	for (i = 0; i < 32; i++)
 		put_le(&p, i < 2 || i == 20 || i >= 30 ? 2 : 0, 4);
-	}
 	for (i = 0; i < 19; i++) {
-		/* wait_all; busy and ready the last two */
-		d = i == 2 ? 3.0 : i == 17 ? 2.5 : i == 18 ? 1.0 : 0.0;
+		d = i == 2 ? 3.0 : i == 3 ? 0.0001 : i == 17 ? 2.5 :
+		    i == 18 ? 1.0 : 0.0;
 		memcpy(&bits, &d, sizeof bits);
 		put_le(&p, bits, 8);
 	}
-	k->count = 2;
-	k->bucket[10] = 2;
-	n = sketch_encode(k, sk, sizeof sk);
-	put_le(&p, n, 4);
-	memcpy(p, sk, n);
-	p += n;
-	memset(k, 0, sizeof *k);
-	k->count = k->zero = 2;
-	n = sketch_encode(k, sk, sizeof sk);
-	put_le(&p, n, 4);
-	memcpy(p, sk, n);
-	p += n;
-	put_le(&p, 0, 4);			/* no hold */
-	ck_assert_uint_eq(len, (size_t)(p - want));
+	put_le(&p, wn, 4);
+	memcpy(p, wsk, wn);
+	p += wn;
+	put_le(&p, tn, 4);
+	memcpy(p, tsk, tn);
+	p += tn;
+	put_le(&p, 0, 4);
+	r = ring_new(&def);
+	ck_assert_int_eq(ring_restore(r, &def, now, v2, (size_t)(p - v2),
+	    pool), 0);
+	free(blob);
+	blob = ring_serialize(r, &def, now, &n2);
+	ck_assert_uint_eq(n2, len);
 	ck_assert_int_eq(memcmp(blob, want, len), 0);
+	ring_free(r, pool);
+
+	/* v2's header on a v3 record: refused. */
+	memcpy(v2, want, len);
+	v2[4] = 2;
+	r = ring_new(&def);
+	ck_assert_int_eq(ring_restore(r, &def, now, v2, len, pool), -1);
+	/* A slot number whose start overflows: refused, else the same. */
+	p = v2;
+	put_v(&p, T0 / MIN_MS + 2);
+	sn = (size_t)(p - v2);
+	for (i = 0; i < 2; i++) {
+		memcpy(v2, want, hdr);
+		p = v2 + hdr;
+		put_v(&p, i == 0 ? UINT64_MAX / MIN_MS + 1 : T0 / MIN_MS + 2);
+		memcpy(p, want + hdr + sn, len - hdr - sn);
+		p += len - hdr - sn;
+		ck_assert_int_eq(ring_restore(r, &def, now, v2,
+		    (size_t)(p - v2), pool), i == 0 ? -1 : 0);
+	}
 	free(blob);
 	free(k);
 	ring_free(r, pool);
@@ -1730,7 +1803,7 @@ START_TEST(test_ring_restore_v1)
 	blob[16] = 30;
 	blob[20] = 17;
 	ck_assert_int_eq(ring_restore(r, &def, now, blob, len, pool), -1);
-	blob[4] = 3;			/* a future version */
+	blob[4] = 4;			/* a future version */
 	ck_assert_int_eq(ring_restore(r, &def, now, blob, len, pool), -1);
 	ring_free(r, pool);
 	sketch_pool_free(pool);
@@ -2339,7 +2412,7 @@ window_suite(void)
 	tcase_add_test(tc, test_ring_restore_bad);
 	tcase_add_test(tc, test_slot_hot_compact);
 	tcase_add_test(tc, test_pool_accounting);
-	tcase_add_test(tc, test_ring_blob_v2);
+	tcase_add_test(tc, test_ring_blob_v3);
 	tcase_add_test(tc, test_ring_restore_v1);
 	tcase_add_test(tc, test_ring_new_fields);
 	tcase_add_test(tc, test_ring_serialize_forms);
