@@ -9,9 +9,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#ifdef HAVE_MALLOPT
-#include <malloc.h>
-#endif
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -508,15 +505,6 @@ main(int argc, char **argv)
 	int			 ch, check = 0, print = 0, debug = 0, rows;
 
 	log_init("callscored", -1);
-#ifdef HAVE_MALLOPT
-	/*
-	 * Blocks of 1 MiB and more (a snapshot's row arrays) are mapped, and
-	 * unmapped when freed.  glibc would raise this threshold as such
-	 * blocks are freed, up to 32 MiB, and keep the next ones in the heap,
-	 * where they stay resident after the snapshot.
-	 */
-	mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
-#endif
 	while ((ch = getopt(argc, argv, "c:dD:hnpv")) != -1) {
 		switch (ch) {
 		case 'c':
