@@ -232,6 +232,36 @@ START_TEST(test_expiry)
 }
 END_TEST
 
+/*
+ * A customer who calls again keeps their entry past an hour from the
+ * first call, and does not hold back the expiry of those behind it in
+ * the list.
+ */
+START_TEST(test_recalled_kept)
+{
+	struct repeat		*r = repeat_new(100, H);
+	struct repeat_hit	 hit;
+
+	ck_assert_int_eq(repeat_note(r, mk("a1", "+1", "q", "a", 1), NULL, 0,
+	    &hit), 0);
+	ck_assert_int_eq(repeat_note(r, mk("b1", "+2", "q", "a", 1), NULL, 60,
+	    &hit), 0);
+	ck_assert_int_eq(repeat_note(r, mk("c1", "+3", "q", "a", 1), NULL, 100,
+	    &hit), 0);
+	ck_assert_int_eq(repeat_note(r, mk("a2", "+1", "q", "a", 1), NULL, 200,
+	    &hit), 1);
+	/* At 3600 + 150: +2 (60) and +3 (100) go, +1 (200) stays. */
+	ck_assert_uint_eq(repeat_expire(r, H + 150), 2);
+	ck_assert_uint_eq(st(r).customers, 1);
+	/* Held for an hour from its last call, not its first. */
+	ck_assert_uint_eq(repeat_expire(r, H + 199), 0);
+	ck_assert_uint_eq(repeat_expire(r, H + 201), 1);
+	ck_assert_uint_eq(st(r).customers, 0);
+	ck_assert_uint_eq(st(r).expired, 3);
+	repeat_free(r);
+}
+END_TEST
+
 START_TEST(test_cap)
 {
 	struct repeat		*r = repeat_new(3, DAY);
@@ -322,6 +352,7 @@ repeat_suite(void)
 	tcase_add_test(tc, test_unanswered_not_counted);
 	tcase_add_test(tc, test_late_call);
 	tcase_add_test(tc, test_expiry);
+	tcase_add_test(tc, test_recalled_kept);
 	tcase_add_test(tc, test_cap);
 	tcase_add_test(tc, test_many);
 	tcase_add_test(tc, test_free_null);
