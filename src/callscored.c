@@ -38,8 +38,13 @@
 #include "store.h"
 #include "xmalloc.h"
 
+/* At exit, how long answers waiting for the journal may take to go. */
+#define CALLSCORED_DRAIN_MS	5000
+#define CALLSCORED_DRAIN_STEP_MS 10
+
 static void	usage(void) __attribute__((noreturn));
 static void	callscored_signal_cb(evutil_socket_t, short, void *);
+static void	callscored_drain_cb(evutil_socket_t, short, void *);
 static void	callscored_tick_cb(evutil_socket_t, short, void *);
 static void	callscored_snapshot_timer(struct callscored *);
 static int	callscored_healthy_cb(void *, char *, size_t);
@@ -87,6 +92,29 @@ callscored_limits(const struct conf *conf, size_t limit[SCOPE_KIND_COUNT])
 	limit[SCOPE_TEAM] = conf->max_teams;
 }
 
+/*
+ * Exiting: until every connection has its answers (the journal commits
+ * in the meantime), or CALLSCORED_DRAIN_MS have passed.
+ */
+static void
+callscored_drain_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct callscored	*cs = arg;
+	struct timeval		 tv = { 0, CALLSCORED_DRAIN_STEP_MS * 1000 };
+	size_t			 n;
+
+	n = listeners_drain(cs->listeners);
+	if (n > 0 && clock_mono_ms() < cs->drain_until) {
+		evtimer_add(cs->drain_ev, &tv);
+		return;
+	}
+	if (n > 0)
+		log_warnx("exiting: %zu connection%s not given every answer: "
+		    "the journal did not commit within %d s", n,
+		    n == 1 ? "" : "s", CALLSCORED_DRAIN_MS / 1000);
+	event_base_loopexit(cs->base, NULL);
+}
+
 static void
 callscored_signal_cb(evutil_socket_t sig, short events, void *arg)
 {
@@ -96,11 +124,25 @@ callscored_signal_cb(evutil_socket_t sig, short events, void *arg)
 	switch (sig) {
 	case SIGTERM:
 	case SIGINT:
+		if (cs->exiting) {
+			/* Asked again: the answers not sent yet stay unsent. */
+			log_info("%s: exiting now", strsignal(sig));
+			event_base_loopexit(cs->base, NULL);
+			break;
+		}
 		log_info("%s: exiting", strsignal(sig));
 		cs->exiting = 1;
 		notify_stopping(cs->notify);
 		notify_status(cs->notify, "exiting: saving state");
-		event_base_loopexit(cs->base, NULL);
+		/*
+		 * Take nothing more, but first send the answers that wait for
+		 * the journal: the final snapshot saves those events, so a
+		 * client left without its "ok" would send them again.
+		 */
+		if (cs->journal != NULL)
+			journal_flush(cs->journal);
+		cs->drain_until = clock_mono_ms() + CALLSCORED_DRAIN_MS;
+		callscored_drain_cb(-1, 0, cs);
 		break;
 	case SIGHUP:
 		if (callscored_reload(cs, &cause) != 0)
@@ -623,6 +665,7 @@ main(int argc, char **argv)
 		log_info("http: listening on %s", http_address(cs.http));
 	}
 
+	cs.drain_ev = evtimer_new(cs.base, callscored_drain_cb, &cs);
 	cs.sigterm_ev = evsignal_new(cs.base, SIGTERM, callscored_signal_cb,
 	    &cs);
 	cs.sigint_ev = evsignal_new(cs.base, SIGINT, callscored_signal_cb, &cs);
@@ -666,6 +709,7 @@ main(int argc, char **argv)
 	event_free(cs.sighup_ev);
 	event_free(cs.sigint_ev);
 	event_free(cs.sigterm_ev);
+	event_free(cs.drain_ev);
 	event_base_free(cs.base);
 	event_parser_free(cs.parser);
 	live_free(cs.live);

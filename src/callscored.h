@@ -81,6 +81,8 @@ struct callscored {
 	struct event		*tick_ev;	/* 1 s housekeeping */
 	struct event		*snapshot_ev;	/* snapshot interval */
 	struct event		*sigterm_ev, *sigint_ev, *sighup_ev;
+	struct event		*drain_ev;	/* exiting: answers to send */
+	uint64_t		 drain_until;	/* mono ms */
 	struct cs_stats		 stats;
 	double			 started;	/* wall clock */
 	uint64_t		 started_mono;	/* ms */

@@ -99,6 +99,7 @@ struct listeners {
 	int			 udp_rcvbuf;	/* bytes the kernel granted */
 	struct conns		 conns;
 	struct conns		 waiting;	/* holding answers */
+	int			 draining;	/* exiting: nothing read */
 };
 
 static void	conn_free(struct conn *);
@@ -424,6 +425,43 @@ listener_free(struct listener *li)
 	}
 }
 
+/*
+ * At exit, before the connections close: accept and read nothing more,
+ * but let the answers held for the journal go out as it commits
+ * (listeners_committed()).  Returns how many connections still hold
+ * answers or have output to write; the caller runs the loop until none,
+ * or until it gives up.
+ */
+size_t
+listeners_drain(struct listeners *l)
+{
+	struct conn	*c;
+	size_t		 n = 0;
+
+	if (l == NULL)
+		return (0);
+	if (!l->draining) {
+		l->draining = 1;
+		if (l->tcp.lev != NULL)
+			evconnlistener_disable(l->tcp.lev);
+		if (l->local.lev != NULL)
+			evconnlistener_disable(l->local.lev);
+		if (l->udp_ev != NULL)
+			event_del(l->udp_ev);
+		TAILQ_FOREACH(c, &l->conns, entry) {
+			bufferevent_disable(c->bev, EV_READ);
+			if (c->line_ev != NULL)
+				evtimer_del(c->line_ev);
+		}
+	}
+	TAILQ_FOREACH(c, &l->conns, entry) {
+		if (c->waiting || evbuffer_get_length(bufferevent_get_output(
+		    c->bev)) > 0)
+			n++;
+	}
+	return (n);
+}
+
 void
 listeners_free(struct listeners *l)
 {
@@ -431,8 +469,15 @@ listeners_free(struct listeners *l)
 
 	if (l == NULL)
 		return;
-	while ((c = TAILQ_FIRST(&l->conns)) != NULL)
+	/*
+	 * libevent closes a freed bufferevent's socket from the loop, which
+	 * has stopped: shut it down now, so the peer is not left waiting
+	 * while the final snapshot is written.
+	 */
+	while ((c = TAILQ_FIRST(&l->conns)) != NULL) {
+		(void)shutdown(bufferevent_getfd(c->bev), SHUT_RDWR);
 		conn_free(c);
+	}
 	listener_free(&l->tcp);
 	listener_free(&l->local);
 	if (l->udp_ev != NULL)
@@ -709,7 +754,7 @@ conn_resume(struct conn *c)
 {
 	struct evbuffer	*out = bufferevent_get_output(c->bev);
 
-	if (c->closing || conn_held_full(c) ||
+	if (c->closing || c->l->draining || conn_held_full(c) ||
 	    evbuffer_get_length(out) > LISTEN_OUT_HIGH)
 		return;
 	c->stalled = 0;

@@ -7,6 +7,7 @@
 #ifndef LISTEN_H
 #define LISTEN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct callscored;
@@ -22,6 +23,8 @@ void		 listeners_free(struct listeners *);
  * acknowledgements waiting for it.  Accepts NULL.
  */
 void		 listeners_committed(struct listeners *, uint64_t);
+/* At exit: stop reading; connections still to answer (see listen.c). */
+size_t		 listeners_drain(struct listeners *);
 /* The bound address of "tcp", "unix" or "udp" ("127.0.0.1:7311"), or NULL. */
 const char	*listeners_address(const struct listeners *, const char *);
 /* Bytes of payload the UDP socket's receive buffer holds; 0 if none. */

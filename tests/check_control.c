@@ -163,27 +163,6 @@ client_tcp(int port, const char *file, const char *cmd, char **out,
 	return (run(out, err, argv));
 }
 
-/* How many lines of the daemon's log hold needle. */
-static int
-log_count(struct daemon *d, const char *needle)
-{
-	FILE	*f;
-	char	 line[4096];
-	int	 found = 0;
-
-	ck_assert_ptr_nonnull(f = fopen(d->log, "r"));
-	while (fgets(line, sizeof line, f) != NULL)
-		found += strstr(line, needle) != NULL;
-	fclose(f);
-	return (found);
-}
-
-static int
-log_has(struct daemon *d, const char *needle)
-{
-	return (log_count(d, needle) > 0);
-}
-
 /* A group other than gid this process may give files to, or -1. */
 static long
 other_group(gid_t gid)

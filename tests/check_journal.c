@@ -198,6 +198,75 @@ START_TEST(test_durable_after_commit)
 END_TEST
 
 /*
+ * The peer closes within 10 s, with nothing more said: EOF, or a reset
+ * when it closed with our lines unread.
+ */
+static void
+read_eof(int fd)
+{
+	struct pollfd	pfd = { fd, POLLIN, 0 };
+	char		buf[256];
+	ssize_t		r;
+
+	ck_assert_msg(poll(&pfd, 1, 10000) == 1, "no EOF");
+	r = read(fd, buf, sizeof buf);
+	ck_assert_msg(r == 0 || (r == -1 && errno == ECONNRESET),
+	    "%zd bytes before EOF", r);
+}
+
+#define EXIT_LINE(w) "{\"type\":\"call\",\"call_id\":\"x\"," \
+	"\"queue\":\"sales\",\"wait\":" #w "}\n"
+
+/*
+ * SIGTERM while durable answers wait for a commit: the daemon reads
+ * nothing more, sends them once the journal commits, then closes and
+ * exits.  A second SIGTERM does not wait for them.
+ */
+START_TEST(test_durable_at_exit)
+{
+	struct daemon	 d;
+	sqlite3		*db;
+	int		 fd, status;
+
+	jdaemon_new(&d, NULL);
+	fd = connect_unix(d.events);
+	ck_assert_str_eq(exchange(fd, "#acks durable\n", 1), "ok\n");
+	db = db_lock(&d);
+	write_all(fd, EXIT_LINE(1) EXIT_LINE(2) EXIT_LINE(3));
+	ck_assert_msg(quiet(fd, 300), "an answer came before the commit");
+	ck_assert_double_eq(status_num(&d, "events", "accepted"), 3);
+	kill(d.pid, SIGTERM);
+	msleep(300);
+	/* Still there, still waiting; a line sent now is not read. */
+	ck_assert_int_eq(waitpid(d.pid, &status, WNOHANG), 0);
+	write_all(fd, EXIT_LINE(4));
+	ck_assert(quiet(fd, 200));
+	db_unlock(db);
+	ck_assert_str_eq(read_lines(fd, 3), "ok\nok\nok\n");
+	read_eof(fd);
+	close(fd);
+	daemon_stop(&d);
+	ck_assert(!log_has(&d, "not given every answer"));
+
+	/* Asked twice: out without the answers, though the lock holds. */
+	daemon_start(&d);
+	fd = connect_unix(d.events);
+	ck_assert_str_eq(exchange(fd, "#acks durable\n", 1), "ok\n");
+	db = db_lock(&d);
+	write_all(fd, EXIT_LINE(5));
+	ck_assert(quiet(fd, 300));
+	kill(d.pid, SIGTERM);
+	msleep(100);
+	kill(d.pid, SIGTERM);
+	read_eof(fd);
+	close(fd);
+	db_unlock(db);
+	daemon_stop(&d);
+	daemon_cleanup(&d);
+}
+END_TEST
+
+/*
  * A full journal: durable lines are refused, not applied; others are
  * applied and counted as not journaled.
  */
@@ -689,6 +758,7 @@ journal_suite(void)
 	tc = tcase_create("daemon");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_durable_after_commit);
+	tcase_add_test(tc, test_durable_at_exit);
 	tcase_add_test(tc, test_journal_full);
 	tcase_add_test(tc, test_kill9_under_load);
 	tcase_add_test(tc, test_restart_identical);

@@ -476,3 +476,24 @@ http_get(int port, const char *path)
 	buf[len] = '\0';
 	return (buf);
 }
+
+/* How many lines of the daemon's log hold needle. */
+int
+log_count(struct daemon *d, const char *needle)
+{
+	FILE	*f;
+	char	 line[4096];
+	int	 found = 0;
+
+	ck_assert_ptr_nonnull(f = fopen(d->log, "r"));
+	while (fgets(line, sizeof line, f) != NULL)
+		found += strstr(line, needle) != NULL;
+	fclose(f);
+	return (found);
+}
+
+int
+log_has(struct daemon *d, const char *needle)
+{
+	return (log_count(d, needle) > 0);
+}

@@ -55,6 +55,9 @@ void		 daemon_init(struct daemon *);
 /* A fresh directory, its configuration with extra, and a started daemon. */
 void		 daemon_new(struct daemon *, const char *);
 void		 daemon_stop(struct daemon *);	/* SIGTERM; must exit 0 */
+/* Lines of the daemon's log that hold a string; whether there is one. */
+int		 log_count(struct daemon *, const char *);
+int		 log_has(struct daemon *, const char *);
 void		 daemon_cleanup(struct daemon *);	/* rm -rf the directory */
 int		 connect_tcp(int);
 int		 connect_unix(const char *);
