@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "agg.h"
+#include "varint.h"
 #include "xmalloc.h"
 
 #define AGG_SLAB_BYTES	65536
@@ -42,7 +43,7 @@
 #define AGG_SLOT_HDR	offsetof(struct agg_slot, data)
 #define AGG_INLINE_MAX	48	/* sparse entries kept in the slot */
 #define AGG_NFIELD	51	/* counters and sums of struct agg */
-#define AGG_VARINT_MAX	10
+#define AGG_VARINT_MAX	VARINT_MAX
 /* The largest encoding of the fields: the mask, then every field. */
 #define AGG_FIELDS_LEN	(8 + 32 * 5 + 19 * 10)
 #define AGG_SLOT_MAXLEN	(AGG_SLOT_HDR + AGG_INLINE_MAX * 4 + AGG_FIELDS_LEN)
@@ -263,7 +264,6 @@ static void	 agg_contrib_call(const struct event *,
 static int	 agg_contrib_qa(const struct event *,
 		    const struct agg_params *, struct contrib *);
 static void	 agg_contrib_csat(const struct event *, struct agg *);
-static size_t	 agg_varint_put(unsigned char *, uint64_t);
 static const unsigned char *agg_varint_get(const unsigned char *,
 		    uint64_t *);
 static size_t	 agg_fields_put(unsigned char *, const struct agg *,
@@ -1441,19 +1441,6 @@ agg_dist_compact(struct sketch_pool *pool, struct agg_work *w)
 		db->sp = sp;
 }
 
-static size_t
-agg_varint_put(unsigned char *p, uint64_t v)
-{
-	size_t	n = 0;
-
-	while (v >= 0x80) {
-		p[n++] = (unsigned char)(v | 0x80);
-		v >>= 7;
-	}
-	p[n++] = (unsigned char)v;
-	return (n);
-}
-
 /* Slots are written here only: no bound checks but the varint's size. */
 static const unsigned char *
 agg_varint_get(const unsigned char *p, uint64_t *v)
@@ -1543,7 +1530,7 @@ agg_fields_put(unsigned char *p, const struct agg *a, unsigned int *parts)
 		mask |= (uint64_t)agg_field_set(u, i) << i;
 	if (mask == 0)
 		return (0);
-	n = agg_varint_put(p, mask);
+	n = varint_put(p, mask);
 	for (; mask != 0; mask &= mask - 1) {
 		i = agg_lowbit(mask);
 		if (agg_field[i].f64) {
@@ -1551,7 +1538,7 @@ agg_fields_put(unsigned char *p, const struct agg *a, unsigned int *parts)
 			n += agg_f64_put(p + n, x);
 		} else {
 			memcpy(&v, u + agg_field[i].off, sizeof v);
-			n += agg_varint_put(p + n, v);
+			n += varint_put(p + n, v);
 		}
 	}
 	return (n);
@@ -1576,9 +1563,9 @@ agg_f64_put(unsigned char *p, double x)
 		y = (double)ms / 1000.0;
 		memcpy(&ybits, &y, sizeof ybits);
 		if (ybits == bits)
-			return (agg_varint_put(p, ms << 2 | AGG_F64_MS));
+			return (varint_put(p, ms << 2 | AGG_F64_MS));
 		if (bits - ybits + 64 < 128) {		/* within 64 ulps */
-			n = agg_varint_put(p, ms << 2 | AGG_F64_ULP);
+			n = varint_put(p, ms << 2 | AGG_F64_ULP);
 			p[n++] = (unsigned char)(bits - ybits + 64);
 			return (n);
 		}
@@ -1655,7 +1642,7 @@ agg_fields_merge(unsigned char *out, const unsigned char *a, size_t alen,
 	*mask = ma | mb;
 	if (*mask == 0)
 		return (0);
-	n = agg_varint_put(out, *mask);
+	n = varint_put(out, *mask);
 	run = a;
 	for (m = *mask; m != 0 && mb != 0; m &= m - 1) {
 		i = agg_lowbit(m);
@@ -1677,7 +1664,7 @@ agg_fields_merge(unsigned char *out, const unsigned char *a, size_t alen,
 		else {
 			a = agg_varint_get(a, &va);
 			b = agg_varint_get(b, &vb);
-			n += agg_varint_put(out + n, (uint32_t)(va + vb));
+			n += varint_put(out + n, (uint32_t)(va + vb));
 		}
 		run = a;
 	}

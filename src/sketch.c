@@ -13,13 +13,10 @@
 #include <string.h>
 
 #include "sketch.h"
+#include "varint.h"
 
 #define SKETCH_GAMMA	((1.0 + SKETCH_ALPHA) / (1.0 - SKETCH_ALPHA))
-#define SKETCH_VARINT_MAX 10	/* bytes of a LEB128 uint64 */
 
-static size_t	sketch_varint_len(uint64_t);
-static size_t	sketch_varint_put(unsigned char *, uint64_t);
-static size_t	sketch_varint_get(const unsigned char *, size_t, uint64_t *);
 static size_t	sketch_decode(const unsigned char *, size_t, uint64_t *,
 		    void (*)(void *, int, uint64_t), void *);
 static void	sketch_decode_add_cb(void *, int, uint64_t);
@@ -138,50 +135,6 @@ sketch_quantile(const struct sketch *s, double q)
 	return (sketch_value(SKETCH_NBUCKETS - 1));
 }
 
-static size_t
-sketch_varint_len(uint64_t v)
-{
-	size_t	n = 1;
-
-	while (v >= 0x80) {
-		v >>= 7;
-		n++;
-	}
-	return (n);
-}
-
-static size_t
-sketch_varint_put(unsigned char *p, uint64_t v)
-{
-	size_t	n = 0;
-
-	while (v >= 0x80) {
-		p[n++] = (unsigned char)(v | 0x80);
-		v >>= 7;
-	}
-	p[n++] = (unsigned char)v;
-	return (n);
-}
-
-/* Read one LEB128 varint; 0 if truncated, too long or overflowing. */
-static size_t
-sketch_varint_get(const unsigned char *p, size_t len, uint64_t *v)
-{
-	uint64_t	x = 0;
-	size_t		n;
-
-	for (n = 0; n < len && n < SKETCH_VARINT_MAX; n++) {
-		if (n == SKETCH_VARINT_MAX - 1 && p[n] > 1)
-			return (0);
-		x |= (uint64_t)(p[n] & 0x7f) << (7 * n);
-		if ((p[n] & 0x80) == 0) {
-			*v = x;
-			return (n + 1);
-		}
-	}
-	return (0);
-}
-
 /*
  * Layout: varint count, varint zero, varint number of non-empty buckets,
  * then for each in increasing order varint (index - previous index - 1)
@@ -195,31 +148,31 @@ sketch_encode(const struct sketch *s, unsigned char *buf, size_t len)
 	size_t	need, nnz, i, off;
 	int	prev;
 
-	need = sketch_varint_len(s->count) + sketch_varint_len(s->zero);
+	need = varint_len(s->count) + varint_len(s->zero);
 	nnz = 0;
 	prev = -1;
 	for (i = 0; i < SKETCH_NBUCKETS; i++) {
 		if (s->bucket[i] == 0)
 			continue;
-		need += sketch_varint_len((uint64_t)((int)i - prev - 1));
-		need += sketch_varint_len(s->bucket[i]);
+		need += varint_len((uint64_t)((int)i - prev - 1));
+		need += varint_len(s->bucket[i]);
 		prev = (int)i;
 		nnz++;
 	}
-	need += sketch_varint_len(nnz);
+	need += varint_len(nnz);
 	if (buf == NULL || len < need)
 		return (need);
 
-	off = sketch_varint_put(buf, s->count);
-	off += sketch_varint_put(buf + off, s->zero);
-	off += sketch_varint_put(buf + off, nnz);
+	off = varint_put(buf, s->count);
+	off += varint_put(buf + off, s->zero);
+	off += varint_put(buf + off, nnz);
 	prev = -1;
 	for (i = 0; i < SKETCH_NBUCKETS; i++) {
 		if (s->bucket[i] == 0)
 			continue;
-		off += sketch_varint_put(buf + off,
+		off += varint_put(buf + off,
 		    (uint64_t)((int)i - prev - 1));
-		off += sketch_varint_put(buf + off, s->bucket[i]);
+		off += varint_put(buf + off, s->bucket[i]);
 		prev = (int)i;
 	}
 	return (off);
@@ -241,13 +194,13 @@ sketch_decode(const unsigned char *buf, size_t len, uint64_t *countp,
 	int64_t		prev;
 
 	off = 0;
-	if ((k = sketch_varint_get(buf + off, len - off, &count)) == 0)
+	if ((k = varint_get(buf + off, len - off, &count)) == 0)
 		return (0);
 	off += k;
-	if ((k = sketch_varint_get(buf + off, len - off, &zero)) == 0)
+	if ((k = varint_get(buf + off, len - off, &zero)) == 0)
 		return (0);
 	off += k;
-	if ((k = sketch_varint_get(buf + off, len - off, &nnz)) == 0)
+	if ((k = varint_get(buf + off, len - off, &nnz)) == 0)
 		return (0);
 	off += k;
 	if (zero > count || nnz > SKETCH_NBUCKETS)
@@ -258,10 +211,10 @@ sketch_decode(const unsigned char *buf, size_t len, uint64_t *countp,
 	sum = zero;
 	prev = -1;
 	for (j = 0; j < nnz; j++) {
-		if ((k = sketch_varint_get(buf + off, len - off, &gap)) == 0)
+		if ((k = varint_get(buf + off, len - off, &gap)) == 0)
 			return (0);
 		off += k;
-		if ((k = sketch_varint_get(buf + off, len - off, &n)) == 0)
+		if ((k = varint_get(buf + off, len - off, &n)) == 0)
 			return (0);
 		off += k;
 		if (gap >= SKETCH_NBUCKETS)
@@ -369,27 +322,27 @@ sketch_sparse_encode(const uint32_t *ent, size_t n, uint32_t base,
 			zero += c;
 			continue;
 		}
-		need += sketch_varint_len((uint64_t)((int)code - 1 - prev - 1));
-		need += sketch_varint_len(c);
+		need += varint_len((uint64_t)((int)code - 1 - prev - 1));
+		need += varint_len(c);
 		prev = (int)code - 1;
 		nnz++;
 	}
-	need += sketch_varint_len(count) + sketch_varint_len(zero) +
-	    sketch_varint_len(nnz);
+	need += varint_len(count) + varint_len(zero) +
+	    varint_len(nnz);
 	if (buf == NULL || len < need)
 		return (need);
 
-	off = sketch_varint_put(buf, count);
-	off += sketch_varint_put(buf + off, zero);
-	off += sketch_varint_put(buf + off, nnz);
+	off = varint_put(buf, count);
+	off += varint_put(buf + off, zero);
+	off += varint_put(buf + off, nnz);
 	prev = -1;
 	for (j = 0; j < n; j++) {
 		code = SKETCH_SPARSE_CODE(ent[j]) - base;
 		if (code == 0)
 			continue;
-		off += sketch_varint_put(buf + off,
+		off += varint_put(buf + off,
 		    (uint64_t)((int)code - 1 - prev - 1));
-		off += sketch_varint_put(buf + off, SKETCH_SPARSE_COUNT(ent[j]));
+		off += varint_put(buf + off, SKETCH_SPARSE_COUNT(ent[j]));
 		prev = (int)code - 1;
 	}
 	return (off);

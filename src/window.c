@@ -28,6 +28,7 @@
 
 #include "agg.h"
 #include "sketch.h"
+#include "varint.h"
 #include "window.h"
 #include "xmalloc.h"
 
@@ -643,16 +644,12 @@ ring_put64(struct ring_wbuf *w, uint64_t v)
 		w->p[w->len++] = (unsigned char)(v >> (8 * i));
 }
 
-/* An unsigned LEB128 varint. */
+/* A varint (varint.h). */
 static void
 ring_putv(struct ring_wbuf *w, uint64_t v)
 {
-	ring_wreserve(w, 10);
-	while (v >= 0x80) {
-		w->p[w->len++] = (unsigned char)(v | 0x80);
-		v >>= 7;
-	}
-	w->p[w->len++] = (unsigned char)v;
+	ring_wreserve(w, VARINT_MAX);
+	w->len += varint_put(w->p + w->len, v);
 }
 
 /*
@@ -799,27 +796,16 @@ ring_get64(struct ring_rbuf *rb, uint64_t *v)
 	return (0);
 }
 
-/* An unsigned LEB128 varint of at most 64 bits. */
+/* A varint (varint.h). */
 static int
 ring_getv(struct ring_rbuf *rb, uint64_t *v)
 {
-	uint64_t	x = 0;
-	unsigned char	b;
-	int		shift;
+	size_t	n;
 
-	for (shift = 0; shift < 64; shift += 7) {
-		if (rb->off >= rb->len)
-			return (-1);
-		b = rb->p[rb->off++];
-		if (shift == 63 && b > 1)
-			return (-1);
-		x |= (uint64_t)(b & 0x7f) << shift;
-		if ((b & 0x80) == 0) {
-			*v = x;
-			return (0);
-		}
-	}
-	return (-1);
+	if ((n = varint_get(rb->p + rb->off, rb->len - rb->off, v)) == 0)
+		return (-1);
+	rb->off += n;
+	return (0);
 }
 
 /* Version 3's fields (ring_put_slot()) into a. */
