@@ -982,6 +982,7 @@ ctl_cmd_status(struct ctl_conn *c, struct ctl_req *req)
 	struct callscored	*cs = c->ctl->cs;
 	struct cs_stats		*st = &cs->stats;
 	struct store_stats	 ss;
+	struct snapshot_stats	 sn;
 	yajl_gen		 g = ctl_gen_begin();
 	const char		*names[] = { "tcp", "unix", "udp" }, *a;
 	struct ctl_win		 win;
@@ -1074,6 +1075,12 @@ ctl_cmd_status(struct ctl_conn *c, struct ctl_req *req)
 	ctl_gen_int(g, ss.queue_depth);
 	ctl_gen_str(g, "chunks");
 	ctl_gen_int(g, ss.chunks);
+	/* The loop's side of the last one: building it, slice by slice. */
+	snapshot_get_stats(cs->snapshot, &sn);
+	ctl_gen_str(g, "build");
+	ctl_gen_num(g, sn.built > 0 ? sn.build : NAN);
+	ctl_gen_str(g, "longest_step");
+	ctl_gen_num(g, sn.built > 0 ? sn.longest_step : NAN);
 	ctl_gen_str(g, "database");
 	ctl_gen_str(g, cs->db_path);
 	ctl_gen_str(g, "quarantined");

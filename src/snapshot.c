@@ -78,6 +78,9 @@ struct snapshot {
 	int64_t			 iv_from, iv_to, iv_len;
 	int64_t			 iv_done;	/* written: intervals before */
 	int64_t			 iv_pending;	/* iv_done once committed */
+	uint64_t		 build_us;	/* loop time, this one */
+	uint64_t		 step_max_us;	/* its longest turn */
+	struct snapshot_stats	 stats;		/* of the last one built */
 	struct waiters		 waiters;	/* of the current one */
 	struct waiters		 next;		/* of the next one */
 };
@@ -146,6 +149,7 @@ snapshot_begin(struct snapshot *s)
 	const struct conf	*conf = s->cs->conf;
 
 	s->now_ms = clock_now_ms();
+	s->build_us = s->step_max_us = 0;
 	s->snap = store_snap_new(s->now_ms / 1000.0);
 	s->snap->seq = s->cs->seq;
 	if (conf->retention > 0)
@@ -394,13 +398,31 @@ static void
 snapshot_step_cb(evutil_socket_t fd, short events, void *arg)
 {
 	struct snapshot	*s = arg;
+	uint64_t	 start, spent;
+	int		 done;
 
 	if (s->state != SNAPSHOT_BUILDING)
 		return;
-	if (snapshot_step(s, SNAPSHOT_STEP_US))
-		snapshot_submit(s, 0);
-	else
+	start = snapshot_usec();
+	done = snapshot_step(s, SNAPSHOT_STEP_US);
+	spent = snapshot_usec() - start;
+	s->build_us += spent;
+	if (spent > s->step_max_us)
+		s->step_max_us = spent;
+	if (!done) {
 		snapshot_yield(s);
+		return;
+	}
+	s->stats.built++;
+	s->stats.build = s->build_us / 1e6;
+	s->stats.longest_step = s->step_max_us / 1e6;
+	snapshot_submit(s, 0);
+}
+
+void
+snapshot_get_stats(const struct snapshot *s, struct snapshot_stats *st)
+{
+	*st = s->stats;
 }
 
 /*

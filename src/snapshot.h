@@ -8,6 +8,8 @@
 #ifndef SNAPSHOT_H
 #define SNAPSHOT_H
 
+#include <stdint.h>
+
 struct callscored;
 struct snapshot;
 struct store_result;
@@ -15,7 +17,16 @@ struct store_result;
 /* Called on the loop when the snapshot a caller waited for is done. */
 typedef void	(*snapshot_done_cb)(const struct store_result *, void *);
 
+/* The loop's side of the last snapshot built in slices (not the final). */
+struct snapshot_stats {
+	uint64_t	 built;		/* snapshots built so, since start */
+	double		 build;		/* seconds of loop time building it */
+	double		 longest_step;	/* seconds: its longest loop turn */
+};
+
 struct snapshot	*snapshot_new(struct callscored *);
+void		 snapshot_get_stats(const struct snapshot *,
+		    struct snapshot_stats *);
 void		 snapshot_free(struct snapshot *);
 /* Start one (or join the one being built); cb may be NULL. */
 void		 snapshot_request(struct snapshot *, snapshot_done_cb, void *);

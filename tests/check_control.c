@@ -561,6 +561,10 @@ START_TEST(test_backup_under_load)
 	    i++)
 		msleep(20);
 	yajl_tree_free(client_json(&d, "snapshot", NULL));
+	/* The loop's side of it: some building, in slices. */
+	ck_assert_double_gt(status_num(&d, "snapshot", "longest_step"), 0);
+	ck_assert_double_le(status_num(&d, "snapshot", "longest_step"),
+	    status_num(&d, "snapshot", "build"));
 
 	for (i = 0; i < 3; i++) {
 		snprintf(name, sizeof name, "copy%d.db", i);
