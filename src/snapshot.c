@@ -57,6 +57,13 @@ enum snapshot_state {
 	SNAPSHOT_WRITING
 };
 
+/* Where a scope's snapshot stopped (snapshot_scope()). */
+enum snapshot_part {
+	SNAPSHOT_PART_STATE,		/* not begun: serialize its windows */
+	SNAPSHOT_PART_KPIS,		/* history: window by window */
+	SNAPSHOT_PART_INTERVALS		/* closed intervals, one by one */
+};
+
 struct snapshot {
 	struct callscored	*cs;
 	enum snapshot_state	 state;
@@ -66,6 +73,9 @@ struct snapshot {
 	struct store_snap	*snap;
 	enum scope_kind		 kind;		/* cursor */
 	struct scope		*scope;
+	enum snapshot_part	 part;		/* of the scope */
+	size_t			 w;		/* SNAPSHOT_PART_KPIS: window */
+	int64_t			 iv_t;		/* ..._INTERVALS: next one */
 	uint64_t		 now_ms;
 	uint64_t		 id;		/* being written */
 	/*
@@ -90,10 +100,13 @@ static void	snapshot_load_cb(evutil_socket_t, short, void *);
 static void	snapshot_load_yield(struct snapshot *);
 static int	snapshot_step(struct snapshot *, uint64_t);
 static uint64_t	snapshot_usec(void);
-static void	snapshot_scope(struct snapshot *, struct scope *);
+static int	snapshot_scope(struct snapshot *, struct scope *, uint64_t,
+		    uint64_t);
+static int	snapshot_over(uint64_t, uint64_t);
 static void	snapshot_kpis(struct snapshot *, struct scope *, size_t,
 		    const char *, uint64_t);
-static void	snapshot_intervals(struct snapshot *, struct scope *, size_t);
+static void	snapshot_interval(struct snapshot *, struct scope *, size_t,
+		    int64_t);
 static void	snapshot_calendar(struct snapshot *);
 static void	snapshot_begin(struct snapshot *);
 static void	snapshot_submit(struct snapshot *, int);
@@ -157,6 +170,7 @@ snapshot_begin(struct snapshot *s)
 	snapshot_calendar(s);
 	s->kind = SCOPE_GLOBAL;
 	s->scope = scopes_first(s->cs->scopes, SCOPE_GLOBAL);
+	s->part = SNAPSHOT_PART_STATE;
 	s->state = SNAPSHOT_BUILDING;
 }
 
@@ -274,63 +288,87 @@ snapshot_kpis(struct snapshot *s, struct scope *sc, size_t w,
 	}
 }
 
-/* The closed intervals of this snapshot that saw anything. */
+/* The closed interval starting at t (seconds), if it saw anything. */
 static void
-snapshot_intervals(struct snapshot *s, struct scope *sc, size_t w)
+snapshot_interval(struct snapshot *s, struct scope *sc, size_t w, int64_t t)
 {
 	struct scopes		*scopes = s->cs->scopes;
 	struct kpi_params	 kp = { s->cs->conf->cost_per_hour };
 	const struct window_def	*def = scopes_window(scopes, w);
 	struct agg		 sum;
 	double			 v[KPI_COUNT];
-	int64_t			 t;
 	int			 k;
 
-	for (t = s->iv_from; t < s->iv_to; t += s->iv_len) {
-		memset(&sum, 0, sizeof sum);
-		ring_sum_range(sc->rings[w], def, (uint64_t)t * 1000,
-		    (uint64_t)(t + s->iv_len) * 1000, s->now_ms, &sum,
-		    scopes_pool(scopes));
-		if (!agg_is_empty(&sum)) {
-			kpi_compute(&sum, &kp, v);
-			for (k = 0; k < KPI_COUNT; k++) {
-				if (!isnan(v[k]))
-					store_snap_add_interval(s->snap,
-					    (double)t, sc->kind, sc->name,
-					    kpi_table[k].id, v[k]);
-			}
+	memset(&sum, 0, sizeof sum);
+	ring_sum_range(sc->rings[w], def, (uint64_t)t * 1000,
+	    (uint64_t)(t + s->iv_len) * 1000, s->now_ms, &sum,
+	    scopes_pool(scopes));
+	if (!agg_is_empty(&sum)) {
+		kpi_compute(&sum, &kp, v);
+		for (k = 0; k < KPI_COUNT; k++) {
+			if (!isnan(v[k]))
+				store_snap_add_interval(s->snap, (double)t,
+				    sc->kind, sc->name, kpi_table[k].id, v[k]);
 		}
-		agg_clear(&sum, scopes_pool(scopes));
 	}
+	agg_clear(&sum, scopes_pool(scopes));
 }
 
-/* Serialize one scope's rings and, where history is kept, its KPIs. */
-static void
-snapshot_scope(struct snapshot *s, struct scope *sc)
+/* Has budget_us (0: no limit) passed since start? */
+static int
+snapshot_over(uint64_t start, uint64_t budget_us)
+{
+	return (budget_us != 0 && snapshot_usec() - start >= budget_us);
+}
+
+/*
+ * One scope, in parts, so that a large one spreads over loop turns:
+ * first its windows serialized together (their rows must hold the same
+ * events: one seq), then, where history is kept, each window's KPIs and
+ * the closed intervals one at a time, checking the budget between them
+ * (s->part and its cursors say where it stopped).  Returns 1 when the
+ * scope is done.
+ */
+static int
+snapshot_scope(struct snapshot *s, struct scope *sc, uint64_t start,
+    uint64_t budget_us)
 {
 	struct scopes		*scopes = s->cs->scopes;
 	const struct conf	*conf = s->cs->conf;
 	const struct window_def	*def;
 	unsigned char		*blob;
-	size_t			 w, len;
-	int			 history;
+	size_t			 w, len, nw = scopes_nwindows(scopes);
 
-	SCOPE_LOAD(scopes, sc);
-	history = sc->kind != SCOPE_AGENT || conf->history_agents;
-	for (w = 0; w < scopes_nwindows(scopes); w++) {
+	if (s->part == SNAPSHOT_PART_STATE) {
+		SCOPE_LOAD(scopes, sc);
+		for (w = 0; w < nw; w++) {
+			def = scopes_window(scopes, w);
+			/*
+			 * Scopes no event visits any more still hold slots
+			 * that have left their windows: give them back once
+			 * per snapshot.
+			 */
+			ring_expire(sc->rings[w], def, s->now_ms,
+			    scopes_pool(scopes));
+			if (ring_is_empty(sc->rings[w]))
+				continue;
+			blob = ring_serialize(sc->rings[w], def, s->now_ms,
+			    &len);
+			if (blob != NULL)
+				store_snap_add_state(s->snap, sc->kind,
+				    sc->name, def->name, s->cs->seq, blob, len);
+		}
+		if (sc->kind == SCOPE_AGENT && !conf->history_agents)
+			return (1);
+		s->part = SNAPSHOT_PART_KPIS;
+		s->w = 0;
+	}
+	while (s->part == SNAPSHOT_PART_KPIS && s->w < nw) {
+		if (snapshot_over(start, budget_us))
+			return (0);
+		w = s->w++;
 		def = scopes_window(scopes, w);
-		/*
-		 * Scopes no event visits any more still hold slots that have
-		 * left their windows: give them back once per snapshot.
-		 */
-		ring_expire(sc->rings[w], def, s->now_ms, scopes_pool(scopes));
 		if (ring_is_empty(sc->rings[w]))
-			continue;
-		blob = ring_serialize(sc->rings[w], def, s->now_ms, &len);
-		if (blob != NULL)
-			store_snap_add_state(s->snap, sc->kind, sc->name,
-			    def->name, s->cs->seq, blob, len);
-		if (!history)
 			continue;
 		if ((int)w != s->cal) {
 			snapshot_kpis(s, sc, w, def->name, 0);
@@ -338,11 +376,22 @@ snapshot_scope(struct snapshot *s, struct scope *sc)
 		}
 		snapshot_kpis(s, sc, w, "today", s->today_ms);
 		snapshot_kpis(s, sc, w, "interval", s->ivnow_ms);
-		snapshot_intervals(s, sc, w);
 	}
+	if (s->part == SNAPSHOT_PART_KPIS) {
+		s->part = SNAPSHOT_PART_INTERVALS;
+		s->iv_t = s->iv_from;
+		if (s->cal < 0 || ring_is_empty(sc->rings[s->cal]))
+			return (1);
+	}
+	for (; s->iv_t < s->iv_to; s->iv_t += s->iv_len) {
+		if (snapshot_over(start, budget_us))
+			return (0);
+		snapshot_interval(s, sc, (size_t)s->cal, s->iv_t);
+	}
+	return (1);
 }
 
-/* Do up to n scopes; returns 1 when every scope is done. */
+/* CLOCK_MONOTONIC, in microseconds. */
 static uint64_t
 snapshot_usec(void)
 {
@@ -364,9 +413,11 @@ snapshot_step(struct snapshot *s, uint64_t budget_us)
 				return (1);
 			s->scope = scopes_first(s->cs->scopes, s->kind);
 		}
-		snapshot_scope(s, s->scope);
+		if (!snapshot_scope(s, s->scope, start, budget_us))
+			return (0);
+		s->part = SNAPSHOT_PART_STATE;
 		s->scope = s->scope->list_next;
-		if (budget_us != 0 && snapshot_usec() - start >= budget_us)
+		if (snapshot_over(start, budget_us))
 			return (0);
 	}
 }
