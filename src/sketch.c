@@ -142,11 +142,50 @@ sketch_quantile(const struct sketch *s, double q)
  * written and the size needed is returned, so callers can ask with
  * (NULL, 0) first.
  */
+/* Are the eight buckets at b all empty?  (No branch: vectorized.) */
+static inline int
+sketch_empty8(const uint32_t *b)
+{
+	return ((b[0] | b[1] | b[2] | b[3] | b[4] | b[5] | b[6] | b[7]) == 0);
+}
+
 size_t
 sketch_encode(const struct sketch *s, unsigned char *buf, size_t len)
 {
-	size_t	need, nnz, i, off;
-	int	prev;
+	unsigned char	 hdr[3 * VARINT_MAX];
+	size_t		 need, nnz, i, off, h;
+	int		 prev;
+
+	/*
+	 * With room for the largest encoding, one pass: the buckets after
+	 * room for the header, then the header, moved up to them.  Eight
+	 * empty buckets at a time are passed over together.
+	 */
+	if (buf != NULL && len >= SKETCH_ENCODE_MAX) {
+		off = sizeof hdr;
+		nnz = 0;
+		prev = -1;
+		for (i = 0; i < SKETCH_NBUCKETS; i++) {
+			if ((i & 7) == 0 && i + 8 <= SKETCH_NBUCKETS &&
+			    sketch_empty8(&s->bucket[i])) {
+				i += 7;
+				continue;
+			}
+			if (s->bucket[i] == 0)
+				continue;
+			off += varint_put(buf + off,
+			    (uint64_t)((int)i - prev - 1));
+			off += varint_put(buf + off, s->bucket[i]);
+			prev = (int)i;
+			nnz++;
+		}
+		h = varint_put(hdr, s->count);
+		h += varint_put(hdr + h, s->zero);
+		h += varint_put(hdr + h, nnz);
+		memmove(buf + h, buf + sizeof hdr, off - sizeof hdr);
+		memcpy(buf, hdr, h);
+		return (h + off - sizeof hdr);
+	}
 
 	need = varint_len(s->count) + varint_len(s->zero);
 	nnz = 0;

@@ -52,6 +52,12 @@ int	sketch_group(int, unsigned int);
 double	sketch_quantile(const struct sketch *, double);
 /* Sparse encoding for the store: returns bytes written, or needed if 0. */
 size_t	sketch_encode(const struct sketch *, unsigned char *, size_t);
+/*
+ * The largest sketch_encode(): three varints, then per bucket a gap
+ * (< SKETCH_NBUCKETS: 2 bytes) and a count (5).  Given that much room,
+ * it encodes in one pass.
+ */
+#define SKETCH_ENCODE_MAX	(3 * 10 + SKETCH_NBUCKETS * 7)
 /* Decode and add into dst; returns bytes consumed or 0 if malformed. */
 size_t	sketch_decode_merge(struct sketch *, const unsigned char *, size_t);
 /*

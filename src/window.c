@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "agg.h"
+#include "log.h"
 #include "sketch.h"
 #include "varint.h"
 #include "window.h"
@@ -667,7 +668,7 @@ ring_put_slot(struct ring_wbuf *w, const struct agg_slot *s, uint64_t dk)
 	uint32_t		 u[RING_NU32];
 	uint64_t		 bits[RING_NF64], mask, ms;
 	double			 d, back;
-	size_t			 i, need;
+	size_t			 i, need, n;
 
 	agg_slot_counts(s, &a);
 	ring_putv(w, dk);
@@ -708,14 +709,19 @@ ring_put_slot(struct ring_wbuf *w, const struct agg_slot *s, uint64_t dk)
 		ring_putv(w, 1);
 		ring_put64(w, bits[i]);
 	}
+	/*
+	 * Each dist encoded once, with room for the largest, after room for
+	 * its length; the length is written and the bytes moved up to it.
+	 */
 	for (i = 0; i < AGG_DIST_COUNT; i++) {
-		need = agg_slot_encode_dist(s, (enum agg_dist)i, NULL, 0);
-		ring_putv(w, need);
-		if (need == 0)
-			continue;
-		ring_wreserve(w, need);
-		w->len += agg_slot_encode_dist(s, (enum agg_dist)i,
-		    w->p + w->len, need);
+		ring_wreserve(w, VARINT_MAX + SKETCH_ENCODE_MAX);
+		need = agg_slot_encode_dist(s, (enum agg_dist)i,
+		    w->p + w->len + VARINT_MAX, SKETCH_ENCODE_MAX);
+		if (need > SKETCH_ENCODE_MAX)
+			fatalx("ring: a sketch of %zu bytes", need);
+		n = varint_put(w->p + w->len, need);
+		memmove(w->p + w->len + n, w->p + w->len + VARINT_MAX, need);
+		w->len += n + need;
 	}
 }
 

@@ -358,7 +358,7 @@ END_TEST
 START_TEST(test_encode_roundtrip)
 {
 	struct sketch	*s, *d;
-	unsigned char	*buf, small[4];
+	unsigned char	*buf, *big, small[4];
 	size_t		 need, n;
 	int		 i;
 
@@ -406,6 +406,36 @@ START_TEST(test_encode_roundtrip)
 	n = sketch_decode_merge(d, buf, need + 5);
 	ck_assert_uint_eq(n, need);
 	ck_assert_int_eq(memcmp(s, d, sizeof *s), 0);
+
+	/*
+	 * Given SKETCH_ENCODE_MAX bytes it encodes in one pass, skipping
+	 * empty buckets eight at a time: the same bytes, for the sketch
+	 * above, one with buckets at the edges of such blocks, and the
+	 * fullest encoding there is.
+	 */
+	big = malloc(SKETCH_ENCODE_MAX);
+	for (i = 0; i < 3; i++) {
+		if (i == 1) {
+			sketch_reset(s);
+			s->bucket[7] = s->bucket[8] = s->bucket[15] = 1;
+			s->bucket[SKETCH_NBUCKETS - 1] = 1;
+			s->count = 4;
+		} else if (i == 2) {
+			for (n = 0; n < SKETCH_NBUCKETS; n++)
+				s->bucket[n] = UINT32_MAX;
+			s->count = s->zero = UINT64_MAX;
+		}
+		need = sketch_encode(s, NULL, 0);
+		ck_assert_uint_le(need, SKETCH_ENCODE_MAX);
+		free(buf);
+		buf = malloc(need);
+		ck_assert_uint_eq(sketch_encode(s, buf, need), need);
+		memset(big, 0xaa, SKETCH_ENCODE_MAX);
+		ck_assert_uint_eq(sketch_encode(s, big, SKETCH_ENCODE_MAX),
+		    need);
+		ck_assert_int_eq(memcmp(big, buf, need), 0);
+	}
+	free(big);
 	free(buf);
 	free(s);
 	free(d);
