@@ -624,12 +624,13 @@ agg_contrib(const struct event *ev, const struct agg_params *p,
 	return (0);
 }
 
-/* Every counter and sum; kept in struct order. */
-static void
-agg_add_counts(struct agg *a, const struct agg *b)
+/*
+ * a += b, block by block (AGG_PART_*): the call fields every event has,
+ * surveys, QA, agent seconds.
+ */
+static inline void
+agg_add_call(struct agg *a, const struct agg *b)
 {
-	size_t	j;
-
 	a->offered += b->offered;
 	a->answered += b->answered;
 	a->abandoned += b->abandoned;
@@ -646,17 +647,6 @@ agg_add_counts(struct agg *a, const struct agg *b)
 	a->revenue_n += b->revenue_n;
 	a->cust_n += b->cust_n;
 	a->repeated += b->repeated;
-	a->csat_pos += b->csat_pos;
-	a->csat_n += b->csat_n;
-	a->nps_pro += b->nps_pro;
-	a->nps_det += b->nps_det;
-	a->nps_n += b->nps_n;
-	a->esat_pos += b->esat_pos;
-	a->esat_n += b->esat_n;
-	a->qa_n += b->qa_n;
-	for (j = 0; j < AGG_QA_MAX; j++)
-		a->qa_crit_n[j] += b->qa_crit_n[j];
-
 	a->wait_answered += b->wait_answered;
 	a->wait_abandoned += b->wait_abandoned;
 	a->wait_all += b->wait_all;
@@ -664,12 +654,49 @@ agg_add_counts(struct agg *a, const struct agg *b)
 	a->hold += b->hold;
 	a->wrap += b->wrap;
 	a->revenue += b->revenue;
+}
+
+static inline void
+agg_add_survey(struct agg *a, const struct agg *b)
+{
+	a->csat_pos += b->csat_pos;
+	a->csat_n += b->csat_n;
+	a->nps_pro += b->nps_pro;
+	a->nps_det += b->nps_det;
+	a->nps_n += b->nps_n;
+	a->esat_pos += b->esat_pos;
+	a->esat_n += b->esat_n;
 	a->csat_sum += b->csat_sum;
+}
+
+static inline void
+agg_add_qa(struct agg *a, const struct agg *b)
+{
+	size_t	j;
+
+	a->qa_n += b->qa_n;
 	a->qa_sum += b->qa_sum;
-	for (j = 0; j < AGG_QA_MAX; j++)
+	for (j = 0; j < AGG_QA_MAX; j++) {
+		a->qa_crit_n[j] += b->qa_crit_n[j];
 		a->qa_crit_sum[j] += b->qa_crit_sum[j];
+	}
+}
+
+static inline void
+agg_add_agent(struct agg *a, const struct agg *b)
+{
 	a->busy += b->busy;
 	a->ready += b->ready;
+}
+
+/* Every counter and sum. */
+static void
+agg_add_counts(struct agg *a, const struct agg *b)
+{
+	agg_add_call(a, b);
+	agg_add_survey(a, b);
+	agg_add_qa(a, b);
+	agg_add_agent(a, b);
 }
 
 void
@@ -760,47 +787,13 @@ agg_parts(const struct agg *a)
 static void
 agg_add_parts(struct agg *a, const struct agg *b, unsigned int parts)
 {
-	if (parts & AGG_PART_QA) {
-		agg_add_counts(a, b);
-		return;
-	}
-	a->offered += b->offered;
-	a->answered += b->answered;
-	a->abandoned += b->abandoned;
-	a->short_abandoned += b->short_abandoned;
-	a->timeouts += b->timeouts;
-	a->answered_in_sl += b->answered_in_sl;
-	a->abandoned_in_sl += b->abandoned_in_sl;
-	a->transferred += b->transferred;
-	a->held += b->held;
-	a->fc_yes += b->fc_yes;
-	a->fc_n += b->fc_n;
-	a->res_yes += b->res_yes;
-	a->res_n += b->res_n;
-	a->revenue_n += b->revenue_n;
-	a->cust_n += b->cust_n;
-	a->repeated += b->repeated;
-	a->wait_answered += b->wait_answered;
-	a->wait_abandoned += b->wait_abandoned;
-	a->wait_all += b->wait_all;
-	a->talk += b->talk;
-	a->hold += b->hold;
-	a->wrap += b->wrap;
-	a->revenue += b->revenue;
-	if (parts & AGG_PART_SURVEY) {
-		a->csat_pos += b->csat_pos;
-		a->csat_n += b->csat_n;
-		a->nps_pro += b->nps_pro;
-		a->nps_det += b->nps_det;
-		a->nps_n += b->nps_n;
-		a->esat_pos += b->esat_pos;
-		a->esat_n += b->esat_n;
-		a->csat_sum += b->csat_sum;
-	}
-	if (parts & AGG_PART_AGENT) {
-		a->busy += b->busy;
-		a->ready += b->ready;
-	}
+	agg_add_call(a, b);
+	if (parts & AGG_PART_SURVEY)
+		agg_add_survey(a, b);
+	if (parts & AGG_PART_QA)
+		agg_add_qa(a, b);
+	if (parts & AGG_PART_AGENT)
+		agg_add_agent(a, b);
 }
 
 /*
