@@ -135,13 +135,6 @@ sketch_quantile(const struct sketch *s, double q)
 	return (sketch_value(SKETCH_NBUCKETS - 1));
 }
 
-/*
- * Layout: varint count, varint zero, varint number of non-empty buckets,
- * then for each in increasing order varint (index - previous index - 1)
- * and varint bucket count.  If buf is NULL or too small, nothing is
- * written and the size needed is returned, so callers can ask with
- * (NULL, 0) first.
- */
 /* Are the eight buckets at b all empty?  (No branch: vectorized.) */
 static inline int
 sketch_empty8(const uint32_t *b)
@@ -149,72 +142,58 @@ sketch_empty8(const uint32_t *b)
 	return ((b[0] | b[1] | b[2] | b[3] | b[4] | b[5] | b[6] | b[7]) == 0);
 }
 
-size_t
-sketch_encode(const struct sketch *s, unsigned char *buf, size_t len)
+/*
+ * Encode into buf, which has SKETCH_ENCODE_MAX bytes, in one pass: the
+ * buckets after room for the header, then the header, moved up to them.
+ * Eight empty buckets at a time are passed over together.
+ */
+static size_t
+sketch_encode_max(const struct sketch *s, unsigned char *buf)
 {
 	unsigned char	 hdr[3 * VARINT_MAX];
-	size_t		 need, nnz, i, off, h;
-	int		 prev;
+	size_t		 nnz = 0, i, off = sizeof hdr, h;
+	int		 prev = -1;
 
-	/*
-	 * With room for the largest encoding, one pass: the buckets after
-	 * room for the header, then the header, moved up to them.  Eight
-	 * empty buckets at a time are passed over together.
-	 */
-	if (buf != NULL && len >= SKETCH_ENCODE_MAX) {
-		off = sizeof hdr;
-		nnz = 0;
-		prev = -1;
-		for (i = 0; i < SKETCH_NBUCKETS; i++) {
-			if ((i & 7) == 0 && i + 8 <= SKETCH_NBUCKETS &&
-			    sketch_empty8(&s->bucket[i])) {
-				i += 7;
-				continue;
-			}
-			if (s->bucket[i] == 0)
-				continue;
-			off += varint_put(buf + off,
-			    (uint64_t)((int)i - prev - 1));
-			off += varint_put(buf + off, s->bucket[i]);
-			prev = (int)i;
-			nnz++;
-		}
-		h = varint_put(hdr, s->count);
-		h += varint_put(hdr + h, s->zero);
-		h += varint_put(hdr + h, nnz);
-		memmove(buf + h, buf + sizeof hdr, off - sizeof hdr);
-		memcpy(buf, hdr, h);
-		return (h + off - sizeof hdr);
-	}
-
-	need = varint_len(s->count) + varint_len(s->zero);
-	nnz = 0;
-	prev = -1;
 	for (i = 0; i < SKETCH_NBUCKETS; i++) {
+		if ((i & 7) == 0 && i + 8 <= SKETCH_NBUCKETS &&
+		    sketch_empty8(&s->bucket[i])) {
+			i += 7;
+			continue;
+		}
 		if (s->bucket[i] == 0)
 			continue;
-		need += varint_len((uint64_t)((int)i - prev - 1));
-		need += varint_len(s->bucket[i]);
+		off += varint_put(buf + off, (uint64_t)((int)i - prev - 1));
+		off += varint_put(buf + off, s->bucket[i]);
 		prev = (int)i;
 		nnz++;
 	}
-	need += varint_len(nnz);
-	if (buf == NULL || len < need)
-		return (need);
+	h = varint_put(hdr, s->count);
+	h += varint_put(hdr + h, s->zero);
+	h += varint_put(hdr + h, nnz);
+	memmove(buf + h, buf + sizeof hdr, off - sizeof hdr);
+	memcpy(buf, hdr, h);
+	return (h + off - sizeof hdr);
+}
 
-	off = varint_put(buf, s->count);
-	off += varint_put(buf + off, s->zero);
-	off += varint_put(buf + off, nnz);
-	prev = -1;
-	for (i = 0; i < SKETCH_NBUCKETS; i++) {
-		if (s->bucket[i] == 0)
-			continue;
-		off += varint_put(buf + off,
-		    (uint64_t)((int)i - prev - 1));
-		off += varint_put(buf + off, s->bucket[i]);
-		prev = (int)i;
-	}
-	return (off);
+/*
+ * Layout: varint count, varint zero, varint number of non-empty buckets,
+ * then for each in increasing order varint (index - previous index - 1)
+ * and varint bucket count.  If buf is NULL or too small, nothing is
+ * written and the size needed is returned, so callers can ask with
+ * (NULL, 0) first.
+ */
+size_t
+sketch_encode(const struct sketch *s, unsigned char *buf, size_t len)
+{
+	unsigned char	tmp[SKETCH_ENCODE_MAX];
+	size_t		need;
+
+	if (buf != NULL && len >= SKETCH_ENCODE_MAX)
+		return (sketch_encode_max(s, buf));
+	need = sketch_encode_max(s, tmp);
+	if (buf != NULL && len >= need)
+		memcpy(buf, tmp, need);
+	return (need);
 }
 
 /*
