@@ -48,7 +48,8 @@
 #define STORE_QUEUE_MAX		4
 /*
  * A snapshot chunk ends at a scope boundary after this much, or after
- * STORE_CHUNK_WAIT when a journal batch is waiting: acknowledgements
+ * STORE_CHUNK_WAIT when a journal batch is waiting (or as long as the
+ * last journal commit took, up to STORE_CHUNK_SECS): acknowledgements
  * wait that long at most for a snapshot, which still makes progress.
  */
 #define STORE_CHUNK_ROWS	8192
@@ -239,6 +240,7 @@ struct store {
 	double			 jretry_at;	/* after a failure */
 	uint64_t		 jseq, jbytes;	/* committed */
 	uint64_t		 jhanded;	/* highest last submitted */
+	double			 jspent;	/* writer: the last commit's s */
 	uint64_t		 jseq_told, jbytes_told;
 	char			 jerror[256];	/* the last failure */
 	int			 jerror_new;
@@ -1339,9 +1341,17 @@ store_chunk_full(struct store *s, size_t rows, size_t bytes, double start)
 	if ((rows & 15) != 0)
 		return (0);
 	spent = store_mono() - start;
-	if (__atomic_load_n(&s->jqlen, __ATOMIC_RELAXED) > 0)
-		return (spent >= STORE_CHUNK_WAIT);
-	return (spent >= STORE_CHUNK_SECS);
+	if (__atomic_load_n(&s->jqlen, __ATOMIC_RELAXED) == 0)
+		return (spent >= STORE_CHUNK_SECS);
+	/*
+	 * A batch waits: end soon, but not before the time the last commit
+	 * took (at most STORE_CHUNK_SECS), so that a journal that never
+	 * drains shares the writer with snapshots by time, not by turns.
+	 */
+	if (s->jspent > STORE_CHUNK_WAIT)
+		return (spent >= (s->jspent < STORE_CHUNK_SECS ? s->jspent :
+		    STORE_CHUNK_SECS));
+	return (spent >= STORE_CHUNK_WAIT);
 }
 
 /*
@@ -1588,6 +1598,7 @@ done:
 		sqlite3_reset(s->stmts[STORE_ROLLBACK]);
 	}
 	spent = store_mono() - start;
+	s->jspent = spent;
 	pthread_mutex_lock(&s->lock);
 	s->busy = 0;
 	if (ok) {
