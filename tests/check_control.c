@@ -549,7 +549,7 @@ START_TEST(test_backup_under_load)
 	char		 name[32], path[PATH_MAX];
 	yajl_val	 r;
 	pid_t		 feeder;
-	double		 accepted;
+	double		 accepted, t0;
 	int		 i, status;
 
 	daemon_init(&d);
@@ -560,7 +560,11 @@ START_TEST(test_backup_under_load)
 	for (i = 0; i < 50 && status_num(&d, "events", "accepted") < 2000;
 	    i++)
 		msleep(20);
+	t0 = mono_s();
 	yajl_tree_free(client_json(&d, "snapshot", NULL));
+	fprintf(stderr, "backup under load: a snapshot in %.2f s with the "
+	    "journal's writer busy (%.0f events accepted)\n", mono_s() - t0,
+	    status_num(&d, "events", "accepted"));
 	/* The loop's side of it: some building, in slices. */
 	ck_assert_double_gt(status_num(&d, "snapshot", "longest_step"), 0);
 	ck_assert_double_le(status_num(&d, "snapshot", "longest_step"),

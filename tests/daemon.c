@@ -32,6 +32,9 @@
 
 #include "daemon.h"
 
+/* run(): how long a child may write nothing before it counts as hung. */
+#define RUN_QUIET_MS	60000
+
 const char *
 bin(const char *env, const char *dflt)
 {
@@ -80,8 +83,13 @@ run(char **out, char **err, char *const argv[])
 	pfd[1].fd = epipe[0];
 	pfd[0].events = pfd[1].events = POLLIN;
 	while (open_fds > 0) {
-		if (poll(pfd, 2, 10000) <= 0)
-			break;
+		/* A client that says nothing for so long has hung: say so. */
+		if (poll(pfd, 2, RUN_QUIET_MS) <= 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			ck_abort_msg("%s: nothing for %d s", argv[0],
+			    RUN_QUIET_MS / 1000);
+		}
 		for (i = 0; i < 2; i++) {
 			if (pfd[i].fd == -1 || pfd[i].revents == 0)
 				continue;
@@ -422,6 +430,15 @@ now(void)
 	struct timespec	ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
+	return (ts.tv_sec + ts.tv_nsec / 1e9);
+}
+
+double
+mono_s(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (ts.tv_sec + ts.tv_nsec / 1e9);
 }
 

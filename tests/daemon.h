@@ -30,7 +30,10 @@ extern int daemon_nofile;
 
 const char	*bin(const char *, const char *);
 void		 msleep(int);
-/* Run argv; capture stdout and stderr (either may be NULL); exit status. */
+/*
+ * Run argv; capture stdout and stderr (either may be NULL); exit status.
+ * The test fails if the child writes nothing for 60 s.
+ */
 int		 run(char **, char **, char *const []);
 /* callscore --socket ctl --json ARGS... NULL; the reply, parsed. */
 yajl_val	 client_json(struct daemon *, ...);
@@ -64,6 +67,7 @@ int		 connect_unix(const char *);
 /* Write lines, then read exactly n answer lines (bounded wait). */
 char		*exchange(int, const char *, int);
 double		 now(void);			/* wall clock, seconds */
+double		 mono_s(void);			/* CLOCK_MONOTONIC, seconds */
 int		 client_reload(struct daemon *, char **);
 double		 status_num(struct daemon *, const char *, const char *);
 /* GET path from 127.0.0.1:port; the whole response (static buffer). */
