@@ -108,10 +108,11 @@ callscored_drain_cb(evutil_socket_t fd, short events, void *arg)
 		evtimer_add(cs->drain_ev, &tv);
 		return;
 	}
+	/* The journal did not commit, or the clients did not read. */
 	if (n > 0)
-		log_warnx("exiting: %zu connection%s not given every answer: "
-		    "the journal did not commit within %d s", n,
-		    n == 1 ? "" : "s", CALLSCORED_DRAIN_MS / 1000);
+		log_warnx("exiting: %zu connection%s still had answers to "
+		    "send after %d s", n, n == 1 ? "" : "s",
+		    CALLSCORED_DRAIN_MS / 1000);
 	event_base_loopexit(cs->base, NULL);
 }
 
