@@ -58,6 +58,9 @@ static int		ingest_holds(const struct scope *,
 static void		ingest_extra(struct callscored *, const char *,
 			    const char *, const char *, uint64_t,
 			    const struct ingest_at *, const struct contrib *);
+static void		ingest_extra_scopes(struct callscored *,
+			    struct scope **, size_t, uint64_t,
+			    const struct ingest_at *, const struct contrib *);
 static void		ingest_agent_time(struct callscored *,
 			    const struct live_delta_agent *, uint64_t,
 			    const struct ingest_at *);
@@ -158,7 +161,7 @@ ingest_extra(struct callscored *cs, const char *queue, const char *agent,
     const struct contrib *c)
 {
 	struct scope		*sc[INGEST_SCOPES];
-	size_t			 n = 0, i;
+	size_t			 n = 0;
 
 	sc[n++] = scopes_global(cs->scopes);
 	if (queue != NULL && *queue != '\0' &&
@@ -170,9 +173,20 @@ ingest_extra(struct callscored *cs, const char *queue, const char *agent,
 	if (team != NULL && *team != '\0' &&
 	    (sc[n] = scopes_find(cs->scopes, SCOPE_TEAM, team)) != NULL)
 		n++;
+	ingest_extra_scopes(cs, sc, n, t_ms, at, c);
+}
+
+/* The same, to scopes sc[] at hand. */
+static void
+ingest_extra_scopes(struct callscored *cs, struct scope **sc, size_t n,
+    uint64_t t_ms, const struct ingest_at *at, const struct contrib *c)
+{
+	size_t	i;
+
 	if (t_ms > at->recv_ms)
 		t_ms = at->recv_ms;
 	for (i = 0; i < n; i++) {
+		SCOPE_LOAD(cs->scopes, sc[i]);
 		if (ingest_holds(sc[i], at))
 			continue;
 		(void)scope_add(sc[i], t_ms, at->now_ms, c);
@@ -224,17 +238,19 @@ ingest_live_flush(struct callscored *cs)
  * A finished call naming a customer: note it, and if it shows an earlier
  * answered call to have been repeated, count that at the earlier call's
  * time in the earlier call's scopes.  sc[] are this call's scopes, for
- * the team it counted in.
+ * the team it counted in; the repeat table keeps them by reference,
+ * which holds because scopes live as long as the daemon.
  */
 static void
 ingest_repeat(struct callscored *cs, const struct event *ev,
     struct scope **sc, size_t n, uint64_t t_ms, const struct ingest_at *at)
 {
 	const struct conf	*conf = cs->conf;
+	void			*ref[REPEAT_REFS] = { NULL, NULL, NULL };
+	struct scope		*hsc[INGEST_SCOPES];
 	struct repeat_hit	 hit;
 	struct contrib		 c;
-	const char		*team = "";
-	size_t			 i;
+	size_t			 i, hn = 0;
 
 	if (cs->repeat == NULL || ev->type != EVENT_CALL ||
 	    ev->customer[0] == '\0')
@@ -242,16 +258,32 @@ ingest_repeat(struct callscored *cs, const struct event *ev,
 	/* Cheap, and a reload needs nothing else. */
 	repeat_set_limits(cs->repeat, conf->max_calls, conf->repeat_window);
 	for (i = 0; i < n; i++) {
-		if (sc[i]->kind == SCOPE_TEAM)
-			team = sc[i]->name;
+		switch (sc[i]->kind) {
+		case SCOPE_QUEUE:
+			ref[REPEAT_QUEUE] = sc[i];
+			break;
+		case SCOPE_AGENT:
+			ref[REPEAT_AGENT] = sc[i];
+			break;
+		case SCOPE_TEAM:
+			ref[REPEAT_TEAM] = sc[i];
+			break;
+		default:
+			break;
+		}
 	}
-	if (repeat_note(cs->repeat, ev, team, t_ms / 1000.0, &hit) != 1)
+	if (repeat_note(cs->repeat, ev, ref, t_ms / 1000.0, &hit) != 1)
 		return;
 	memset(&c, 0, sizeof c);
 	c.delta.repeated = 1;
 	c.parts = agg_parts(&c.delta);
-	ingest_extra(cs, hit.queue, hit.agent, hit.team,
-	    (uint64_t)llround(hit.t * 1000.0), at, &c);
+	hsc[hn++] = scopes_global(cs->scopes);
+	for (i = 0; i < REPEAT_REFS; i++) {
+		if (hit.ref[i] != NULL)
+			hsc[hn++] = hit.ref[i];
+	}
+	ingest_extra_scopes(cs, hsc, hn, (uint64_t)llround(hit.t * 1000.0),
+	    at, &c);
 }
 
 /*

@@ -6,8 +6,8 @@
  * window (kpi.repeat_window) can be counted as repeated, once, in the
  * window slots and scopes of that earlier call.  A pure module: no I/O,
  * no clock reads; the caller passes each call's time.  Memory is bounded
- * by a cap on customers (the daemon uses limits.max_calls), the oldest
- * customer making way for a new one at the cap.
+ * by a cap on customers (the daemon uses limits.max_calls), the customer
+ * noted longest ago making way for a new one at the cap.
  */
 #ifndef REPEAT_H
 #define REPEAT_H
@@ -17,12 +17,19 @@
 
 #include "event.h"
 
+/*
+ * The scopes a call counted in, as the caller's own references (queue,
+ * agent, team; NULL for none).  The table keeps them and hands them back
+ * in a hit; it never looks at what they point to, and they must live as
+ * long as the table (the daemon's scopes do: they are never freed before
+ * it).
+ */
+enum { REPEAT_QUEUE, REPEAT_AGENT, REPEAT_TEAM, REPEAT_REFS };
+
 /* A call found to be repeated: its time and the scopes it counted in. */
 struct repeat_hit {
-	double	t;				/* event time, seconds */
-	char	queue[EVENT_ID_MAX + 1];	/* "" if none */
-	char	agent[EVENT_ID_MAX + 1];	/* "" if none */
-	char	team[EVENT_ID_MAX + 1];		/* "" if none */
+	double		 t;			/* event time, seconds */
+	void		*ref[REPEAT_REFS];
 };
 
 struct repeat_stats {
@@ -40,8 +47,8 @@ void		 repeat_free(struct repeat *);
 /* Change the cap and window (reload); excess entries go on the next note. */
 void		 repeat_set_limits(struct repeat *, size_t, double);
 /*
- * Note a finished call (EVENT_CALL with a customer) at event time t; team
- * is the team it counted in (NULL: the event's).  Returns 1 and fills hit
+ * Note a finished call (EVENT_CALL with a customer) at event time t that
+ * counted in the scopes ref[] (NULL: none).  Returns 1 and fills hit
  * with the call that this one shows to be repeated: the customer's
  * previous call, if it was answered, not yet marked, and at most window
  * seconds earlier; or this call itself when it arrives late, answered, at
@@ -49,7 +56,8 @@ void		 repeat_set_limits(struct repeat *, size_t, double);
  * also for events that are not such calls and for a call id seen last.
  */
 int		 repeat_note(struct repeat *, const struct event *,
-		    const char *, double, struct repeat_hit *);
+		    void *const[REPEAT_REFS], double,
+		    struct repeat_hit *);
 /* Drop customers whose last call is older than now - window; how many. */
 size_t		 repeat_expire(struct repeat *, double);
 /* Whether ev is an answered call, by the rule agg_contrib() applies. */
