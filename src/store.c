@@ -56,6 +56,8 @@
 #define STORE_CHUNK_BYTES	(8 * 1024 * 1024)
 #define STORE_CHUNK_SECS	0.100
 #define STORE_CHUNK_WAIT	0.004
+#define STORE_PAGE_SIZE		"65536"	/* bytes, for new databases */
+#define STORE_WAL_CHECKPOINT	(4 * 1024 * 1024)	/* bytes of WAL */
 /* Journal batches in one transaction, and the wait after a failure. */
 #define STORE_JOURNAL_TXN_MAX	(16 * 1024 * 1024)
 #define STORE_JOURNAL_RETRY	0.1		/* seconds */
@@ -603,7 +605,8 @@ store_open_check(const char *path, int *corrupt, char **cause)
 	sqlite3_stmt	*stmt;
 	pthread_condattr_t cattr;
 	const char	*mode;
-	int		 rc, i;
+	char		 sql[64];
+	int		 rc, i, page;
 
 	*corrupt = 0;
 	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE|
@@ -621,6 +624,25 @@ store_open_check(const char *path, int *corrupt, char **cause)
 	if (store_check_open(db, path, corrupt, cause) != 0)
 		goto fail;
 
+	/*
+	 * A new database gets 64 KiB pages (an existing one keeps its own):
+	 * the journal's batches and the state's blobs are large, and each
+	 * page is a write system call and a WAL frame of its own (docs/
+	 * performance.md, "Page size").  The WAL is checkpointed every
+	 * 4 MiB whatever the page size, as with SQLite's default of 1000
+	 * pages of 4 KiB, so that a commit which checkpoints takes no
+	 * longer.
+	 */
+	if (store_exec_sql(db, path, "PRAGMA page_size = " STORE_PAGE_SIZE,
+	    cause) != 0 ||
+	    store_pragma_int(db, path, "PRAGMA page_size", &page, cause) != 0)
+		goto fail;
+	if (page <= 0)
+		page = 4096;
+	snprintf(sql, sizeof sql, "PRAGMA wal_autocheckpoint = %d",
+	    STORE_WAL_CHECKPOINT / page > 0 ? STORE_WAL_CHECKPOINT / page : 1);
+	if (store_exec_sql(db, path, sql, cause) != 0)
+		goto fail;
 	/* WAL or nothing: the writer thread and readers rely on it. */
 	rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode = WAL", -1, &stmt,
 	    NULL);

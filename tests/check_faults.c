@@ -1446,6 +1446,25 @@ START_TEST(test_db_locked)
 }
 END_TEST
 
+/* The page size of the database at path. */
+static off_t
+page_size(const char *path)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*stmt;
+	off_t		 size;
+
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA page_size", -1,
+	    &stmt, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
+	size = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	ck_assert_int_ge(size, 512);
+	return (size);
+}
+
 /* The one path.corrupt-* beside path; its name (static buffer). */
 static const char *
 quarantined(const char *path)
@@ -1507,6 +1526,7 @@ START_TEST(test_bad_database)
 	uint64_t	 seed = 0xdb;
 	struct stat	 sb;
 	size_t		 i;
+	off_t		 page;
 	int		 fd;
 	yajl_val	 st;
 
@@ -1540,10 +1560,11 @@ START_TEST(test_bad_database)
 	daemon_start(&d);
 	feed_queues(&d, 200, 0);
 	daemon_stop(&d);
+	page = page_size(path);
 	ck_assert_int_eq(stat(path, &sb), 0);
-	ck_assert_int_gt(sb.st_size, 8 * 4096);
+	ck_assert_int_gt(sb.st_size, 4 * page);
 	ck_assert_int_ge(fd = open(path, O_WRONLY), 0);
-	ck_assert_int_eq(pwrite(fd, junk, sizeof junk, 2 * 4096),
+	ck_assert_int_eq(pwrite(fd, junk, sizeof junk, 2 * page),
 	    sizeof junk);
 	close(fd);
 	start_quarantined(&d, path, "corrupt");
@@ -1564,6 +1585,7 @@ START_TEST(test_background_check)
 	char		 path[192], junk[4096];
 	const char	*check = "running";
 	yajl_val	 st, r;
+	off_t		 page;
 	int		 fd, root = 0, i;
 
 	daemon_new(&d, NULL);
@@ -1594,10 +1616,11 @@ START_TEST(test_background_check)
 	    NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	ck_assert_int_gt(root, 1);
+	page = page_size(path);
 	memset(junk, 0x5a, sizeof junk);
 	ck_assert_int_ge(fd = open(path, O_WRONLY), 0);
-	ck_assert_int_eq(pwrite(fd, junk, sizeof junk,
-	    (off_t)(root - 1) * 4096), sizeof junk);
+	ck_assert_int_eq(pwrite(fd, junk, sizeof junk, (off_t)(root - 1) * page),
+	    sizeof junk);
 	close(fd);
 
 	daemon_start(&d);

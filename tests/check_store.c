@@ -628,14 +628,15 @@ START_TEST(test_corrupt_pages)
 
 	s = open_ok();
 	store_close(s);
-	ck_assert_int_eq(raw_int("PRAGMA page_size"), 4096);
+	/* A new database has 64 KiB pages. */
+	ck_assert_int_eq(raw_int("PRAGMA page_size"), 65536);
 	ck_assert_int_ge(raw_int("PRAGMA page_count"), 3);
 
 	/* Page 2 (a table root) overwritten; the header is intact. */
 	memset(junk, 0xa5, sizeof junk);
 	fd = open(dbpath, O_WRONLY);
 	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(pwrite(fd, junk, sizeof junk, 4096), 4096);
+	ck_assert_int_eq(pwrite(fd, junk, sizeof junk, 65536), 4096);
 	close(fd);
 
 	s = store_open_check(dbpath, &corrupt, &cause);
