@@ -18,6 +18,7 @@
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -47,7 +48,8 @@
 
 #define LISTEN_BACKLOG		1024
 #define LISTEN_OUT_HIGH		(4 * 1024 * 1024)	/* stop reading */
-#define LISTEN_READ_MAX		(256 * 1024)		/* one read */
+#define LISTEN_READ_MAX		(256 * 1024)		/* a turn's reads */
+#define LISTEN_READ_CHUNK	(64 * 1024)		/* one read */
 #define LISTEN_PAUSE_MS		250			/* after EMFILE */
 #define LISTEN_COMPLAIN_MS	10000			/* log EMFILE */
 #define LISTEN_UDP_BATCH	16
@@ -75,8 +77,10 @@ struct conn {
 	struct conn_mark	*marks;		/* a ring of nmarks from m0 */
 	size_t			 m0, nmarks, marks_cap;
 	int			 waiting;	/* on the listeners' list */
+	int			 dirty;		/* output to write this turn */
 	TAILQ_ENTRY(conn)	 entry;
 	TAILQ_ENTRY(conn)	 wentry;
+	TAILQ_ENTRY(conn)	 fentry;
 };
 TAILQ_HEAD(conns, conn);
 
@@ -99,6 +103,8 @@ struct listeners {
 	int			 udp_rcvbuf;	/* bytes the kernel granted */
 	struct conns		 conns;
 	struct conns		 waiting;	/* holding answers */
+	struct conns		 dirty;		/* answers to write */
+	struct event		*flush_ev;	/* writes them, this turn */
 	int			 draining;	/* exiting: nothing read */
 };
 
@@ -110,6 +116,9 @@ static void	conn_answerf(struct conn *, const char *, ...)
 static int	conn_held_full(const struct conn *);
 static void	conn_release(struct conn *, uint64_t);
 static void	conn_resume(struct conn *);
+static void	conn_dirty(struct conn *);
+static void	conn_flush(struct conn *);
+static void	listen_flush_cb(evutil_socket_t, short, void *);
 static void	conn_lines(struct conn *);
 static void	conn_finish(struct conn *);
 static void	conn_line(struct conn *, const char *, size_t);
@@ -398,6 +407,8 @@ listeners_new(struct callscored *cs, char **cause)
 	l->udp_fd = -1;
 	TAILQ_INIT(&l->conns);
 	TAILQ_INIT(&l->waiting);
+	TAILQ_INIT(&l->dirty);
+	l->flush_ev = event_new(cs->base, -1, 0, listen_flush_cb, l);
 	if (conf->listen_tcp != NULL && *conf->listen_tcp != '\0')
 		rc = listen_tcp(l, conf->listen_tcp, cause);
 	if (rc == 0 && conf->listen_unix != NULL && *conf->listen_unix != '\0') {
@@ -484,6 +495,8 @@ listeners_free(struct listeners *l)
 		event_free(l->udp_ev);
 	if (l->udp_fd != -1)
 		close(l->udp_fd);
+	if (l->flush_ev != NULL)
+		event_free(l->flush_ev);
 	free(l->udp_buf);
 	free(l);
 }
@@ -548,7 +561,8 @@ listen_accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 		tv.tv_usec = (suseconds_t)((idle - (double)tv.tv_sec) * 1e6);
 		bufferevent_set_timeouts(c->bev, &tv, NULL);
 	}
-	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	/* Writing is enabled only while the socket is full: conn_flush(). */
+	bufferevent_enable(c->bev, EV_READ);
 	c->line_ev = evtimer_new(cs->base, conn_line_timeout_cb, c);
 	c->held = evbuffer_new();
 	TAILQ_INSERT_TAIL(&l->conns, c, entry);
@@ -616,6 +630,8 @@ conn_free(struct conn *c)
 	TAILQ_REMOVE(&c->l->conns, c, entry);
 	if (c->waiting)
 		TAILQ_REMOVE(&c->l->waiting, c, wentry);
+	if (c->dirty)
+		TAILQ_REMOVE(&c->l->dirty, c, fentry);
 	event_free(c->line_ev);
 	bufferevent_free(c->bev);
 	evbuffer_free(c->held);
@@ -650,6 +666,7 @@ conn_answer(struct conn *c, const char *text, size_t len, uint64_t seq)
 		seq = 0;
 	if (seq == 0 && c->nmarks == 0) {
 		evbuffer_add(bufferevent_get_output(c->bev), text, len);
+		conn_dirty(c);
 		return;
 	}
 	evbuffer_add(c->held, text, len);
@@ -721,6 +738,7 @@ conn_release(struct conn *c, uint64_t seq)
 		evbuffer_remove_buffer(c->held, out, m->bytes);
 		c->m0 = (c->m0 + 1) % c->marks_cap;
 		c->nmarks--;
+		conn_dirty(c);
 	}
 	if (c->nmarks == 0 && c->waiting) {
 		TAILQ_REMOVE(&c->l->waiting, c, wentry);
@@ -936,10 +954,46 @@ too_long:
 	conn_close_after_flush(c);
 }
 
+/*
+ * The bufferevent reads 4 KiB at a time (libevent 2.1's limit, whatever
+ * the watermarks), and the loop polls again before each read: for a
+ * sender that keeps the socket full, that is three system calls for
+ * every 17 events.  So once its lines are handled, read on from the
+ * socket while it has more, up to LISTEN_READ_MAX a turn.  End of file
+ * and errors are left for the bufferevent to find on its next read.
+ */
 static void
 conn_read_cb(struct bufferevent *bev, void *arg)
 {
-	conn_lines(arg);
+	struct conn		*c = arg;
+	struct evbuffer		*in = bufferevent_get_input(bev);
+	struct evbuffer_iovec	 v[2];
+	size_t			 total = 0;
+	ssize_t			 n;
+	int			 nv;
+
+	conn_lines(c);
+	while (total < LISTEN_READ_MAX && !c->closing && !c->eof &&
+	    !c->l->draining && (bufferevent_get_enabled(bev) & EV_READ)) {
+		/* The bufferevent keeps the input's end frozen, but reading. */
+		evbuffer_unfreeze(in, 0);
+		n = -1;
+		if ((nv = evbuffer_reserve_space(in, LISTEN_READ_CHUNK, v,
+		    2)) > 0 &&
+		    (n = readv(bufferevent_getfd(bev), v, nv)) > 0) {
+			if (v[0].iov_len >= (size_t)n) {
+				v[0].iov_len = (size_t)n;
+				nv = 1;
+			} else
+				v[1].iov_len = (size_t)n - v[0].iov_len;
+			(void)evbuffer_commit_space(in, v, nv);
+		}
+		evbuffer_freeze(in, 0);
+		if (n <= 0)
+			break;
+		total += (size_t)n;
+		conn_lines(c);
+	}
 }
 
 static void
@@ -967,8 +1021,65 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 			conn_free(c);
 		return;
 	}
+	/* Drained: the next answers are written at the end of their turn. */
+	bufferevent_disable(bev, EV_WRITE);
 	if (!(bufferevent_get_enabled(bev) & EV_READ) || c->eof)
 		conn_resume(c);		/* lines may be waiting */
+}
+
+/*
+ * Answers are written at the end of the loop's turn in which they were
+ * made, straight to the socket: most of the time it takes them all, and
+ * the connection never waits for it to be writable (for a busy sender
+ * that saves two epoll_ctl calls and a poll per read).  Only what the
+ * socket leaves is handed to the bufferevent, which writes it when it
+ * can and calls conn_write_cb() once drained.
+ */
+static void
+conn_dirty(struct conn *c)
+{
+	struct listeners	*l = c->l;
+
+	if (c->dirty)
+		return;
+	c->dirty = 1;
+	TAILQ_INSERT_TAIL(&l->dirty, c, fentry);
+	event_active(l->flush_ev, EV_TIMEOUT, 1);
+}
+
+static void
+conn_flush(struct conn *c)
+{
+	struct evbuffer	*out = bufferevent_get_output(c->bev);
+
+	if (evbuffer_get_length(out) == 0 ||
+	    (bufferevent_get_enabled(c->bev) & EV_WRITE))
+		return;
+	/*
+	 * An error leaves the output, and the bufferevent reports it.  The
+	 * bufferevent keeps its output's start frozen except while it
+	 * writes, and so must this.
+	 */
+	evbuffer_unfreeze(out, 1);
+	(void)evbuffer_write(out, bufferevent_getfd(c->bev));
+	evbuffer_freeze(out, 1);
+	if (evbuffer_get_length(out) > 0)
+		bufferevent_enable(c->bev, EV_WRITE);
+	else
+		conn_write_cb(c->bev, c);	/* may free c */
+}
+
+static void
+listen_flush_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct listeners	*l = arg;
+	struct conn		*c;
+
+	while ((c = TAILQ_FIRST(&l->dirty)) != NULL) {
+		TAILQ_REMOVE(&l->dirty, c, fentry);
+		c->dirty = 0;
+		conn_flush(c);
+	}
 }
 
 /*

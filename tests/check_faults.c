@@ -687,6 +687,97 @@ START_TEST(test_slow_peers)
 }
 END_TEST
 
+/*
+ * A sender that does not read its answers: the daemon writes what the
+ * socket takes, stops reading once LISTEN_OUT_HIGH (4 MiB) of answers
+ * wait, and goes on when the peer reads; every line is answered once, in
+ * order, and after the peer's end the connection closes once the last
+ * answer is out.
+ */
+START_TEST(test_unread_answers)
+{
+	struct daemon	 d;
+	enum { NLINES = 300000 };
+	static char	 lines[2 * NLINES];
+	char		 buf[65536], want[32], *p, *nl, tail[128];
+	size_t		 off = 0, tlen = 0;
+	double		 stopped, t0;
+	ssize_t		 n;
+	int		 fd, next = 1, i, sent;
+
+	for (i = 0; i < NLINES; i++)
+		memcpy(lines + 2 * i, "x\n", 2);
+	daemon_new(&d, NULL);
+	fd = connect_tcp(d.tcp_port);
+	/* As much as the kernel's buffers take in 2 s; nothing is read. */
+	t0 = mono_ms();
+	while (off < sizeof lines && mono_ms() - t0 < 2000) {
+		n = send(fd, lines + off, sizeof lines - off,
+		    MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			msleep(10);
+			continue;
+		}
+		ck_assert_int_gt(n, 0);
+		off += (size_t)n;
+	}
+	sent = (int)(off / 2);
+	/*
+	 * Each answer is ~60 bytes, 18 MB in all, more than the kernel's
+	 * buffers hold: it stops reading well before the end.
+	 */
+	stopped = counter(&d, "events", "rejected", NULL);
+	for (i = 0; i < 50; i++) {
+		msleep(20);
+		n = (ssize_t)counter(&d, "events", "rejected", NULL);
+		if ((double)n == stopped)
+			break;
+		stopped = (double)n;
+	}
+	fprintf(stderr, "unread answers: %d lines sent, %.0f read before "
+	    "the peer read\n", sent, stopped);
+	ck_assert_double_gt(stopped, 1000);
+	ck_assert_double_lt(stopped, sent);
+
+	ck_assert_int_eq(shutdown(fd, SHUT_WR), 0);
+	for (;;) {
+		n = read(fd, buf, sizeof buf);
+		ck_assert_int_ge(n, 0);
+		if (n == 0)
+			break;
+		p = buf;
+		while (n > 0) {
+			nl = memchr(p, '\n', (size_t)n);
+			if (nl == NULL) {
+				ck_assert_uint_lt(tlen + (size_t)n, sizeof tail);
+				memcpy(tail + tlen, p, (size_t)n);
+				tlen += (size_t)n;
+				break;
+			}
+			ck_assert_uint_lt(tlen + (size_t)(nl - p), sizeof tail);
+			memcpy(tail + tlen, p, (size_t)(nl - p));
+			tail[tlen + (size_t)(nl - p)] = '\0';
+			snprintf(want, sizeof want, "error %d: ", next);
+			ck_assert_msg(strncmp(tail, want, strlen(want)) == 0,
+			    "answer %d: %s", next, tail);
+			next++;
+			tlen = 0;
+			n -= nl + 1 - p;
+			p = nl + 1;
+		}
+	}
+	/* Every line answered, and the daemon closed after the last. */
+	ck_assert_int_eq(next - 1, sent);
+	ck_assert_uint_eq(tlen, 0);
+	close(fd);
+	ck_assert_double_eq(counter(&d, "events", "rejected", NULL), sent);
+	ck_assert_double_eq(wait_counter(&d, "connections", "current", NULL,
+	    0, 2000), 0);
+	daemon_stop(&d);
+	daemon_cleanup(&d);
+}
+END_TEST
+
 static int
 cmp_double(const void *a, const void *b)
 {
@@ -1665,6 +1756,7 @@ faults_suite(void)
 
 	add(s, "bad_input", test_bad_input);
 	add(s, "slow_peers", test_slow_peers);
+	add(s, "unread_answers", test_unread_answers);
 	add(s, "connection_flood", test_connection_flood);
 	add(s, "fd_exhaustion", test_fd_exhaustion);
 	add(s, "cardinality_flood", test_cardinality_flood);
