@@ -48,8 +48,8 @@
 
 #define LISTEN_BACKLOG		1024
 #define LISTEN_OUT_HIGH		(4 * 1024 * 1024)	/* stop reading */
-#define LISTEN_READ_MAX		(256 * 1024)		/* a turn's reads */
-#define LISTEN_READ_CHUNK	(64 * 1024)		/* one read */
+#define LISTEN_READ_MAX		(256 * 1024)		/* one read */
+#define LISTEN_TURN_READ	(32 * 1024)		/* read on, a turn */
 #define LISTEN_PAUSE_MS		250			/* after EMFILE */
 #define LISTEN_COMPLAIN_MS	10000			/* log EMFILE */
 #define LISTEN_UDP_BATCH	16
@@ -959,7 +959,8 @@ too_long:
  * the watermarks), and the loop polls again before each read: for a
  * sender that keeps the socket full, that is three system calls for
  * every 17 events.  So once its lines are handled, read on from the
- * socket while it has more, up to LISTEN_READ_MAX a turn.  End of file
+ * socket while it has more, up to LISTEN_TURN_READ a turn (more would
+ * hold up the control socket: docs/performance.md).  End of file
  * and errors are left for the bufferevent to find on its next read.
  */
 static void
@@ -973,12 +974,12 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 	int			 nv;
 
 	conn_lines(c);
-	while (total < LISTEN_READ_MAX && !c->closing && !c->eof &&
+	while (total < LISTEN_TURN_READ && !c->closing && !c->eof &&
 	    !c->l->draining && (bufferevent_get_enabled(bev) & EV_READ)) {
 		/* The bufferevent keeps the input's end frozen, but reading. */
 		evbuffer_unfreeze(in, 0);
 		n = -1;
-		if ((nv = evbuffer_reserve_space(in, LISTEN_READ_CHUNK, v,
+		if ((nv = evbuffer_reserve_space(in, LISTEN_TURN_READ, v,
 		    2)) > 0 &&
 		    (n = readv(bufferevent_getfd(bev), v, nv)) > 0) {
 			if (v[0].iov_len >= (size_t)n) {
