@@ -629,6 +629,8 @@ main(int argc, char **argv)
 	event_set_log_callback(callscored_event_log_cb);
 	if ((cs.base = event_base_new()) == NULL)
 		fatalx("callscored: event_base_new failed");
+	if (event_base_priority_init(cs.base, CS_PRIO_COUNT) != 0)
+		fatalx("callscored: event_base_priority_init failed");
 	if (conf->journal)
 		cs.journal = journal_new(cs.base, cs.store, conf->journal_flush,
 		    conf->journal_max, callscored_journal_cb, &cs);

@@ -28,6 +28,13 @@ struct store;
 
 #define CS_RATE_SLOTS	11		/* 10 s of per-second counts */
 #define CS_STATUS_TICKS	5		/* STATUS= to systemd every 5 s */
+/*
+ * Event priorities: control connections first, so that a supervisor's
+ * query waits for the callback running and not for every event ready
+ * in the same turn; everything else at the default.
+ */
+#define CS_PRIO_CONTROL	0
+#define CS_PRIO_COUNT	2		/* the default is 1 */
 
 /* Counters exported by `callscore status --json`. */
 struct cs_stats {

@@ -440,6 +440,7 @@ ctl_conn_new(struct ctl *ctl, evutil_socket_t fd, int tcp)
 	}
 	bufferevent_setcb(c->bev, ctl_read_cb, ctl_write_cb, ctl_event_cb, c);
 	bufferevent_setwatermark(c->bev, EV_READ, 0, CTL_LINE_MAX + 1);
+	(void)bufferevent_priority_set(c->bev, CS_PRIO_CONTROL);
 	TAILQ_INSERT_TAIL(&ctl->conns, c, entry);
 	if (tcp)
 		ctl->ntcp++;
