@@ -49,6 +49,7 @@ struct ingest_at {
 	uint64_t	now_ms;		/* the clock now */
 	uint64_t	seq;
 	int		replay;		/* skip scopes holding seq already */
+	uint64_t	customer;	/* repeat_prefetch()'s hash, or 0 */
 };
 
 static enum event_error	ingest_scopes(struct callscored *, struct event *,
@@ -272,7 +273,8 @@ ingest_repeat(struct callscored *cs, const struct event *ev,
 			break;
 		}
 	}
-	if (repeat_note(cs->repeat, ev, ref, t_ms / 1000.0, &hit) != 1)
+	if (repeat_note(cs->repeat, ev, at->customer, ref, t_ms / 1000.0,
+	    &hit) != 1)
 		return;
 	memset(&c, 0, sizeof c);
 	c.delta.repeated = 1;
@@ -336,13 +338,16 @@ ingest_line(struct callscored *cs, const char *line, size_t len, int durable,
 	struct ingest_at	 at;
 	struct scope		*sc[INGEST_SCOPES];
 	enum event_error	 error;
-	uint64_t		 now_ms, t_ms;
+	uint64_t		 now_ms, t_ms, customer = 0;
 	double			 now;
 	size_t			 n;
 
 	error = event_parse(cs->parser, line, len, &ev, reason, reasonlen);
 	if (error != EVENT_OK)
 		goto reject;
+	/* The customer's entry loads while the scopes are found and fed. */
+	if (cs->repeat != NULL)
+		customer = repeat_prefetch(cs->repeat, &ev);
 
 	now_ms = clock_now_ms();
 	now = now_ms / 1000.0;
@@ -379,6 +384,7 @@ ingest_line(struct callscored *cs, const char *line, size_t len, int durable,
 	memset(&at, 0, sizeof at);
 	at.recv_ms = at.now_ms = now_ms;
 	at.seq = ++cs->seq;
+	at.customer = customer;
 	if (cs->journal != NULL)
 		(void)journal_append(cs->journal, at.seq, now_ms, line, len);
 

@@ -273,21 +273,41 @@ repeat_answered(const struct event *ev)
 	}
 }
 
+/* Whether ev is a call the table notes. */
+static int
+repeat_noted(const struct event *ev)
+{
+	return (ev->type == EVENT_CALL && ev->customer[0] != '\0' &&
+	    strnlen(ev->customer, EVENT_ID_MAX + 1) <= EVENT_ID_MAX);
+}
+
+uint64_t
+repeat_prefetch(struct repeat *r, const struct event *ev)
+{
+	uint64_t	h;
+
+	if (!repeat_noted(ev))
+		return (0);
+	h = repeat_hash(r, ev->customer);
+	__builtin_prefetch(&r->slot[h & r->mask], 1);
+	return (h);
+}
+
 int
-repeat_note(struct repeat *r, const struct event *ev,
+repeat_note(struct repeat *r, const struct event *ev, uint64_t h,
     void *const ref[REPEAT_REFS], double t, struct repeat_hit *hit)
 {
 	struct repeat_entry	*e;
-	uint64_t		 h, call = 0;
+	uint64_t		 call = 0;
 	double			 qt;
 	int			 i, found = 0;
 
-	if (ev->type != EVENT_CALL || ev->customer[0] == '\0' ||
-	    strnlen(ev->customer, EVENT_ID_MAX + 1) > EVENT_ID_MAX)
+	if (!repeat_noted(ev))
 		return (0);
 	repeat_expire(r, t);
 
-	h = repeat_hash(r, ev->customer);
+	if (h == 0)
+		h = repeat_hash(r, ev->customer);
 	if (ev->call_id[0] != '\0')
 		call = repeat_hash(r, ev->call_id);
 	if ((e = repeat_find(r, h)) != NULL) {

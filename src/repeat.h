@@ -48,16 +48,23 @@ void		 repeat_free(struct repeat *);
 void		 repeat_set_limits(struct repeat *, size_t, double);
 /*
  * Note a finished call (EVENT_CALL with a customer) at event time t that
- * counted in the scopes ref[] (NULL: none).  Returns 1 and fills hit
+ * counted in the scopes ref[] (NULL: none); h is repeat_prefetch()'s
+ * hash of the customer, or 0 to compute it here.  Returns 1 and fills hit
  * with the call that this one shows to be repeated: the customer's
  * previous call, if it was answered, not yet marked, and at most window
  * seconds earlier; or this call itself when it arrives late, answered, at
  * most window seconds before the customer's newer call.  0 otherwise,
  * also for events that are not such calls and for a call id seen last.
  */
-int		 repeat_note(struct repeat *, const struct event *,
+int		 repeat_note(struct repeat *, const struct event *, uint64_t,
 		    void *const[REPEAT_REFS], double,
 		    struct repeat_hit *);
+/*
+ * The hash of ev's customer for repeat_note() (0 if ev is not a call with
+ * one), and a prefetch of its entry's slot: called as soon as an event is
+ * parsed, it lets the cache miss overlap the rest of its ingestion.
+ */
+uint64_t	 repeat_prefetch(struct repeat *, const struct event *);
 /* Drop customers whose last call is older than now - window; how many. */
 size_t		 repeat_expire(struct repeat *, double);
 /* Whether ev is an answered call, by the rule agg_contrib() applies. */

@@ -55,7 +55,7 @@ note(struct repeat *r, const struct event *e, const char *team, double t,
 	ref[REPEAT_QUEUE] = (void *)(uintptr_t)ev_queue;
 	ref[REPEAT_AGENT] = (void *)(uintptr_t)ev_agent;
 	ref[REPEAT_TEAM] = (void *)(uintptr_t)team;
-	return (repeat_note(r, e, ref, t, hit));
+	return (repeat_note(r, e, 0, ref, t, hit));
 }
 
 #define HQ(h)	((const char *)(h).ref[REPEAT_QUEUE])
@@ -185,6 +185,9 @@ START_TEST(test_unanswered_not_counted)
 	memcpy(&e, mk("c9", "+493", "sales", "alice", 1), sizeof e);
 	e.type = EVENT_CALL_ANSWERED;
 	ck_assert_int_eq(note(r, &e, NULL, 200, &hit), 0);
+	ck_assert_uint_eq(repeat_prefetch(r, &e), 0);
+	ck_assert_uint_ne(repeat_prefetch(r, mk("c9", "+493", "s", "a", 1)),
+	    0);
 	ck_assert_int_eq(note(r, mk("c9", NULL, "sales", "alice", 1),
 	    NULL, 200, &hit), 0);
 	ck_assert_uint_eq(st(r).customers, 1);
@@ -442,7 +445,9 @@ START_TEST(test_model)
 		}
 
 		memset(&hit, 0, sizeof hit);
-		got = repeat_note(r, &ev, ref, t, &hit);
+		/* Half of them with the hash from repeat_prefetch(). */
+		got = repeat_note(r, &ev, i % 2 ? repeat_prefetch(r, &ev) : 0,
+		    ref, t, &hit);
 		ck_assert_int_eq(got, exp);
 		if (exp) {
 			ck_assert_double_eq(hit.t, want.t);
