@@ -959,9 +959,11 @@ too_long:
  * the watermarks), and the loop polls again before each read: for a
  * sender that keeps the socket full, that is three system calls for
  * every 17 events.  So once its lines are handled, read on from the
- * socket while it has more, up to LISTEN_TURN_READ a turn (more would
- * hold up the control socket: docs/performance.md).  End of file
- * and errors are left for the bufferevent to find on its next read.
+ * socket while it has more, until LISTEN_TURN_READ has been read this
+ * turn (each read asks for up to that much, so a turn reads less than
+ * twice it; more would hold up the control socket: docs/performance.md).
+ * End of file and errors are left for the bufferevent to find on its
+ * next read.
  */
 static void
 conn_read_cb(struct bufferevent *bev, void *arg)
