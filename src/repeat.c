@@ -79,6 +79,7 @@ static struct repeat_entry *repeat_insert(struct repeat *, uint64_t);
 static void	repeat_remove(struct repeat *, struct repeat_entry *);
 static void	repeat_queue(struct repeat *, uint64_t, double);
 static struct repeat_entry *repeat_pop(struct repeat *, double *);
+static void	repeat_refs(void *[REPEAT_REFS], void *const[REPEAT_REFS]);
 static void	repeat_set(struct repeat_entry *, const struct event *,
 		    uint64_t, void *const[REPEAT_REFS], double);
 
@@ -216,13 +217,20 @@ static void
 repeat_set(struct repeat_entry *e, const struct event *ev, uint64_t call,
     void *const ref[REPEAT_REFS], double t)
 {
-	int	i;
-
 	e->t = t;
 	e->call = call;
 	e->flags = repeat_answered(ev) ? REPEAT_ANSWERED : 0;
+	repeat_refs(e->ref, ref);
+}
+
+/* Copy a caller's scope references (NULL: none at all). */
+static void
+repeat_refs(void *dst[REPEAT_REFS], void *const ref[REPEAT_REFS])
+{
+	int	i;
+
 	for (i = 0; i < REPEAT_REFS; i++)
-		e->ref[i] = ref != NULL ? ref[i] : NULL;
+		dst[i] = ref != NULL ? ref[i] : NULL;
 }
 
 struct repeat *
@@ -300,7 +308,7 @@ repeat_note(struct repeat *r, const struct event *ev, uint64_t h,
 	struct repeat_entry	*e;
 	uint64_t		 call = 0;
 	double			 qt;
-	int			 i, found = 0;
+	int			 found = 0;
 
 	if (!repeat_noted(ev))
 		return (0);
@@ -332,8 +340,7 @@ repeat_note(struct repeat *r, const struct event *ev, uint64_t h,
 			if (!repeat_answered(ev) || e->t - t > r->window)
 				return (0);
 			hit->t = t;
-			for (i = 0; i < REPEAT_REFS; i++)
-				hit->ref[i] = ref != NULL ? ref[i] : NULL;
+			repeat_refs(hit->ref, ref);
 			r->hits++;
 			return (1);
 		}
