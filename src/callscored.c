@@ -618,6 +618,8 @@ main(int argc, char **argv)
 	cs.started = clock_wall();
 	cs.started_mono = clock_mono_ms();
 	signal(SIGPIPE, SIG_IGN);
+	/* A file size limit fails the write (EFBIG), retried like ENOSPC. */
+	signal(SIGXFSZ, SIG_IGN);
 
 	/* Before any thread: TZ stays in the environment from now on. */
 	calendar_zone(conf->timezone);

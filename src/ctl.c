@@ -955,11 +955,14 @@ ctl_gen_journal(yajl_gen g, struct callscored *cs,
 	{
 		const char *k[] = { "batches", "events", "bytes", "dropped",
 		    "refused", "errors", "inflight", "queue", "trimmed",
+		    "files", "file_bytes", "torn_bytes", "damaged_bytes",
 		    "replayed", "replay_skipped" };
 		uint64_t v[] = { ss->journal_batches, ss->journal_events,
 		    ss->journal_bytes, js.dropped, js.refused,
 		    ss->journal_errors, js.inflight, ss->journal_queue,
-		    ss->journal_trimmed, st->journal_replayed,
+		    ss->journal_trimmed, ss->journal_files,
+		    ss->journal_file_bytes, ss->journal_torn_bytes,
+		    ss->journal_damaged_bytes, st->journal_replayed,
 		    st->journal_replay_skipped };
 		size_t i;
 

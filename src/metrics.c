@@ -329,6 +329,19 @@ metrics_render_journal(struct evbuffer *out, const struct metrics_source *src)
 	    "Journal commits that failed (and were retried).", "counter");
 	metrics_u64(out, "callscore_journal_errors_total", NULL, NULL,
 	    st->journal_errors);
+	metrics_family(out, "callscore_journal_files",
+	    "Files the journal has on disk.", "gauge");
+	metrics_u64(out, "callscore_journal_files", NULL, NULL,
+	    st->journal_files);
+	metrics_family(out, "callscore_journal_file_bytes",
+	    "Bytes of the journal's files.", "gauge");
+	metrics_u64(out, "callscore_journal_file_bytes", NULL, NULL,
+	    st->journal_file_bytes);
+	metrics_family(out, "callscore_journal_damaged_bytes",
+	    "Bytes of the journal's files found damaged at start and "
+	    "skipped.", "gauge");
+	metrics_u64(out, "callscore_journal_damaged_bytes", NULL, NULL,
+	    st->journal_damaged_bytes);
 	metrics_family(out, "callscore_journal_commit_seconds",
 	    "Time the last journal commit took.", "gauge");
 	metrics_double(out, "callscore_journal_commit_seconds", NULL, NULL,

@@ -40,6 +40,7 @@
 #include <sqlite3.h>
 
 #include "arena.h"
+#include "jfile.h"
 #include "log.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -61,6 +62,8 @@
 /* Journal batches in one transaction, and the wait after a failure. */
 #define STORE_JOURNAL_TXN_MAX	(16 * 1024 * 1024)
 #define STORE_JOURNAL_RETRY	0.1		/* seconds */
+/* The journal's files: a directory beside the database (jfile.h). */
+#define STORE_JOURNAL_DIR	".journal"
 /* Ours, in PRAGMA application_id, so a foreign database is recognised. */
 #define STORE_APPLICATION_ID	0x43534352	/* "CSCR" */
 #define STORE_BUSY_TIMEOUT	5000		/* ms */
@@ -123,8 +126,8 @@ enum store_stmt {
 	STORE_INSERT_INTERVAL,
 	STORE_SET_INTERVAL,
 	STORE_PRUNE_INTERVALS,
-	STORE_INSERT_JOURNAL,
 	STORE_TRIM_JOURNAL,
+	STORE_PAGE_COUNT,
 	STORE_SET_SEQ,
 	STORE_NSTMTS
 };
@@ -152,11 +155,17 @@ static const char *store_stmt_sql[STORE_NSTMTS] = {
 	[STORE_SET_INTERVAL] = "INSERT OR REPLACE INTO meta (key, value)"
 	    " VALUES ('last_interval', ?1)",
 	[STORE_PRUNE_INTERVALS] = "DELETE FROM intervals WHERE start < ?1",
-	[STORE_INSERT_JOURNAL] = "INSERT INTO journal (first, last, data)"
-	    " VALUES (?1, ?2, ?3)",
+	/* The journal table: batches written before the journal's files. */
 	[STORE_TRIM_JOURNAL] = "DELETE FROM journal WHERE last <= ?1",
+	[STORE_PAGE_COUNT] = "PRAGMA page_count",
 	[STORE_SET_SEQ] = "INSERT OR REPLACE INTO meta (key, value)"
 	    " VALUES ('snapshot_seq', ?1)",
+};
+
+/* store_journal_read's caller's callback, for the files' frames. */
+struct store_frame_read {
+	store_journal_row_cb	 cb;
+	void			*arg;
 };
 
 /* A journal batch waiting for the writer. */
@@ -213,6 +222,11 @@ struct store {
 	double			 last_interval;	/* meta, read at open */
 	uint64_t		 snapshot_seq;	/* meta, read at open */
 	uint64_t		 max_seq;	/* read at open */
+	int			 page;		/* bytes */
+	int			 sync_full;	/* synchronous = FULL */
+	int			 walfd;		/* -wal, synced before trims */
+	struct jfile		*jf;		/* the journal's files */
+	uint64_t		 wseq;		/* writer: snapshot_seq now */
 	store_journal_cb	 jcb;
 	void			*jarg;
 
@@ -278,11 +292,22 @@ static int	 store_write_chunk(struct store *);
 static int	 store_write_final(struct store *, struct store_result *);
 static int	 store_chunk_full(struct store *, size_t, size_t, double);
 static void	 store_journal_commit(struct store *);
+static int	 store_journal_frame(uint64_t, uint64_t, uint32_t,
+		     const unsigned char *, size_t, void *);
+static int	 store_journal_room(struct store *, uint64_t, uint64_t,
+		     struct store_result *);
+static void	 store_journal_stats(struct store *);
+static int	 store_journal_trim(struct store *, uint64_t,
+		     struct store_result *);
 static void	 store_batch_free(struct store_batch *);
 static void	 store_apply_max_size(struct store *, uint64_t);
 static void	*store_thread(void *);
 static void	 store_query_run(struct store *, struct store_query *);
 static void	 store_backup_run(struct store *, struct store_query *);
+static int	 store_backup_frame(uint64_t, uint64_t, uint32_t,
+		     const unsigned char *, size_t, void *);
+static int	 store_backup_journal(struct store *, const char *,
+		     const char *, struct store_backup *);
 static void	 store_query_free(struct store_query *);
 static int	 store_query_queue(struct store *, struct store_query *);
 static void	 store_notify(struct store *);
@@ -605,7 +630,7 @@ store_open_check(const char *path, int *corrupt, char **cause)
 	sqlite3_stmt	*stmt;
 	pthread_condattr_t cattr;
 	const char	*mode;
-	char		 sql[64];
+	char		 sql[64], *jdir;
 	int		 rc, i, page;
 
 	*corrupt = 0;
@@ -680,6 +705,8 @@ store_open_check(const char *path, int *corrupt, char **cause)
 	s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
 	s->db = db;
+	s->page = page;
+	s->walfd = -1;
 	s->pipe[0] = s->pipe[1] = -1;
 	s->hold_chunks = -1;
 	TAILQ_INIT(&s->results);
@@ -713,6 +740,18 @@ store_open_check(const char *path, int *corrupt, char **cause)
 	    " state), 0))");
 	if (s->snapshot_seq > s->max_seq)
 		s->max_seq = s->snapshot_seq;
+	s->wseq = s->snapshot_seq;
+	/* The journal's files, in a directory named after the database. */
+	xasprintf(&jdir, "%s" STORE_JOURNAL_DIR, path);
+	s->jf = jfile_open(jdir, cause);
+	free(jdir);
+	if (s->jf == NULL) {
+		store_close(s);
+		return (NULL);
+	}
+	if (jfile_max_seq(s->jf) > s->max_seq)
+		s->max_seq = jfile_max_seq(s->jf);
+	store_journal_stats(s);
 	s->gen = (int64_t)store_query_u64(s, "SELECT max(gen) FROM state");
 	s->jseq = s->jseq_told = s->max_seq;
 	return (s);
@@ -921,19 +960,24 @@ store_set_synchronous(struct store *s, int full, char **cause)
 		    s->path);
 		return (-1);
 	}
-	return (store_exec_sql(s->db, s->path, full ?
+	if (store_exec_sql(s->db, s->path, full ?
 	    "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
-	    cause));
+	    cause) != 0)
+		return (-1);
+	s->sync_full = full;
+	jfile_set_sync(s->jf, full);
+	return (0);
 }
 
 int
 store_journal_read(struct store *s, uint64_t after, store_journal_row_cb cb,
     void *arg, char **cause)
 {
+	struct store_frame_read	 fr;
 	sqlite3_stmt	*stmt;
 	const void	*data;
 	static unsigned char empty[1];
-	int		 rc, rows = 0;
+	int		 rc, rows = 0, n, stopped = 0;
 
 	if (s->started) {
 		xasprintf(cause, "%s: journal read after store_start", s->path);
@@ -952,6 +996,7 @@ store_journal_read(struct store *s, uint64_t after, store_journal_row_cb cb,
 		    data != NULL ? data : empty,
 		    (size_t)sqlite3_column_bytes(stmt, 2), arg) != 0) {
 			rc = SQLITE_DONE;
+			stopped = 1;
 			break;
 		}
 	}
@@ -960,12 +1005,32 @@ store_journal_read(struct store *s, uint64_t after, store_journal_row_cb cb,
 		goto fail;
 	}
 	sqlite3_finalize(stmt);
-	return (rows);
+	if (stopped)
+		return (rows);
+
+	/* Then the files, which hold every batch since. */
+	fr.cb = cb;
+	fr.arg = arg;
+	if ((n = jfile_read(s->jf, after, store_journal_frame, &fr,
+	    cause)) == -1)
+		return (-1);
+	return (rows + n);
 
 fail:
 	xasprintf(cause, "%s: journal: %s (SQLITE_%s)", s->path,
 	    sqlite3_errmsg(s->db), store_rc_name(rc));
 	return (-1);
+}
+
+/* jfile_read's callback, for store_journal_read's. */
+static int
+store_journal_frame(uint64_t first, uint64_t last, uint32_t n,
+    const unsigned char *data, size_t len, void *arg)
+{
+	struct store_frame_read	*fr = arg;
+	static unsigned char	 empty[1];
+
+	return (fr->cb(first, last, len > 0 ? data : empty, len, fr->arg));
 }
 
 void
@@ -1280,6 +1345,9 @@ store_close(struct store *s)
 	for (i = 0; i < STORE_NSTMTS; i++)
 		sqlite3_finalize(s->stmts[i]);
 	sqlite3_close(s->db);
+	jfile_close(s->jf);
+	if (s->walfd != -1)
+		close(s->walfd);
 	pthread_cond_destroy(&s->cond);
 	pthread_mutex_destroy(&s->lock);
 	free(s->path);
@@ -1463,10 +1531,18 @@ store_write_chunk(struct store *s)
 	struct store_state	*st, *prev;
 	struct store_kpi	*k;
 	struct store_interval	*iv;
+	struct store_result	 tr;
 	double			 start = s->busy_since;
 	size_t			 rows = 0, bytes = 0;
-	int			 trimmed = 0;
+	int			 trimmed = 0, files;
 
+	/*
+	 * Every batch up to the snapshot's seq has committed (jneed): the
+	 * files from now on hold later ones, so that its last chunk can
+	 * delete the files before.
+	 */
+	if (s->wchunks == 0 && s->wphase == 0 && s->widx == 0)
+		jfile_rotate(s->jf);
 	if (store_step(s, STORE_BEGIN, r, "begin") != 0)
 		goto fail;
 
@@ -1544,11 +1620,21 @@ store_write_chunk(struct store *s)
 commit:
 	if (store_step(s, STORE_COMMIT, r, "commit") != 0)
 		goto fail;
+	if (s->wphase == 4) {
+		s->wseq = snap->seq;
+		/* Files left now go at the next snapshot. */
+		memset(&tr, 0, sizeof tr);
+		if ((files = store_journal_trim(s, snap->seq, &tr)) < 0)
+			log_warnx("store: %s", tr.error);
+		else
+			trimmed += files;
+	}
 	s->wchunks++;
 	s->wspent += store_mono() - start;
 	pthread_mutex_lock(&s->lock);
 	s->stats.chunks++;
 	s->stats.journal_trimmed += (uint64_t)trimmed;
+	store_journal_stats(s);
 	pthread_mutex_unlock(&s->lock);
 	if (s->wphase != 4)
 		return (0);
@@ -1566,9 +1652,87 @@ fail:
 	return (1);
 }
 
+/* The journal files' figures into the stats; with the lock, by the writer. */
+static void
+store_journal_stats(struct store *s)
+{
+	struct jfile_stats	 js;
+
+	jfile_get_stats(s->jf, &js);
+	s->stats.journal_files = js.segments;
+	s->stats.journal_file_bytes = js.bytes;
+	s->stats.journal_torn_bytes = js.torn_bytes;
+	s->stats.journal_damaged_bytes = js.damaged_bytes;
+}
+
 /*
- * Commit the journal batches waiting, as many as fit one transaction, as
- * one row each.  Called and returns with the lock held.  On failure the
+ * Is there room under max_size for bytes more of journal?  The database
+ * and the journal's files count together.  0, or -1 with r set as for
+ * SQLITE_FULL.
+ */
+static int
+store_journal_room(struct store *s, uint64_t max_size, uint64_t bytes,
+    struct store_result *r)
+{
+	sqlite3_stmt		*stmt = s->stmts[STORE_PAGE_COUNT];
+	struct jfile_stats	 js;
+	uint64_t		 db = 0;
+
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		db = (uint64_t)sqlite3_column_int64(stmt, 0) *
+		    (uint64_t)s->page;
+	sqlite3_reset(stmt);
+	jfile_get_stats(s->jf, &js);
+	if (db + js.bytes + bytes <= max_size)
+		return (0);
+	r->rc = SQLITE_FULL;
+	r->code = store_rc_name(SQLITE_FULL);
+	snprintf(r->error, sizeof r->error, "journal: max_size reached "
+	    "(%llu bytes of database, %llu of journal files, %llu more)",
+	    (unsigned long long)db, (unsigned long long)js.bytes,
+	    (unsigned long long)bytes);
+	return (-1);
+}
+
+/*
+ * After a snapshot's last chunk committed: the journal's files that it
+ * holds every event of go.  First the commit itself is made to survive
+ * a power loss (with synchronous = NORMAL, SQLite syncs the WAL only at
+ * checkpoints), since the files would otherwise be all that held those
+ * events.  Returns the files deleted, or -1 with r set.
+ */
+static int
+store_journal_trim(struct store *s, uint64_t seq, struct store_result *r)
+{
+	char	*wal, *cause = NULL;
+	int	 n;
+
+	if (!s->sync_full) {
+		if (s->walfd == -1) {
+			xasprintf(&wal, "%s-wal", s->path);
+			s->walfd = open(wal, O_RDONLY | O_CLOEXEC);
+			free(wal);
+		}
+		if (s->walfd == -1 || fdatasync(s->walfd) == -1) {
+			snprintf(r->error, sizeof r->error, "%s-wal: sync "
+			    "before trimming the journal: %s", s->path,
+			    strerror(errno));
+			if (s->walfd != -1)
+				close(s->walfd);
+			s->walfd = -1;
+			return (-1);
+		}
+	}
+	if ((n = jfile_trim(s->jf, seq, &cause)) == -1) {
+		snprintf(r->error, sizeof r->error, "%s", cause);
+		free(cause);
+	}
+	return (n);
+}
+
+/*
+ * Commit the journal batches waiting, as many as fit one commit, as one
+ * frame each in the journal's files.  Called and returns with the lock held.  On failure the
  * batches go back to the head of the queue and are tried again after
  * STORE_JOURNAL_RETRY (at exit, once more, then given up).
  */
@@ -1578,9 +1742,10 @@ store_journal_commit(struct store *s)
 	struct store_batches	 list;
 	struct store_batch	*b;
 	struct store_result	 r;
-	sqlite3_stmt		*stmt = s->stmts[STORE_INSERT_JOURNAL];
 	uint64_t		 last = 0, events = 0, bytes = 0, nb = 0;
+	uint64_t		 max_size = s->max_size;
 	double			 start, spent;
+	char			*cause = NULL;
 	int			 ok = 0, stopping = s->stopping;
 
 	TAILQ_INIT(&list);
@@ -1599,30 +1764,32 @@ store_journal_commit(struct store *s)
 	pthread_mutex_unlock(&s->lock);
 
 	memset(&r, 0, sizeof r);
-	if (store_step(s, STORE_BEGIN, &r, "begin") != 0)
+	if (max_size > 0 && store_journal_room(s, max_size, bytes +
+	    nb * JFILE_HDR, &r) != 0)
 		goto done;
+	if (jfile_begin(s->jf, &cause) != 0)
+		goto failed;
 	TAILQ_FOREACH(b, &list, entry) {
-		sqlite3_bind_int64(stmt, 1, (sqlite3_int64)b->first);
-		sqlite3_bind_int64(stmt, 2, (sqlite3_int64)b->last);
-		sqlite3_bind_blob64(stmt, 3, b->data, b->len, SQLITE_STATIC);
-		if (store_step(s, STORE_INSERT_JOURNAL, &r,
-		    "insert") != 0)
-			goto done;
+		if (jfile_add(s->jf, b->first, b->last, (uint32_t)b->n,
+		    b->data, b->len, &cause) != 0)
+			goto failed;
 	}
-	if (store_step(s, STORE_COMMIT, &r, "commit") != 0)
-		goto done;
+	if (jfile_commit(s->jf, &cause) != 0)
+		goto failed;
 	ok = 1;
+	goto done;
+
+failed:
+	jfile_rollback(s->jf);
+	snprintf(r.error, sizeof r.error, "journal: %s", cause);
+	free(cause);
 
 done:
-	if (!ok) {
-		if (!sqlite3_get_autocommit(s->db))
-			sqlite3_step(s->stmts[STORE_ROLLBACK]);
-		sqlite3_reset(s->stmts[STORE_ROLLBACK]);
-	}
 	spent = store_mono() - start;
 	s->jspent = spent;
 	pthread_mutex_lock(&s->lock);
 	s->busy = 0;
+	store_journal_stats(s);
 	if (ok) {
 		while ((b = TAILQ_FIRST(&list)) != NULL) {
 			TAILQ_REMOVE(&list, b, entry);
@@ -2044,6 +2211,71 @@ fail:
 	r->ok = 0;
 }
 
+/* store_backup_journal's frames, as rows of the copy's journal table. */
+static int
+store_backup_frame(uint64_t first, uint64_t last, uint32_t n,
+    const unsigned char *data, size_t len, void *arg)
+{
+	sqlite3_stmt	*stmt = arg;
+
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)first);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)last);
+	if (len == 0)
+		sqlite3_bind_zeroblob(stmt, 3, 0);
+	else
+		sqlite3_bind_blob64(stmt, 3, data, len, SQLITE_STATIC);
+	if (sqlite3_step(stmt) != SQLITE_DONE) {
+		sqlite3_reset(stmt);
+		return (-1);
+	}
+	sqlite3_reset(stmt);
+	return (0);
+}
+
+/*
+ * A backup is one file: the journal's frames since the last snapshot go
+ * into the copy's journal table, from which a start replays them as it
+ * does the files.  0, or -1 with the error in b.
+ */
+static int
+store_backup_journal(struct store *s, const char *tmp, const char *name,
+    struct store_backup *b)
+{
+	sqlite3		*db = NULL;
+	sqlite3_stmt	*stmt = NULL;
+	char		*cause = NULL;
+	int		 rc, n = 0;
+
+	rc = sqlite3_open_v2(tmp, &db, SQLITE_OPEN_READWRITE, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db, "INSERT INTO journal (first, last,"
+		    " data) VALUES (?1, ?2, ?3)", -1, &stmt, NULL);
+	if (rc == SQLITE_OK) {
+		n = jfile_read(s->jf, s->wseq, store_backup_frame, stmt,
+		    &cause);
+		rc = n == -1 ? SQLITE_IOERR : sqlite3_errcode(db);
+	}
+	sqlite3_finalize(stmt);
+	if (rc == SQLITE_OK || rc == SQLITE_DONE)
+		rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+		if (cause != NULL)
+			snprintf(b->error, sizeof b->error, "%s: %s", name,
+			    cause);
+		else
+			snprintf(b->error, sizeof b->error, "%s: journal: %s "
+			    "(SQLITE_%s)", name, rc == SQLITE_FULL ? "disk "
+			    "full" : sqlite3_errmsg(db), store_rc_name(rc));
+		free(cause);
+		sqlite3_close(db);
+		return (-1);
+	}
+	sqlite3_close(db);
+	return (0);
+}
+
 /*
  * On the writer thread, between snapshots: VACUUM INTO on the writer's
  * own connection (a backup from another connection restarts at every
@@ -2122,6 +2354,8 @@ store_backup_run(struct store *s, struct store_query *q)
 	}
 	sqlite3_finalize(stmt);
 	stmt = NULL;
+	if (store_backup_journal(s, tmp, q->name, b) != 0)
+		goto out;
 
 	if ((fd = open(tmp, O_RDONLY | O_CLOEXEC)) == -1 ||
 	    fsync(fd) == -1 || fstat(fd, &sb) == -1) {

@@ -13,11 +13,15 @@
  *
  * The journal: the loop hands the writer batches of accepted events
  * (journal.c builds them); the writer commits them before any other
- * work, each batch one row in its own or a shared transaction, and
+ * work, each batch one frame in the journal's files (jfile.h, a
+ * directory beside the database), all waiting in one commit, and
  * reports the highest sequence number committed.  A snapshot is written
  * in several transactions (chunks) so that journal commits never wait
  * long for one; its last chunk records where it began (meta
- * snapshot_seq) and trims the journal up to there.
+ * snapshot_seq), and once it has committed the files it holds every
+ * event of are deleted.  The table journal holds batches from before
+ * the files (and in backups); it is read at start before them and
+ * trimmed the same way.
  */
 #ifndef STORE_H
 #define STORE_H
@@ -109,7 +113,11 @@ struct store_stats {
 	uint64_t	journal_bytes;		/* bytes committed */
 	uint64_t	journal_seq;		/* highest seq committed */
 	uint64_t	journal_errors;		/* failed commits (retried) */
-	uint64_t	journal_trimmed;	/* rows deleted by snapshots */
+	uint64_t	journal_trimmed;	/* rows and files deleted */
+	uint64_t	journal_files;		/* the journal's files now */
+	uint64_t	journal_file_bytes;	/* ... their bytes */
+	uint64_t	journal_torn_bytes;	/* cut at open: crash mid-write */
+	uint64_t	journal_damaged_bytes;	/* found at open, skipped */
 	double		journal_commit_last;	/* seconds */
 	double		journal_commit_max;
 	size_t		journal_queue;		/* batches waiting */
@@ -175,11 +183,11 @@ int		 store_set_synchronous(struct store *, int, char **);
  * to it are in every state row), 0 if none; read at open.
  */
 uint64_t	 store_snapshot_seq(struct store *);
-/* The highest seq the database knows of (journal or state); at open. */
+/* The highest seq known (journal table or files, state); at open. */
 uint64_t	 store_max_seq(struct store *);
 /*
- * Call cb for each journal row with last > after, in order; cb returns
- * 0 to go on.  Only before store_start.  Returns the rows read, or -1
+ * Call cb for each journal batch with last > after, in order (the table's
+ * rows, then the files' frames); cb returns 0 to go on.  Only before store_start.  Returns the rows read, or -1
  * with *cause.
  */
 int		 store_journal_read(struct store *, uint64_t,

@@ -9,10 +9,13 @@
  * a restart, after SIGTERM or SIGKILL, gives back exactly the KPIs of
  * every window.
  */
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -29,7 +32,9 @@
 #include <yajl/yajl_tree.h>
 
 #include "daemon.h"
+#include "jfile.h"
 #include "journal.h"
+#include "xmalloc.h"
 
 #define KILL_ITERATIONS	100
 #define KILL_QUEUES	KILL_ITERATIONS
@@ -73,27 +78,29 @@ db_path(struct daemon *d, char *buf, size_t len)
 	snprintf(buf, len, "%s/callscore.db", d->dir);
 }
 
-/* Another process's write lock on the daemon's database. */
-static sqlite3 *
-db_lock(struct daemon *d)
+/*
+ * Hold the journal's commits: the daemon's file size limit at 1 byte,
+ * so that its writes fail (EFBIG, as on a full disk) and are retried
+ * until journal_unblock() lifts it.
+ */
+static void
+journal_block(struct daemon *d)
 {
-	sqlite3	*db;
-	char	 path[128];
+	struct rlimit	rl;
 
-	db_path(d, path, sizeof path);
-	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	ck_assert_int_eq(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL),
-	    SQLITE_OK);
-	return (db);
+	ck_assert_int_eq(prlimit(d->pid, RLIMIT_FSIZE, NULL, &rl), 0);
+	rl.rlim_cur = 1;
+	ck_assert_int_eq(prlimit(d->pid, RLIMIT_FSIZE, &rl, NULL), 0);
 }
 
 static void
-db_unlock(sqlite3 *db)
+journal_unblock(struct daemon *d)
 {
-	ck_assert_int_eq(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL),
-	    SQLITE_OK);
-	sqlite3_close(db);
+	struct rlimit	rl;
+
+	ck_assert_int_eq(prlimit(d->pid, RLIMIT_FSIZE, NULL, &rl), 0);
+	rl.rlim_cur = rl.rlim_max;
+	ck_assert_int_eq(prlimit(d->pid, RLIMIT_FSIZE, &rl, NULL), 0);
 }
 
 /* Nothing to read on fd for ms milliseconds. */
@@ -152,7 +159,6 @@ count_str(const char *s, const char *what)
 START_TEST(test_durable_after_commit)
 {
 	struct daemon	 d;
-	sqlite3		*db;
 	char		*ans;
 	int		 fd;
 
@@ -166,7 +172,7 @@ START_TEST(test_durable_after_commit)
 	ck_assert_str_eq(read_lines(fd, 1), "ok\n");
 	ck_assert_double_eq(status_num(&d, "journal", "committed"), 1);
 
-	db = db_lock(&d);
+	journal_block(&d);
 	write_all(fd, "{\"type\":\"call\",\"call_id\":\"x\",\"queue\":\"sales\",\"wait\":4}\n"
 	    "{\"type\":\"call\",\"call_id\":\"x\",\"queue\":\"sales\",\"wait\":-1}\n"
 	    "#acks durable\n"
@@ -176,7 +182,7 @@ START_TEST(test_durable_after_commit)
 	ck_assert_double_eq(status_num(&d, "events", "accepted"), 3);
 	ck_assert_double_eq(status_num(&d, "journal", "seq"), 3);
 	ck_assert_double_eq(status_num(&d, "journal", "committed"), 1);
-	db_unlock(db);
+	journal_unblock(&d);
 	ans = read_lines(fd, 4);
 	ck_assert_str_eq(ans, "ok\nerror 4: field \"wait\": expected a "
 	    "non-negative number\nok\nok\n");
@@ -185,12 +191,12 @@ START_TEST(test_durable_after_commit)
 	ck_assert_double_eq(status_num(&d, "journal", "inflight"), 0);
 
 	/* A connection without durable acks is answered at once. */
-	db = db_lock(&d);
+	journal_block(&d);
 	close(fd);
 	fd = connect_unix(d.events);
 	ans = exchange(fd, "{\"type\":\"call\",\"call_id\":\"x\",\"queue\":\"sales\"}\n", 1);
 	ck_assert_str_eq(ans, "ok\n");
-	db_unlock(db);
+	journal_unblock(&d);
 	close(fd);
 	daemon_stop(&d);
 	daemon_cleanup(&d);
@@ -225,13 +231,12 @@ read_eof(int fd)
 START_TEST(test_durable_at_exit)
 {
 	struct daemon	 d;
-	sqlite3		*db;
 	int		 fd, status;
 
 	jdaemon_new(&d, NULL);
 	fd = connect_unix(d.events);
 	ck_assert_str_eq(exchange(fd, "#acks durable\n", 1), "ok\n");
-	db = db_lock(&d);
+	journal_block(&d);
 	write_all(fd, EXIT_LINE(1) EXIT_LINE(2) EXIT_LINE(3));
 	ck_assert_msg(quiet(fd, 300), "an answer came before the commit");
 	ck_assert_double_eq(status_num(&d, "events", "accepted"), 3);
@@ -241,18 +246,18 @@ START_TEST(test_durable_at_exit)
 	ck_assert_int_eq(waitpid(d.pid, &status, WNOHANG), 0);
 	write_all(fd, EXIT_LINE(4));
 	ck_assert(quiet(fd, 200));
-	db_unlock(db);
+	journal_unblock(&d);
 	ck_assert_str_eq(read_lines(fd, 3), "ok\nok\nok\n");
 	read_eof(fd);
 	close(fd);
 	daemon_stop(&d);
 	ck_assert(!log_has(&d, "still had answers to send"));
 
-	/* Asked twice: out without the answers, though the lock holds. */
+	/* Asked twice: out without the answers, though still blocked. */
 	daemon_start(&d);
 	fd = connect_unix(d.events);
 	ck_assert_str_eq(exchange(fd, "#acks durable\n", 1), "ok\n");
-	db = db_lock(&d);
+	journal_block(&d);
 	write_all(fd, EXIT_LINE(5));
 	ck_assert(quiet(fd, 300));
 	kill(d.pid, SIGTERM);
@@ -260,7 +265,6 @@ START_TEST(test_durable_at_exit)
 	kill(d.pid, SIGTERM);
 	read_eof(fd);
 	close(fd);
-	db_unlock(db);
 	daemon_stop(&d);
 	daemon_cleanup(&d);
 }
@@ -273,7 +277,6 @@ END_TEST
 START_TEST(test_journal_full)
 {
 	struct daemon	 d;
-	sqlite3		*db;
 	char		*ans, line[256], *buf;
 	size_t		 len = 0;
 	int		 fd, fd2, i, n = 1000, oks, errs;
@@ -282,7 +285,7 @@ START_TEST(test_journal_full)
 	jdaemon_new(&d, "  journal_max: 64k\n");
 	fd = connect_unix(d.events);
 	ck_assert_str_eq(exchange(fd, "#acks durable\n", 1), "ok\n");
-	db = db_lock(&d);
+	journal_block(&d);
 	buf = malloc((size_t)n * sizeof line);
 	for (i = 0; i < n; i++)
 		len += (size_t)snprintf(buf + len, sizeof line, "{\"type\":"
@@ -303,7 +306,7 @@ START_TEST(test_journal_full)
 	ck_assert_double_eq(status_num(&d, "journal", "dropped"), 10);
 	ck_assert_double_eq(status_num(&d, "events", "accepted"),
 	    n - refused + 10);
-	db_unlock(db);
+	journal_unblock(&d);
 
 	ans = read_lines(fd, n);
 	oks = count_str(ans, "ok\n");
@@ -382,18 +385,36 @@ check_record(uint64_t seq, uint64_t recv_ms, const char *line, size_t len,
 	return (0);
 }
 
+/* Each frame a whole batch of consecutive records from first to last. */
+static int
+check_frame(uint64_t first, uint64_t last, uint32_t records,
+    const unsigned char *data, size_t len, void *arg)
+{
+	uint64_t	 next = 0;
+	int		 n;
+
+	n = journal_decode(data, len, check_record, &next);
+	ck_assert_msg(n == (int)(last - first + 1) && next == last + 1 &&
+	    records == (uint32_t)n,
+	    "journal frame %llu-%llu holds %d records",
+	    (unsigned long long)first, (unsigned long long)last, n);
+	(*(int *)arg)++;
+	return (0);
+}
+
 /*
- * The database after a kill: integrity ok, and every journal row a whole
- * batch of consecutive records from first to last (no partial batch).
+ * The database after a kill: integrity ok, and every journal batch whole
+ * (no partial batch); a write the kill cut short is no frame at all.
  */
 static void
 db_check(struct daemon *d)
 {
 	sqlite3		*db;
 	sqlite3_stmt	*stmt;
-	char		 path[128];
+	struct jfile	*jf;
+	char		 path[128], *dir, *cause = NULL;
 	uint64_t	 first, last, next;
-	int		 n;
+	int		 n, frames = 0;
 
 	db_path(d, path, sizeof path);
 	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
@@ -416,6 +437,13 @@ db_check(struct daemon *d)
 	}
 	sqlite3_finalize(stmt);
 	sqlite3_close(db);
+
+	xasprintf(&dir, "%s.journal", path);
+	jf = jfile_open(dir, &cause);
+	ck_assert_msg(jf != NULL, "%s", cause);
+	ck_assert_int_ge(jfile_read(jf, 0, check_frame, &frames, &cause), 0);
+	jfile_close(jf);
+	free(dir);
 }
 
 /* Ask for a snapshot without waiting for it. */
@@ -726,6 +754,140 @@ START_TEST(test_restart_identical)
 }
 END_TEST
 
+/* The newest of the journal's files; its name in a static buffer. */
+static const char *
+last_jfile(struct daemon *d)
+{
+	static char	 path[512];
+	char		 dir[192], best[256] = "";
+	struct dirent	*de;
+	DIR		*dp;
+
+	snprintf(dir, sizeof dir, "%s/callscore.db.journal", d->dir);
+	ck_assert_ptr_nonnull(dp = opendir(dir));
+	while ((de = readdir(dp)) != NULL)
+		if (strstr(de->d_name, ".jnl") != NULL &&
+		    strcmp(de->d_name, best) > 0)
+			memcpy(best, de->d_name, strlen(de->d_name) + 1);
+	closedir(dp);
+	ck_assert_msg(best[0] != '\0', "no journal file in %s", dir);
+	snprintf(path, sizeof path, "%s/%s", dir, best);
+	return (path);
+}
+
+/*
+ * A write cut short by a crash: bytes after the last whole frame are
+ * dropped at start (counted, the file cut back), everything before is
+ * replayed, and the next start finds nothing to drop.
+ */
+START_TEST(test_torn_tail)
+{
+	struct daemon	 d;
+	struct stat	 sb;
+	char		*lines, *before, *after, junk[100];
+	const char	*path;
+	off_t		 size;
+	int		 fd, status;
+
+	away_from_interval_end();
+	jdaemon_new(&d, NULL);
+	lines = mixed_lines(1);
+	send_durable(&d, lines);
+	free(lines);
+	before = kpis_text(&d);
+	ck_assert_int_eq(kill(d.pid, SIGKILL), 0);
+	ck_assert_int_eq(waitpid(d.pid, &status, 0), d.pid);
+
+	/* Half a frame: a header and some of its batch. */
+	path = last_jfile(&d);
+	ck_assert_int_eq(stat(path, &sb), 0);
+	size = sb.st_size;
+	memset(junk, 'j', sizeof junk);
+	memcpy(junk, "CSJ1\xff\x00\x00\x00", 8);
+	ck_assert_int_ge(fd = open(path, O_WRONLY | O_APPEND), 0);
+	ck_assert_int_eq(write(fd, junk, sizeof junk), (ssize_t)sizeof junk);
+	close(fd);
+
+	daemon_start(&d);
+	after = kpis_text(&d);
+	ck_assert_str_eq(after, before);
+	ck_assert_double_eq(status_num(&d, "journal", "replayed"), 81);
+	ck_assert_double_eq(status_num(&d, "journal", "torn_bytes"), 100);
+	ck_assert_double_eq(status_num(&d, "journal", "damaged_bytes"), 0);
+	ck_assert(log_has(&d, "100 bytes at offset"));
+	ck_assert_int_eq(stat(path, &sb), 0);
+	ck_assert_int_eq(sb.st_size, size);
+	free(after);
+	free(before);
+
+	ck_assert_int_eq(kill(d.pid, SIGKILL), 0);
+	ck_assert_int_eq(waitpid(d.pid, &status, 0), d.pid);
+	daemon_start(&d);
+	ck_assert_double_eq(status_num(&d, "journal", "torn_bytes"), 0);
+	daemon_stop(&d);
+	daemon_cleanup(&d);
+}
+END_TEST
+
+/*
+ * A backup is one file that holds the journal too: started on the copy
+ * alone, the daemon replays what arrived since the last snapshot (from
+ * the copy's journal table), and the next snapshot empties that table.
+ */
+START_TEST(test_backup_replays)
+{
+	struct daemon	 d;
+	sqlite3		*db;
+	sqlite3_stmt	*stmt;
+	char		*lines, *before, *after, from[192], to[192];
+	char		*argv[] = { (char *)"/bin/rm", (char *)"-rf", NULL, NULL };
+	int		 status;
+
+	away_from_interval_end();
+	jdaemon_new(&d, NULL);
+	lines = mixed_lines(1);
+	send_durable(&d, lines);
+	free(lines);
+	yajl_tree_free(client_json(&d, "snapshot", NULL));
+	lines = mixed_lines(2);
+	send_durable(&d, lines);
+	free(lines);
+	before = kpis_text(&d);
+	yajl_tree_free(client_json(&d, "backup", "copy.db", NULL));
+	ck_assert_int_eq(kill(d.pid, SIGKILL), 0);
+	ck_assert_int_eq(waitpid(d.pid, &status, 0), d.pid);
+
+	/* Nothing but the copy, under the database's name. */
+	snprintf(from, sizeof from, "%s/callscore.db.journal", d.dir);
+	argv[2] = from;
+	ck_assert_int_eq(run(NULL, NULL, argv), 0);
+	snprintf(from, sizeof from, "%s/callscore.db-wal", d.dir);
+	unlink(from);
+	snprintf(from, sizeof from, "%s/callscore.db-shm", d.dir);
+	unlink(from);
+	snprintf(from, sizeof from, "%s/copy.db", d.dir);
+	snprintf(to, sizeof to, "%s/callscore.db", d.dir);
+	ck_assert_int_eq(rename(from, to), 0);
+
+	daemon_start(&d);
+	after = kpis_text(&d);
+	ck_assert_str_eq(after, before);
+	ck_assert_double_eq(status_num(&d, "journal", "replayed"), 81);
+	yajl_tree_free(client_json(&d, "snapshot", NULL));
+	daemon_stop(&d);
+	ck_assert_int_eq(sqlite3_open(to, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM journal",
+	    -1, &stmt, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
+	ck_assert_int_eq(sqlite3_column_int(stmt, 0), 0);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	free(after);
+	free(before);
+	daemon_cleanup(&d);
+}
+END_TEST
+
 /* With the journal off: no journal, and durable acks are refused. */
 START_TEST(test_journal_off)
 {
@@ -762,6 +924,8 @@ journal_suite(void)
 	tcase_add_test(tc, test_journal_full);
 	tcase_add_test(tc, test_kill9_under_load);
 	tcase_add_test(tc, test_restart_identical);
+	tcase_add_test(tc, test_torn_tail);
+	tcase_add_test(tc, test_backup_replays);
 	tcase_add_test(tc, test_journal_off);
 	suite_add_tcase(s, tc);
 	return (s);

@@ -205,6 +205,9 @@ fill_source(struct metrics_source *src, struct metrics_scope *scopes,
 	src->store.journal_events = 1200;
 	src->store.journal_seq = 1234;
 	src->store.journal_commit_max = 0.5;
+	src->store.journal_files = 2;
+	src->store.journal_file_bytes = 70000;
+	src->store.journal_damaged_bytes = 0;
 	src->journal.dropped = 3;
 	src->journal.inflight = 4096;
 	src->daemon.journal_replayed = 77;
@@ -487,6 +490,9 @@ START_TEST(test_render)
 	ck_line(s, "callscore_journal_dropped_total 3");
 	ck_line(s, "callscore_journal_inflight_bytes 4096");
 	ck_line(s, "callscore_journal_replayed_events 77");
+	ck_line(s, "callscore_journal_files 2");
+	ck_line(s, "callscore_journal_file_bytes 70000");
+	ck_line(s, "callscore_journal_damaged_bytes 0");
 	ck_line(s, "callscore_scopes{kind=\"agent\"} 5");
 	ck_line(s, "callscore_uptime_seconds 100.5");
 	ck_line(s, "callscore_start_time_seconds 1800000000");
@@ -501,7 +507,7 @@ START_TEST(test_render)
 
 	/* Every family has both headers; the output ends with a newline. */
 	ck_assert_uint_eq(count_str(s, "# HELP "), count_str(s, "# TYPE "));
-	ck_assert_uint_eq(count_str(s, "# TYPE "), 29 + 12 + 3 + 25 + 2);
+	ck_assert_uint_eq(count_str(s, "# TYPE "), 29 + 15 + 3 + 25 + 2);
 	ck_assert_int_eq(s[strlen(s) - 1], '\n');
 	free(s);
 	free_totals();

@@ -13,11 +13,13 @@
  * exactly the windows of every event applied once (a small model of the
  * daemon's ingest over real rings).
  */
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -36,6 +38,7 @@
 
 #include "agg.h"
 #include "event.h"
+#include "jfile.h"
 #include "journal.h"
 #include "kpi.h"
 #include "store.h"
@@ -92,27 +95,72 @@ setup(void)
 	xasprintf(&dbpath, "%s/callscore.db", tmpdir);
 }
 
+/* Empty a directory, one level down too, and remove it. */
 static void
-teardown(void)
+rm_dir(const char *dir)
 {
 	DIR		*d;
 	struct dirent	*de;
 	char		*p;
 
-	if ((d = opendir(tmpdir)) != NULL) {
+	if ((d = opendir(dir)) != NULL) {
 		while ((de = readdir(d)) != NULL) {
 			if (strcmp(de->d_name, ".") == 0 ||
 			    strcmp(de->d_name, "..") == 0)
 				continue;
-			xasprintf(&p, "%s/%s", tmpdir, de->d_name);
-			unlink(p);
+			xasprintf(&p, "%s/%s", dir, de->d_name);
+			if (unlink(p) == -1 && errno == EISDIR)
+				rm_dir(p);
 			free(p);
 		}
 		closedir(d);
 	}
-	rmdir(tmpdir);
+	rmdir(dir);
+}
+
+static void
+teardown(void)
+{
+	rm_dir(tmpdir);
 	free(dbpath);
 	dbpath = NULL;
+}
+
+struct jspan {
+	uint64_t	 first, last;	/* of all the frames */
+	int		 n;
+};
+
+static int
+jspan_cb(uint64_t first, uint64_t last, uint32_t n, const unsigned char *data,
+    size_t len, void *arg)
+{
+	struct jspan	*sp = arg;
+
+	if (sp->n++ == 0)
+		sp->first = first;
+	sp->last = last;
+	return (0);
+}
+
+/*
+ * The frames in the journal's files (the store closed or idle): how
+ * many, the first seq and the last.
+ */
+static struct jspan
+jfile_span(void)
+{
+	struct jspan	 sp = { 0, 0, 0 };
+	struct jfile	*jf;
+	char		*dir, *cause = NULL;
+
+	xasprintf(&dir, "%s.journal", dbpath);
+	jf = jfile_open(dir, &cause);
+	ck_assert_msg(jf != NULL, "%s", cause);
+	ck_assert_int_ge(jfile_read(jf, 0, jspan_cb, &sp, &cause), 0);
+	jfile_close(jf);
+	free(dir);
+	return (sp);
 }
 
 /* One integer from the database through a connection of our own. */
@@ -1579,6 +1627,7 @@ START_TEST(test_chunked_kill_replay)
 	struct pollfd		 pfd;
 	char			*cause = NULL, line[256], c;
 	uint64_t		 seq;
+	struct jspan		 sp;
 	size_t			 len;
 	pid_t			 pid;
 	int			 p[2], status;
@@ -1609,9 +1658,10 @@ START_TEST(test_chunked_kill_replay)
 	ck_assert_int_eq(raw_int("SELECT CAST(value AS INTEGER) FROM meta"
 	    " WHERE key = 'snapshot_seq'"), 100);
 	ck_assert_int_eq(raw_int("SELECT count(*) FROM snapshots"), 1);
-	/* The first snapshot trimmed the batch of 1-100. */
-	ck_assert_int_eq(raw_int("SELECT min(first) FROM journal"), 101);
-	ck_assert_int_eq(raw_int("SELECT max(last) FROM journal"), 300);
+	/* The first snapshot deleted the file of 1-100. */
+	sp = jfile_span();
+	ck_assert_uint_eq(sp.first, 101);
+	ck_assert_uint_eq(sp.last, 300);
 
 	/* What the windows hold with every event applied once. */
 	model_init(&ref, M_NOW_MS, 0);
@@ -1643,7 +1693,7 @@ START_TEST(test_chunked_kill_replay)
 	ck_assert_int_eq(raw_int("SELECT count(*) FROM state"), 4);
 	ck_assert_int_eq(raw_int("SELECT count(*) FROM state WHERE gen = 3"),
 	    4);
-	ck_assert_int_eq(raw_int("SELECT count(*) FROM journal"), 0);
+	ck_assert_int_eq(jfile_span().n, 0);
 	ck_assert_int_eq(raw_int("SELECT CAST(value AS INTEGER) FROM meta"
 	    " WHERE key = 'snapshot_seq'"), 300);
 	model_free(&ref);
@@ -1666,6 +1716,7 @@ START_TEST(test_journal_between_chunks)
 	struct store_stats	 st;
 	struct done_ctx		 ctx = { 0 };
 	char			*cause = NULL, name[16];
+	struct jspan		 sp;
 	uint64_t		 committed = 0;
 	int			 i;
 
@@ -1710,7 +1761,9 @@ START_TEST(test_journal_between_chunks)
 	journal_free(j);
 	ck_assert_int_eq(raw_int("SELECT count(*) FROM state"), 6);
 	ck_assert_int_eq(raw_int("SELECT count(*) FROM kpi_history"), 1);
-	ck_assert_int_eq(raw_int("SELECT first FROM journal"), 3);
+	sp = jfile_span();
+	ck_assert_int_eq(sp.n, 1);
+	ck_assert_uint_eq(sp.first, 3);
 	event_base_free(base);
 }
 END_TEST
@@ -1719,10 +1772,11 @@ END_TEST
  * A journal that never drains does not starve a snapshot: after each
  * commit (every batch waiting, up to 16 MB) a chunk has its turn.  Three
  * batches of 8.5 MB need three commits; a snapshot of two one-row chunks
- * taken meanwhile ends after the second, and trims the two before it.
- * But batches handed over before a snapshot all commit before its first
- * chunk, so that no state row holds an event the journal does not.
- * (Counting trims is how the order shows.)
+ * taken meanwhile ends after the second, and deletes the two files
+ * before it (its first chunk starts a new file).  But batches handed
+ * over before a snapshot all commit before its first chunk, so that no
+ * state row holds an event the journal does not.  (Counting the files
+ * deleted is how the order shows.)
  */
 START_TEST(test_journal_turns)
 {
@@ -1764,10 +1818,13 @@ START_TEST(test_journal_turns)
 	ck_assert_uint_eq(st.journal_batches, 3);
 	ck_assert_uint_eq(st.journal_trimmed, 2);
 
+	ck_assert_uint_eq(st.journal_files, 1);		/* 3 */
+
 	/*
 	 * Batches 4 to 6, a snapshot of three chunks, batches 7 and 8:
-	 * 4, 5, 6, a chunk, 7, a chunk, 8, the last chunk, which trims
-	 * every batch up to 8 (the seq it is told it holds).
+	 * 4, 5, 6 (in the file of 3), a chunk (a new file), 7, a chunk,
+	 * 8, the last chunk, which deletes both files: every batch up to
+	 * 8 (the seq it is told it holds).
 	 */
 	store_pause(s, 1);
 	for (seq = 4; seq <= 8; seq++) {
@@ -1792,37 +1849,49 @@ START_TEST(test_journal_turns)
 	store_get_stats(s, &st);
 	ck_assert_uint_eq(st.chunks, 5);
 	ck_assert_uint_eq(st.journal_batches, 8);
-	ck_assert_uint_eq(st.journal_trimmed, 8);
+	ck_assert_uint_eq(st.journal_trimmed, 4);
+	ck_assert_uint_eq(st.journal_files, 0);
+	ck_assert_uint_eq(st.journal_file_bytes, 0);
 	store_close(s);
 	journal_free(j);
-	ck_assert_int_eq(raw_int("SELECT count(*) FROM journal"), 0);
+	ck_assert_int_eq(jfile_span().n, 0);
 	event_base_free(base);
 }
 END_TEST
 
-/* A commit that fails (the database locked) is retried, not lost. */
+/*
+ * A commit that fails (here a write cut short by the file size limit,
+ * as by a full disk) is cut back and retried, not lost or doubled.
+ */
 START_TEST(test_journal_retry)
 {
 	struct event_base	*base;
 	struct store		*s;
 	struct journal		*j;
 	struct journal_stats	 js;
+	struct store_stats	 st;
 	struct done_ctx		 ctx = { 0 };
-	sqlite3			*db;
+	struct rlimit		 rl, low;
+	struct jspan		 sp;
 	char			*cause = NULL;
 	uint64_t		 committed = 0;
 	int			 i;
 
 	base = event_base_new();
 	s = open_ok();
-	ck_assert_int_eq(store_exec(s, "PRAGMA busy_timeout = 10", &cause), 0);
 	j = journal_new(base, s, 10, 1 << 20, commit_cb, &committed);
 	ck_assert_int_eq(store_start(s, base, done_cb, &ctx, &cause), 0);
-	/* Another process's write lock. */
-	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL,
-	    NULL), SQLITE_OK);
 	ck_assert_int_eq(journal_append(j, 1, 0, "a", 1), 0);
+	journal_flush(j);
+	run_until_seq(base, &committed, 1);
+
+	/* Writes past the first byte now fail (EFBIG), as on a full disk. */
+	signal(SIGXFSZ, SIG_IGN);
+	ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &rl), 0);
+	low = rl;
+	low.rlim_cur = 1;
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &low), 0);
+	ck_assert_int_eq(journal_append(j, 2, 0, "b", 1), 0);
 	journal_flush(j);
 	for (i = 0; i < LOOP_BOUND * 10; i++) {
 		event_base_loop(base, EVLOOP_ONCE);
@@ -1831,15 +1900,76 @@ START_TEST(test_journal_retry)
 			break;
 	}
 	ck_assert_uint_gt(js.commit_errors, 0);
-	ck_assert_uint_eq(committed, 0);
+	ck_assert_uint_eq(committed, 1);
 	ck_assert_uint_eq(js.inflight, JOURNAL_RECORD_HDR + 1);
-	ck_assert_int_eq(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL),
-	    SQLITE_OK);
-	sqlite3_close(db);
-	run_until_seq(base, &committed, 1);
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	run_until_seq(base, &committed, 2);
+	store_get_stats(s, &st);
+	ck_assert_uint_eq(st.journal_batches, 2);
+	ck_assert_uint_eq(st.journal_files, 1);
+	ck_assert_uint_eq(st.journal_file_bytes, 2 * (JFILE_HDR +
+	    JOURNAL_RECORD_HDR + 1));
 	store_close(s);
 	journal_free(j);
-	ck_assert_int_eq(raw_int("SELECT count(*) FROM journal"), 1);
+	sp = jfile_span();
+	ck_assert_int_eq(sp.n, 2);
+	ck_assert_uint_eq(sp.first, 1);
+	ck_assert_uint_eq(sp.last, 2);
+	event_base_free(base);
+}
+END_TEST
+
+/*
+ * snapshot.max_size counts the journal's files with the database: a
+ * batch that would pass it is not written (FULL) and waits, whole, until
+ * the cap is raised.
+ */
+START_TEST(test_journal_max_size)
+{
+	struct event_base	*base;
+	struct store		*s;
+	struct journal		*j;
+	struct journal_stats	 js;
+	struct store_stats	 st;
+	struct done_ctx		 ctx = { 0 };
+	struct jspan		 sp;
+	char			*cause = NULL;
+	uint64_t		 committed = 0, db;
+	int			 i;
+
+	base = event_base_new();
+	s = open_ok();
+	db = (uint64_t)raw_int("PRAGMA page_count") *
+	    (uint64_t)raw_int("PRAGMA page_size");
+	/* Room for one frame of one record of 1 byte, not two. */
+	store_set_max_size(s, db + JFILE_HDR + JOURNAL_RECORD_HDR + 1);
+	j = journal_new(base, s, 10, 1 << 20, commit_cb, &committed);
+	ck_assert_int_eq(store_start(s, base, done_cb, &ctx, &cause), 0);
+	ck_assert_int_eq(journal_append(j, 1, 0, "a", 1), 0);
+	journal_flush(j);
+	run_until_seq(base, &committed, 1);
+	ck_assert_int_eq(journal_append(j, 2, 0, "b", 1), 0);
+	journal_flush(j);
+	for (i = 0; i < LOOP_BOUND * 10; i++) {
+		event_base_loop(base, EVLOOP_ONCE);
+		journal_get_stats(j, &js);
+		if (js.commit_errors > 0)
+			break;
+	}
+	ck_assert_uint_gt(js.commit_errors, 0);
+	ck_assert_uint_eq(committed, 1);
+	store_get_stats(s, &st);
+	ck_assert_uint_eq(st.journal_file_bytes, JFILE_HDR +
+	    JOURNAL_RECORD_HDR + 1);
+
+	store_set_max_size(s, 0);
+	run_until_seq(base, &committed, 2);
+	store_close(s);
+	journal_free(j);
+	sp = jfile_span();
+	ck_assert_int_eq(sp.n, 2);
+	ck_assert_uint_eq(sp.last, 2);
 	event_base_free(base);
 }
 END_TEST
@@ -1881,6 +2011,7 @@ store_suite(void)
 	tcase_add_test(tc, test_journal_between_chunks);
 	tcase_add_test(tc, test_journal_turns);
 	tcase_add_test(tc, test_journal_retry);
+	tcase_add_test(tc, test_journal_max_size);
 	suite_add_tcase(s, tc);
 	return (s);
 }
