@@ -170,6 +170,7 @@ jfile_open(const char *dir, char **cause)
 	struct jfile		*j;
 	struct jfile_seg	*seg;
 	struct dirent		*de;
+	struct stat		 sb;
 	DIR			*d;
 	char			*end;
 	uint64_t		 name, prev = 0;
@@ -206,6 +207,10 @@ jfile_open(const char *dir, char **cause)
 		name = strtoull(de->d_name, &end, 16);
 		if (errno != 0 || end != de->d_name + 16)
 			continue;
+		/* Only files: anything else with such a name is not ours. */
+		if (fstatat(dfd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == -1 ||
+		    !S_ISREG(sb.st_mode))
+			continue;
 		if (j->nsegs == j->capsegs) {
 			j->capsegs = j->capsegs == 0 ? 16 : j->capsegs * 2;
 			j->segs = xreallocarray(j->segs, j->capsegs,
@@ -216,7 +221,8 @@ jfile_open(const char *dir, char **cause)
 		seg->name = name;
 	}
 	closedir(d);
-	qsort(j->segs, j->nsegs, sizeof *j->segs, jfile_seg_cmp);
+	if (j->nsegs > 1)
+		qsort(j->segs, j->nsegs, sizeof *j->segs, jfile_seg_cmp);
 
 	/* Every frame checked once now: sizes, seqs, damage. */
 	for (i = 0; i < j->nsegs; i++) {
@@ -304,13 +310,12 @@ jfile_scan(struct jfile *j, struct jfile_seg *seg, int check, int tail,
 		close(fd);
 		return (-1);
 	}
+	/* Read the valid part found at open, or what is left of it. */
 	end = check ? (uint64_t)sb.st_size : seg->size;
-	if (end > (uint64_t)sb.st_size) {
-		why = "file shrank";
+	if (end > (uint64_t)sb.st_size)
 		end = (uint64_t)sb.st_size;
-	}
 
-	while (why == NULL && off < end) {
+	while (off < end) {
 		if (end - off < JFILE_HDR) {
 			why = "short header";
 			break;
@@ -361,8 +366,12 @@ jfile_scan(struct jfile *j, struct jfile_seg *seg, int check, int tail,
 		}
 	}
 	close(fd);
+	if (!check && why == NULL && !*stop && off < seg->size)
+		why = "file shrank";
 	if (check)
 		seg->size = off;
+	else
+		end = seg->size;
 	if (why == NULL)
 		return (0);
 	if (check && tail) {
@@ -455,6 +464,7 @@ jfile_seg_new(struct jfile *j, uint64_t first, char **cause)
 		}
 		if (unlinkat(j->dirfd, name, 0) == -1)
 			break;
+		j->stats.bytes -= j->segs[i].size;
 		memmove(&j->segs[i], &j->segs[i + 1],
 		    (j->nsegs - i - 1) * sizeof *j->segs);
 		j->nsegs--;
