@@ -113,18 +113,40 @@ ingest_scopes(struct callscored *cs, struct event *ev, struct scope **out,
 	};
 	struct scope	*sc, *agent = NULL;
 	const char	*name;
-	size_t		 i;
+	uint64_t	 h[3];
+	size_t		 i, len[3];
+
+	/*
+	 * The names hashed and their buckets, then the scopes they lead
+	 * to, loaded all at once: one wait for memory instead of one for
+	 * each, when the scopes are many.
+	 */
+	for (i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		name = (const char *)ev + fields[i].offset;
+		if ((len[i] = strlen(name)) > 0)
+			h[i] = scopes_prefetch(cs->scopes, fields[i].kind,
+			    name, len[i]);
+	}
+	for (i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		if (len[i] > 0)
+			scopes_prefetch_chain(cs->scopes, h[i]);
+	}
 
 	*n = 0;
 	out[(*n)++] = scopes_global(cs->scopes);
 	for (i = 0; i < sizeof fields / sizeof fields[0]; i++) {
 		name = (const char *)ev + fields[i].offset;
-		if (fields[i].kind == SCOPE_TEAM && *name == '\0' &&
-		    agent != NULL)
+		if (fields[i].kind == SCOPE_TEAM && len[i] == 0 &&
+		    agent != NULL && agent->team[0] != '\0') {
 			name = agent->team;	/* the agent's known team */
-		if (*name == '\0')
+			len[i] = strlen(name);
+			h[i] = scopes_prefetch(cs->scopes, SCOPE_TEAM, name,
+			    len[i]);
+		}
+		if (len[i] == 0)
 			continue;
-		sc = scopes_get(cs->scopes, fields[i].kind, name);
+		sc = scopes_get_hashed(cs->scopes, fields[i].kind, name,
+		    len[i], h[i]);
 		if (sc == NULL) {
 			snprintf(reason, reasonlen,
 			    "too many %ss: limit of %zu reached", fields[i].what,

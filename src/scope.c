@@ -39,6 +39,8 @@ struct scopes {
 };
 
 static void	scopes_drop_saved(struct scopes *, struct scope *);
+static struct scope *scopes_make_hashed(struct scopes *, enum scope_kind,
+		    const char *, size_t, uint64_t);
 
 static const char *scope_kind_names[SCOPE_KIND_COUNT] = {
 	"global", "queue", "agent", "team"
@@ -149,9 +151,40 @@ scopes_find(struct scopes *s, enum scope_kind kind, const char *name)
 struct scope *
 scopes_get(struct scopes *s, enum scope_kind kind, const char *name)
 {
+	size_t	 len = strlen(name);
+
+	return (scopes_get_hashed(s, kind, name, len,
+	    scopes_hash(s, kind, name, len)));
+}
+
+uint64_t
+scopes_prefetch(struct scopes *s, enum scope_kind kind, const char *name,
+    size_t len)
+{
+	uint64_t	h = scopes_hash(s, kind, name, len);
+
+	__builtin_prefetch(&s->table[h & s->mask]);
+	return (h);
+}
+
+void
+scopes_prefetch_chain(struct scopes *s, uint64_t h)
+{
+	struct scope	*sc = s->table[h & s->mask];
+
+	if (sc != NULL) {
+		__builtin_prefetch(sc);
+		__builtin_prefetch(sc + 1);	/* its name */
+	}
+}
+
+struct scope *
+scopes_get_hashed(struct scopes *s, enum scope_kind kind, const char *name,
+    size_t len, uint64_t h)
+{
 	struct scope	*sc;
 
-	if ((sc = scopes_make(s, kind, name)) != NULL)
+	if ((sc = scopes_make_hashed(s, kind, name, len, h)) != NULL)
 		SCOPE_LOAD(s, sc);
 	return (sc);
 }
@@ -159,11 +192,18 @@ scopes_get(struct scopes *s, enum scope_kind kind, const char *name)
 struct scope *
 scopes_make(struct scopes *s, enum scope_kind kind, const char *name)
 {
-	struct scope	*sc;
-	size_t		 len = strlen(name);
-	uint64_t	 h;
+	size_t	 len = strlen(name);
 
-	h = scopes_hash(s, kind, name, len);
+	return (scopes_make_hashed(s, kind, name, len,
+	    scopes_hash(s, kind, name, len)));
+}
+
+static struct scope *
+scopes_make_hashed(struct scopes *s, enum scope_kind kind, const char *name,
+    size_t len, uint64_t h)
+{
+	struct scope	*sc;
+
 	for (sc = s->table[h & s->mask]; sc != NULL; sc = sc->next) {
 		if (sc->hash == h && sc->kind == kind &&
 		    strcmp(sc->name, name) == 0)

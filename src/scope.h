@@ -31,20 +31,21 @@ enum scope_kind {
 	SCOPE_KIND_COUNT
 };
 
+/* What a lookup reads first, in the first cache line. */
 struct scope {
 	enum scope_kind	 kind;
+	uint64_t	 hash;			/* of kind and name */
+	struct scope	*next;			/* hash chain */
 	char		*name;			/* "" for global; in the struct's
 						   allocation */
-	uint64_t	 hash;			/* of kind and name */
 	struct ring	**rings;		/* one per window, of set */
 	struct ring_set	*set;
 	struct totals	*totals;		/* since start; NULL for agents */
-	char		 team[65];		/* agent: last team seen */
 	uint64_t	 last_ms;		/* last event applied */
 	uint64_t	 seq;			/* restored holding events to */
 	struct scope_saved *saved;		/* per window; NULL: loaded */
-	struct scope	*next;			/* hash chain */
 	struct scope	*list_next;		/* all of one kind, in order */
+	char		 team[65];		/* agent: last team seen */
 };
 
 struct scopes;
@@ -63,6 +64,18 @@ void		 scopes_set_limits(struct scopes *,
 struct scope	*scopes_find(struct scopes *, enum scope_kind, const char *);
 /* Find or create; NULL if new and the kind is at its limit. */
 struct scope	*scopes_get(struct scopes *, enum scope_kind, const char *);
+/*
+ * The same in steps, so that several lookups' cache misses overlap:
+ * scopes_prefetch() hashes a name of len bytes and starts loading its
+ * bucket; scopes_prefetch_chain() (after the others' scopes_prefetch())
+ * starts loading the bucket's first scope and its name; then
+ * scopes_get_hashed() with that hash.
+ */
+uint64_t	 scopes_prefetch(struct scopes *, enum scope_kind,
+		    const char *, size_t);
+void		 scopes_prefetch_chain(struct scopes *, uint64_t);
+struct scope	*scopes_get_hashed(struct scopes *, enum scope_kind,
+		    const char *, size_t, uint64_t);
 struct scope	*scopes_global(struct scopes *);
 
 /*
