@@ -1226,6 +1226,22 @@ run_until_seq(struct event_base *base, uint64_t *committed, uint64_t seq)
 	ck_assert_uint_ge(*committed, seq);
 }
 
+/* Run the loop until a journal commit has failed; bounded. */
+static void
+run_until_commit_error(struct event_base *base, struct journal *j,
+    struct journal_stats *js)
+{
+	int	 i;
+
+	for (i = 0; i < LOOP_BOUND * 10; i++) {
+		event_base_loop(base, EVLOOP_ONCE);
+		journal_get_stats(j, js);
+		if (js->commit_errors > 0)
+			break;
+	}
+	ck_assert_uint_gt(js->commit_errors, 0);
+}
+
 /* Batches commit in order, one row each, and are read back in order. */
 START_TEST(test_journal_commit)
 {
@@ -1875,7 +1891,6 @@ START_TEST(test_journal_retry)
 	struct jspan		 sp;
 	char			*cause = NULL;
 	uint64_t		 committed = 0;
-	int			 i;
 
 	base = event_base_new();
 	s = open_ok();
@@ -1893,13 +1908,7 @@ START_TEST(test_journal_retry)
 	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &low), 0);
 	ck_assert_int_eq(journal_append(j, 2, 0, "b", 1), 0);
 	journal_flush(j);
-	for (i = 0; i < LOOP_BOUND * 10; i++) {
-		event_base_loop(base, EVLOOP_ONCE);
-		journal_get_stats(j, &js);
-		if (js.commit_errors > 0)
-			break;
-	}
-	ck_assert_uint_gt(js.commit_errors, 0);
+	run_until_commit_error(base, j, &js);
 	ck_assert_uint_eq(committed, 1);
 	ck_assert_uint_eq(js.inflight, JOURNAL_RECORD_HDR + 1);
 	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
@@ -1936,7 +1945,6 @@ START_TEST(test_journal_max_size)
 	struct jspan		 sp;
 	char			*cause = NULL;
 	uint64_t		 committed = 0, db;
-	int			 i;
 
 	base = event_base_new();
 	s = open_ok();
@@ -1951,13 +1959,7 @@ START_TEST(test_journal_max_size)
 	run_until_seq(base, &committed, 1);
 	ck_assert_int_eq(journal_append(j, 2, 0, "b", 1), 0);
 	journal_flush(j);
-	for (i = 0; i < LOOP_BOUND * 10; i++) {
-		event_base_loop(base, EVLOOP_ONCE);
-		journal_get_stats(j, &js);
-		if (js.commit_errors > 0)
-			break;
-	}
-	ck_assert_uint_gt(js.commit_errors, 0);
+	run_until_commit_error(base, j, &js);
 	ck_assert_uint_eq(committed, 1);
 	store_get_stats(s, &st);
 	ck_assert_uint_eq(st.journal_file_bytes, JFILE_HDR +
