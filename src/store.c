@@ -157,6 +157,7 @@ static const char *store_stmt_sql[STORE_NSTMTS] = {
 	[STORE_PRUNE_INTERVALS] = "DELETE FROM intervals WHERE start < ?1",
 	/* The journal table: batches written before the journal's files. */
 	[STORE_TRIM_JOURNAL] = "DELETE FROM journal WHERE last <= ?1",
+	/* The database's size, for max_size with the journal's files. */
 	[STORE_PAGE_COUNT] = "PRAGMA page_count",
 	[STORE_SET_SEQ] = "INSERT OR REPLACE INTO meta (key, value)"
 	    " VALUES ('snapshot_seq', ?1)",

@@ -704,6 +704,25 @@ away_from_interval_end(void)
 }
 
 /*
+ * Durable batches 1 and 2 with a snapshot between them, so that batch 2
+ * is in the journal only; the KPIs then (kpis_text()).
+ */
+static char *
+snapshot_then_journal(struct daemon *d)
+{
+	char	*lines;
+
+	lines = mixed_lines(1);
+	send_durable(d, lines);
+	free(lines);
+	yajl_tree_free(client_json(d, "snapshot", NULL));
+	lines = mixed_lines(2);
+	send_durable(d, lines);
+	free(lines);
+	return (kpis_text(d));
+}
+
+/*
  * (c) A restart gives back the KPIs of every window of several scopes
  * exactly: after SIGTERM (the final snapshot) and after SIGKILL with
  * journal events past a snapshot (the replay).
@@ -716,14 +735,7 @@ START_TEST(test_restart_identical)
 
 	away_from_interval_end();
 	jdaemon_new(&d, NULL);
-	lines = mixed_lines(1);
-	send_durable(&d, lines);
-	free(lines);
-	yajl_tree_free(client_json(&d, "snapshot", NULL));
-	lines = mixed_lines(2);
-	send_durable(&d, lines);
-	free(lines);
-	before = kpis_text(&d);
+	before = snapshot_then_journal(&d);
 
 	/* SIGKILL: a snapshot, then events in the journal only. */
 	ck_assert_double_gt(status_num(&d, "journal", "committed"), 0);
@@ -839,20 +851,13 @@ START_TEST(test_backup_replays)
 	struct daemon	 d;
 	sqlite3		*db;
 	sqlite3_stmt	*stmt;
-	char		*lines, *before, *after, from[192], to[192];
+	char		*before, *after, from[192], to[192];
 	char		*argv[] = { (char *)"/bin/rm", (char *)"-rf", NULL, NULL };
 	int		 status;
 
 	away_from_interval_end();
 	jdaemon_new(&d, NULL);
-	lines = mixed_lines(1);
-	send_durable(&d, lines);
-	free(lines);
-	yajl_tree_free(client_json(&d, "snapshot", NULL));
-	lines = mixed_lines(2);
-	send_durable(&d, lines);
-	free(lines);
-	before = kpis_text(&d);
+	before = snapshot_then_journal(&d);
 	yajl_tree_free(client_json(&d, "backup", "copy.db", NULL));
 	ck_assert_int_eq(kill(d.pid, SIGKILL), 0);
 	ck_assert_int_eq(waitpid(d.pid, &status, 0), d.pid);
