@@ -137,3 +137,39 @@ arena_mapped(const struct arena *a)
 {
 	return (a->mapped);
 }
+
+void
+arena_vec_init(struct arena_vec *v, struct arena *a, size_t size)
+{
+	memset(v, 0, sizeof *v);
+	v->arena = a;
+	v->size = size;
+}
+
+void
+arena_vec_free(struct arena_vec *v)
+{
+	free(v->blocks);
+	v->blocks = NULL;
+	v->n = v->nblocks = v->cap = 0;
+}
+
+void *
+arena_vec_add(struct arena_vec *v)
+{
+	void	*p;
+
+	if ((v->n >> ARENA_VEC_SHIFT) == v->nblocks) {
+		if (v->nblocks == v->cap) {
+			v->cap = v->cap == 0 ? 16 : v->cap * 2;
+			v->blocks = xreallocarray(v->blocks, v->cap,
+			    sizeof *v->blocks);
+		}
+		if (v->size > SIZE_MAX / ARENA_VEC_BLOCK)
+			fatalx("arena: elements of %zu bytes", v->size);
+		v->blocks[v->nblocks++] = arena_alloc(v->arena,
+		    ARENA_VEC_BLOCK * v->size);
+	}
+	p = arena_vec_at(v, v->n++);
+	return (memset(p, 0, v->size));
+}

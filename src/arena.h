@@ -26,4 +26,36 @@ char		*arena_strdup(struct arena *, const char *);
 size_t		 arena_used(const struct arena *);
 size_t		 arena_mapped(const struct arena *);
 
+/*
+ * An array of elements of one size that grows in blocks taken from an
+ * arena and never moves: appending costs no copy however long it gets.
+ * (A snapshot's row arrays grown by realloc() copied up to 64 MB at
+ * once, stalling the loop for 20 ms: docs/performance.md.)  Only the
+ * index of blocks is malloc()ed; arena_vec_free() frees that, the
+ * blocks go with the arena.
+ */
+#define ARENA_VEC_SHIFT	12			/* 4,096 elements a block */
+#define ARENA_VEC_BLOCK	((size_t)1 << ARENA_VEC_SHIFT)
+
+struct arena_vec {
+	struct arena	*arena;
+	size_t		 size;		/* of an element */
+	size_t		 n;		/* elements */
+	char		**blocks;
+	size_t		 nblocks, cap;
+};
+
+void	 arena_vec_init(struct arena_vec *, struct arena *, size_t);
+void	 arena_vec_free(struct arena_vec *);
+/* A new element at the end, zeroed. */
+void	*arena_vec_add(struct arena_vec *);
+
+/* Element i (< n). */
+static inline void *
+arena_vec_at(const struct arena_vec *v, size_t i)
+{
+	return (v->blocks[i >> ARENA_VEC_SHIFT] +
+	    (i & (ARENA_VEC_BLOCK - 1)) * v->size);
+}
+
 #endif

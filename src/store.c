@@ -1411,7 +1411,7 @@ store_write_begin(struct store *s, struct store_snap *snap)
 	memset(r, 0, sizeof *r);
 	r->id = snap->id;
 	r->time = snap->time;
-	r->rows = snap->nstates + snap->nkpis + snap->nintervals;
+	r->rows = snap->states.n + snap->kpis.n + snap->intervals.n;
 	r->code = "";
 }
 
@@ -1548,9 +1548,10 @@ store_write_chunk(struct store *s)
 		goto fail;
 
 	stmt = s->stmts[STORE_INSERT_STATE];
-	for (; s->wphase == 0 && s->widx < snap->nstates; s->widx++) {
-		st = &snap->states[s->widx];
-		prev = s->widx > 0 ? st - 1 : NULL;
+	for (; s->wphase == 0 && s->widx < snap->states.n; s->widx++) {
+		st = arena_vec_at(&snap->states, s->widx);
+		prev = s->widx > 0 ?
+		    arena_vec_at(&snap->states, s->widx - 1) : NULL;
 		/* A scope's rows never straddle two chunks. */
 		if (rows > 0 && prev != NULL && (prev->kind != st->kind ||
 		    strcmp(prev->name, st->name) != 0) &&
@@ -1578,10 +1579,10 @@ store_write_chunk(struct store *s)
 	}
 
 	stmt = s->stmts[STORE_INSERT_KPI];
-	for (; s->wphase == 1 && s->widx < snap->nkpis; s->widx++) {
+	for (; s->wphase == 1 && s->widx < snap->kpis.n; s->widx++) {
 		if (rows > 0 && store_chunk_full(s, rows, bytes, start))
 			goto commit;
-		k = &snap->kpis[s->widx];
+		k = arena_vec_at(&snap->kpis, s->widx);
 		sqlite3_bind_double(stmt, 1, snap->time);
 		sqlite3_bind_int(stmt, 2, k->kind);
 		sqlite3_bind_text(stmt, 3, k->name, -1, SQLITE_STATIC);
@@ -1598,10 +1599,10 @@ store_write_chunk(struct store *s)
 	}
 
 	stmt = s->stmts[STORE_INSERT_INTERVAL];
-	for (; s->wphase == 2 && s->widx < snap->nintervals; s->widx++) {
+	for (; s->wphase == 2 && s->widx < snap->intervals.n; s->widx++) {
 		if (rows > 0 && store_chunk_full(s, rows, bytes, start))
 			goto commit;
-		iv = &snap->intervals[s->widx];
+		iv = arena_vec_at(&snap->intervals, s->widx);
 		sqlite3_bind_double(stmt, 1, iv->start);
 		sqlite3_bind_int(stmt, 2, iv->kind);
 		sqlite3_bind_text(stmt, 3, iv->name, -1, SQLITE_STATIC);
@@ -2416,6 +2417,10 @@ store_snap_new(double t)
 	snap = xcalloc(1, sizeof *snap);
 	snap->time = t;
 	snap->arena = arena_new(0);
+	arena_vec_init(&snap->states, snap->arena, sizeof(struct store_state));
+	arena_vec_init(&snap->kpis, snap->arena, sizeof(struct store_kpi));
+	arena_vec_init(&snap->intervals, snap->arena,
+	    sizeof(struct store_interval));
 	return (snap);
 }
 
@@ -2435,15 +2440,8 @@ void
 store_snap_add_state(struct store_snap *snap, int kind, const char *name,
     const char *window, uint64_t seq, unsigned char *blob, size_t len)
 {
-	struct store_state	*st;
+	struct store_state	*st = arena_vec_add(&snap->states);
 
-	if (snap->nstates == snap->states_cap) {
-		snap->states_cap = snap->states_cap == 0 ? 16 :
-		    snap->states_cap * 2;
-		snap->states = xreallocarray(snap->states, snap->states_cap,
-		    sizeof *snap->states);
-	}
-	st = &snap->states[snap->nstates++];
 	st->kind = kind;
 	st->name = store_snap_str(snap, name, &snap->last_name);
 	st->window = store_snap_str(snap, window, &snap->last_window);
@@ -2457,14 +2455,8 @@ void
 store_snap_add_kpi(struct store_snap *snap, int kind, const char *name,
     const char *window, const char *kpi, double value)
 {
-	struct store_kpi	*k;
+	struct store_kpi	*k = arena_vec_add(&snap->kpis);
 
-	if (snap->nkpis == snap->kpis_cap) {
-		snap->kpis_cap = snap->kpis_cap == 0 ? 64 : snap->kpis_cap * 2;
-		snap->kpis = xreallocarray(snap->kpis, snap->kpis_cap,
-		    sizeof *snap->kpis);
-	}
-	k = &snap->kpis[snap->nkpis++];
 	k->kind = kind;
 	k->name = store_snap_str(snap, name, &snap->last_name);
 	k->window = store_snap_str(snap, window, &snap->last_window);
@@ -2476,15 +2468,8 @@ void
 store_snap_add_interval(struct store_snap *snap, double start, int kind,
     const char *name, const char *kpi, double value)
 {
-	struct store_interval	*iv;
+	struct store_interval	*iv = arena_vec_add(&snap->intervals);
 
-	if (snap->nintervals == snap->intervals_cap) {
-		snap->intervals_cap = snap->intervals_cap == 0 ? 64 :
-		    snap->intervals_cap * 2;
-		snap->intervals = xreallocarray(snap->intervals,
-		    snap->intervals_cap, sizeof *snap->intervals);
-	}
-	iv = &snap->intervals[snap->nintervals++];
 	iv->start = start;
 	iv->kind = kind;
 	iv->name = store_snap_str(snap, name, &snap->last_name);
@@ -2497,9 +2482,9 @@ store_snap_free(struct store_snap *snap)
 {
 	if (snap == NULL)
 		return;
-	free(snap->states);
-	free(snap->kpis);
-	free(snap->intervals);
+	arena_vec_free(&snap->states);
+	arena_vec_free(&snap->kpis);
+	arena_vec_free(&snap->intervals);
 	arena_free(snap->arena);
 	free(snap);
 }

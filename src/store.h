@@ -31,6 +31,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arena.h"
+
 struct event_base;
 
 /* The aggregate state of one scope and window: a ring_serialize() blob. */
@@ -69,12 +71,9 @@ struct store_interval {
 struct store_snap {
 	double			 time;		/* wall clock, epoch seconds */
 	uint64_t		 seq;		/* journal seq when it began */
-	struct store_state	*states;
-	size_t			 nstates, states_cap;
-	struct store_kpi	*kpis;
-	size_t			 nkpis, kpis_cap;
-	struct store_interval	*intervals;
-	size_t			 nintervals, intervals_cap;
+	struct arena_vec	 states;	/* of struct store_state */
+	struct arena_vec	 kpis;		/* of struct store_kpi */
+	struct arena_vec	 intervals;	/* of struct store_interval */
 	double			 interval_mark;	/* meta last_interval; 0 keep */
 	double			 prune_before;	/* delete history older; 0 none */
 	uint64_t		 id;		/* set by store_submit */

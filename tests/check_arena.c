@@ -81,6 +81,64 @@ START_TEST(test_large)
 }
 END_TEST
 
+/*
+ * An arena_vec: elements zeroed, indexed across blocks, never moved,
+ * whatever their size (one larger than the arena's chunk per block too).
+ */
+START_TEST(test_vec)
+{
+	struct elem { uint64_t v; char pad[24]; };
+	struct arena		*a;
+	struct arena_vec	 v, big;
+	struct elem		*e, *first;
+	unsigned char		*b;
+	size_t			 i, n = 3 * ARENA_VEC_BLOCK + 17;
+
+	a = arena_new(0);
+	arena_vec_init(&v, a, sizeof(struct elem));
+	ck_assert_uint_eq(v.n, 0);
+	for (i = 0; i < n; i++) {
+		e = arena_vec_add(&v);
+		ck_assert_uint_eq(e->v, 0);
+		ck_assert_int_eq(e->pad[23], 0);
+		e->v = i * 7;
+		if (i == 0)
+			first = e;
+	}
+	ck_assert_uint_eq(v.n, n);
+	ck_assert_uint_eq(v.nblocks, 4);
+	ck_assert_ptr_eq(arena_vec_at(&v, 0), first);
+	for (i = 0; i < n; i++) {
+		e = arena_vec_at(&v, i);
+		ck_assert_uint_eq(e->v, i * 7);
+	}
+	/* Consecutive within a block, not across. */
+	ck_assert_ptr_eq((struct elem *)arena_vec_at(&v, 1), first + 1);
+	ck_assert_ptr_eq((struct elem *)arena_vec_at(&v,
+	    ARENA_VEC_BLOCK - 1), first + ARENA_VEC_BLOCK - 1);
+
+	/* 2 KiB elements: a block of 8 MiB, more than a chunk. */
+	arena_vec_init(&big, a, 2048);
+	for (i = 0; i < ARENA_VEC_BLOCK + 1; i++) {
+		b = arena_vec_add(&big);
+		memset(b, (int)(i & 0xff), 2048);
+	}
+	b = arena_vec_at(&big, ARENA_VEC_BLOCK);
+	ck_assert_int_eq(b[2047], ARENA_VEC_BLOCK & 0xff);
+	b = arena_vec_at(&big, 300);
+	ck_assert_int_eq(b[0], 300 & 0xff);
+	/* The small one's blocks are untouched by the large one's. */
+	e = arena_vec_at(&v, n - 1);
+	ck_assert_uint_eq(e->v, (n - 1) * 7);
+
+	arena_vec_free(&v);
+	arena_vec_free(&big);
+	ck_assert_uint_eq(v.n, 0);
+	ck_assert_ptr_null(v.blocks);
+	arena_free(a);
+}
+END_TEST
+
 static Suite *
 arena_suite(void)
 {
@@ -89,6 +147,7 @@ arena_suite(void)
 
 	tcase_add_test(tc, test_small);
 	tcase_add_test(tc, test_large);
+	tcase_add_test(tc, test_vec);
 	suite_add_tcase(s, tc);
 	return (s);
 }

@@ -937,15 +937,21 @@ START_TEST(test_close_unstarted)
 }
 END_TEST
 
+#define STATE(sn, i)	((struct store_state *)arena_vec_at(&(sn)->states, i))
+#define KPI(sn, i)	((struct store_kpi *)arena_vec_at(&(sn)->kpis, i))
+#define INTERVAL(sn, i)	\
+	((struct store_interval *)arena_vec_at(&(sn)->intervals, i))
+
 START_TEST(test_snap_build)
 {
 	struct store_snap	*snap;
+	struct store_kpi	*first;
 	char			 name[16];
 	int			 i;
 
 	snap = store_snap_new(42.25);
 	ck_assert_double_eq(snap->time, 42.25);
-	ck_assert_uint_eq(snap->nstates, 0);
+	ck_assert_uint_eq(snap->states.n, 0);
 	for (i = 0; i < 40; i++) {
 		snprintf(name, sizeof name, "agent%d", i);
 		store_snap_add_state(snap, 2, name, "15m", 0, blob_make(4, i), 4);
@@ -956,20 +962,27 @@ START_TEST(test_snap_build)
 	}
 	/* Names were copied, not borrowed. */
 	snprintf(name, sizeof name, "changed");
-	ck_assert_uint_eq(snap->nstates, 40);
-	ck_assert_uint_ge(snap->states_cap, 40);
-	ck_assert_str_eq(snap->states[39].name, "agent39");
-	ck_assert_str_eq(snap->states[0].window, "15m");
-	ck_assert_int_eq(blob_is(snap->states[7].blob, 4, 7), 1);
-	ck_assert_uint_eq(snap->nkpis, 200);
-	ck_assert_str_eq(snap->kpis[199].name, "q199");
-	ck_assert_str_eq(snap->kpis[5].kpi, "abandon_rate");
-	ck_assert_double_eq(snap->kpis[123].value, 123);
+	ck_assert_uint_eq(snap->states.n, 40);
+	ck_assert_str_eq(STATE(snap, 39)->name, "agent39");
+	ck_assert_str_eq(STATE(snap, 0)->window, "15m");
+	ck_assert_int_eq(blob_is(STATE(snap, 7)->blob, 4, 7), 1);
+	ck_assert_uint_eq(snap->kpis.n, 200);
+	ck_assert_str_eq(KPI(snap, 199)->name, "q199");
+	ck_assert_str_eq(KPI(snap, 5)->kpi, "abandon_rate");
+	ck_assert_double_eq(KPI(snap, 123)->value, 123);
 	for (i = 0; i < 100; i++)
 		store_snap_add_interval(snap, 900.0 * i, 3, "t", "aht", i);
-	ck_assert_uint_eq(snap->nintervals, 100);
-	ck_assert_str_eq(snap->intervals[99].name, "t");
-	ck_assert_double_eq(snap->intervals[99].start, 89100);
+	ck_assert_uint_eq(snap->intervals.n, 100);
+	ck_assert_str_eq(INTERVAL(snap, 99)->name, "t");
+	ck_assert_double_eq(INTERVAL(snap, 99)->start, 89100);
+	/* Rows past the first block (4,096) stay where they were put. */
+	first = KPI(snap, 0);
+	for (i = 200; i < 10000; i++)
+		store_snap_add_kpi(snap, 1, "q", "1h", "aht", i);
+	ck_assert_ptr_eq(KPI(snap, 0), first);
+	ck_assert_uint_eq(snap->kpis.n, 10000);
+	for (i = 0; i < 10000; i++)
+		ck_assert_double_eq(KPI(snap, (size_t)i)->value, i);
 	ck_assert_double_eq(snap->interval_mark, 0);
 	store_snap_free(snap);
 	store_snap_free(NULL);
@@ -995,6 +1008,53 @@ END_TEST
 	" 'aht', 300);"							\
 	"PRAGMA application_id = 1129530194;"				\
 	"PRAGMA user_version = 1;"
+
+/*
+ * More state rows than one block of the snapshot's row list holds, with
+ * a scope's rows across the block boundary, written a scope a chunk
+ * (chunks are cut between scopes only): held after the chunk that holds
+ * that scope, its three rows are in; then every row comes back.
+ */
+START_TEST(test_snap_blocks)
+{
+	static const char	*windows[3] = { "15m", "1h", "5m" };
+	struct event_base	*base;
+	struct store		*s;
+	struct store_snap	*snap;
+	struct done_ctx		 ctx = { 0 };
+	char			 name[16];
+	char			*cause = NULL;
+	int			 i, w, n = 1400;
+
+	base = event_base_new();
+	s = open_ok();
+	ck_assert_int_eq(store_start(s, base, done_cb, &ctx, &cause), 0);
+	snap = store_snap_new(1700000000);
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof name, "a%04d", i);
+		for (w = 0; w < 3; w++)
+			store_snap_add_state(snap, 2, name, windows[w], 0,
+			    blob_make(8, (unsigned int)(i * 3 + w)), 8);
+	}
+	/* Row 4,095 is a1365's first window, 4,096 its second. */
+	ck_assert_str_eq(STATE(snap, 4095)->name, "a1365");
+	ck_assert_str_eq(STATE(snap, 4096)->name, "a1365");
+	store_set_chunks(s, 1, 1366);
+	ck_assert_uint_ne(store_submit(s, snap), 0);
+	store_wait_held(s);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM state"), 1366 * 3);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM state WHERE name = "
+	    "'a1365'"), 3);
+	store_hold(s, 0);
+	run_until(base, &ctx, 1);
+	ck_assert_int_eq(ctx.r[0].ok, 1);
+	ck_assert_uint_eq(ctx.r[0].rows, (uint64_t)n * 3);
+	store_close(s);
+	event_base_free(base);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM state"), n * 3);
+	ck_assert_int_eq(raw_int("SELECT count(DISTINCT name) FROM state"), n);
+}
+END_TEST
 
 START_TEST(test_migrate_1_to_2)
 {
@@ -2003,6 +2063,7 @@ store_suite(void)
 	tcase_add_test(tc, test_disk_full);
 	tcase_add_test(tc, test_close_unstarted);
 	tcase_add_test(tc, test_snap_build);
+	tcase_add_test(tc, test_snap_blocks);
 	tcase_add_test(tc, test_migrate_1_to_2);
 	tcase_add_test(tc, test_intervals);
 	tcase_add_test(tc, test_migrate_2_to_3);
