@@ -5,9 +5,17 @@
  * than the chunk size gets a chunk of its own.  The chunk being filled is
  * the list's head; a large request's own chunk goes behind it, so the
  * head keeps its room.
+ *
+ * Up to ARENA_KEEP chunks of the default size are kept when freed, mapped
+ * with their pages resident, for the next arena: without them a
+ * snapshot's first scope (the global one, half a megabyte of blobs)
+ * faulted in every page of its chunk within one loop turn, 1.7 ms of a
+ * 3.5 ms turn (docs/performance.md).  The writer thread frees snapshots,
+ * so the kept list has a lock.
  */
 #include <sys/mman.h>
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +27,7 @@
 
 #define ARENA_CHUNK	(4 * 1024 * 1024)
 #define ARENA_ALIGN	16
+#define ARENA_KEEP	2		/* chunks kept for the next arena */
 
 struct arena_chunk {
 	struct arena_chunk	*next;
@@ -31,6 +40,10 @@ struct arena {
 	size_t			 chunk;
 	size_t			 used, mapped;
 };
+
+static pthread_mutex_t		 arena_kept_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct arena_chunk	*arena_kept;
+static size_t			 arena_nkept;
 
 /* The header rounded up so that what follows it is aligned. */
 #define ARENA_HDR	((sizeof(struct arena_chunk) + ARENA_ALIGN - 1) & \
@@ -58,6 +71,18 @@ arena_free(struct arena *a)
 		return;
 	for (c = a->head; c != NULL; c = next) {
 		next = c->next;
+		if (c->size == ARENA_CHUNK) {
+			pthread_mutex_lock(&arena_kept_lock);
+			if (arena_nkept < ARENA_KEEP) {
+				c->next = arena_kept;
+				arena_kept = c;
+				arena_nkept++;
+				c = NULL;
+			}
+			pthread_mutex_unlock(&arena_kept_lock);
+			if (c == NULL)
+				continue;
+		}
 		if (munmap(c, c->size) != 0)
 			fatal("arena: munmap");
 	}
@@ -75,9 +100,17 @@ arena_map(struct arena *a, size_t need)
 	size = (ARENA_HDR + need + page - 1) / page * page;
 	if (size < a->chunk)
 		size = a->chunk;
-	c = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE |
-	    MAP_ANONYMOUS, -1, 0);
-	if (c == MAP_FAILED)
+	c = NULL;
+	if (size == ARENA_CHUNK) {
+		pthread_mutex_lock(&arena_kept_lock);
+		if ((c = arena_kept) != NULL) {
+			arena_kept = c->next;
+			arena_nkept--;
+		}
+		pthread_mutex_unlock(&arena_kept_lock);
+	}
+	if (c == NULL && (c = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED)
 		fatal("arena: mapping %zu bytes", size);
 	c->size = size;
 	c->used = ARENA_HDR;
@@ -136,6 +169,17 @@ size_t
 arena_mapped(const struct arena *a)
 {
 	return (a->mapped);
+}
+
+size_t
+arena_kept_chunks(void)
+{
+	size_t	n;
+
+	pthread_mutex_lock(&arena_kept_lock);
+	n = arena_nkept;
+	pthread_mutex_unlock(&arena_kept_lock);
+	return (n);
 }
 
 void

@@ -6,7 +6,8 @@
  * chunks are mapped straight from the kernel and unmapped by
  * arena_free(), so hundreds of megabytes of such data never sit in
  * malloc's heap, where what is freed between live allocations stays in
- * the process.  Exits on failure, as xmalloc does.
+ * the process; only a couple of chunks of the default size are kept for
+ * the next arena (arena.c).  Exits on failure, as xmalloc does.
  */
 #ifndef ARENA_H
 #define ARENA_H
@@ -25,6 +26,8 @@ char		*arena_strdup(struct arena *, const char *);
 /* Bytes handed out, and bytes mapped. */
 size_t		 arena_used(const struct arena *);
 size_t		 arena_mapped(const struct arena *);
+/* Chunks kept mapped for the next arena (at most 2). */
+size_t		 arena_kept_chunks(void);
 
 /*
  * An array of elements of one size that grows in blocks taken from an

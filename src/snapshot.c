@@ -91,6 +91,14 @@ struct snapshot {
 	uint64_t		 build_us;	/* loop time, this one */
 	uint64_t		 step_max_us;	/* its longest turn */
 	struct snapshot_stats	 stats;		/* of the last one built */
+	/*
+	 * Where a window is serialized before it is copied into the
+	 * snapshot: kept from one to the next, so that the global scope's
+	 * windows (hundreds of KB) neither grow a buffer nor fault in its
+	 * pages within their loop turn.
+	 */
+	unsigned char		*buf;
+	size_t			 bufcap;
 	struct waiters		 waiters;	/* of the current one */
 	struct waiters		 next;		/* of the next one */
 };
@@ -151,6 +159,7 @@ snapshot_free(struct snapshot *s)
 	event_free(s->step_ev);
 	event_free(s->load_ev);
 	store_snap_free(s->snap);
+	free(s->buf);
 	snapshot_free_waiters(&s->waiters);
 	snapshot_free_waiters(&s->next);
 	free(s);
@@ -336,7 +345,6 @@ snapshot_scope(struct snapshot *s, struct scope *sc, uint64_t start,
 	struct scopes		*scopes = s->cs->scopes;
 	const struct conf	*conf = s->cs->conf;
 	const struct window_def	*def;
-	unsigned char		*blob;
 	size_t			 w, len, nw = scopes_nwindows(scopes);
 
 	if (s->part == SNAPSHOT_PART_STATE) {
@@ -352,11 +360,10 @@ snapshot_scope(struct snapshot *s, struct scope *sc, uint64_t start,
 			    scopes_pool(scopes));
 			if (ring_is_empty(sc->rings[w]))
 				continue;
-			blob = ring_serialize(sc->rings[w], def, s->now_ms,
-			    &len);
-			if (blob != NULL)
-				store_snap_add_state(s->snap, sc->kind,
-				    sc->name, def->name, s->cs->seq, blob, len);
+			len = ring_serialize_buf(sc->rings[w], def, s->now_ms,
+			    &s->buf, &s->bufcap);
+			store_snap_copy_state(s->snap, sc->kind, sc->name,
+			    def->name, s->cs->seq, s->buf, len);
 		}
 		if (sc->kind == SCOPE_AGENT && !conf->history_agents)
 			return (1);

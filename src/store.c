@@ -2437,8 +2437,8 @@ store_snap_str(struct store_snap *snap, const char *str, char **last)
 }
 
 void
-store_snap_add_state(struct store_snap *snap, int kind, const char *name,
-    const char *window, uint64_t seq, unsigned char *blob, size_t len)
+store_snap_copy_state(struct store_snap *snap, int kind, const char *name,
+    const char *window, uint64_t seq, const unsigned char *blob, size_t len)
 {
 	struct store_state	*st = arena_vec_add(&snap->states);
 
@@ -2448,6 +2448,13 @@ store_snap_add_state(struct store_snap *snap, int kind, const char *name,
 	st->seq = seq;
 	st->blob = len == 0 ? NULL : arena_dup(snap->arena, blob, len);
 	st->len = len;
+}
+
+void
+store_snap_add_state(struct store_snap *snap, int kind, const char *name,
+    const char *window, uint64_t seq, unsigned char *blob, size_t len)
+{
+	store_snap_copy_state(snap, kind, name, window, seq, blob, len);
 	free(blob);
 }
 

@@ -256,6 +256,9 @@ struct store_snap *store_snap_new(double);
 /* kind, name, window, seq, blob (copied in, then freed), len. */
 void		 store_snap_add_state(struct store_snap *, int, const char *,
 		    const char *, uint64_t, unsigned char *, size_t);
+/* The same, the blob copied in and left to the caller. */
+void		 store_snap_copy_state(struct store_snap *, int, const char *,
+		    const char *, uint64_t, const unsigned char *, size_t);
 void		 store_snap_add_kpi(struct store_snap *, int, const char *,
 		    const char *, const char *, double);
 /* start, kind, name, kpi (static), value. */

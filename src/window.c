@@ -733,9 +733,9 @@ ring_put_slot(struct ring_wbuf *w, const struct agg_slot *s, uint64_t dk)
  * ms, the u32 fields, the f64 fields (IEEE 754 bits), and per dist a u32
  * length (0 = none) and that many bytes of sketch_encode().
  */
-unsigned char *
-ring_serialize(const struct ring *r, const struct window_def *def,
-    uint64_t now_ms, size_t *len)
+size_t
+ring_serialize_buf(const struct ring *r, const struct window_def *def,
+    uint64_t now_ms, unsigned char **buf, size_t *cap)
 {
 	struct ring_wbuf	 w;
 	const struct agg_slot	*s;
@@ -744,7 +744,9 @@ ring_serialize(const struct ring *r, const struct window_def *def,
 	size_t			 nrec_off;
 
 	ring_sync(r);
-	memset(&w, 0, sizeof w);
+	w.p = *buf;
+	w.cap = *buf != NULL ? *cap : 0;
+	w.len = 0;
 	ring_wreserve(&w, RING_HDR_LEN);
 	memcpy(w.p, RING_MAGIC, 4);
 	w.len = 4;
@@ -769,11 +771,23 @@ ring_serialize(const struct ring *r, const struct window_def *def,
 	}
 	for (i = 0; i < 4; i++)
 		w.p[nrec_off + i] = (unsigned char)(nrec >> (8 * i));
+	*buf = w.p;
+	*cap = w.cap;
+	return (w.len);
+}
+
+unsigned char *
+ring_serialize(const struct ring *r, const struct window_def *def,
+    uint64_t now_ms, size_t *len)
+{
+	unsigned char	*p = NULL;
+	size_t		 cap = 0;
+
+	*len = ring_serialize_buf(r, def, now_ms, &p, &cap);
 	/* A snapshot holds every blob at once: no slack. */
-	if (w.cap > w.len)
-		w.p = xreallocarray(w.p, 1, w.len);
-	*len = w.len;
-	return (w.p);
+	if (cap > *len)
+		p = xreallocarray(p, 1, *len);
+	return (p);
 }
 
 static int

@@ -95,6 +95,13 @@ int		 ring_is_empty(const struct ring *);
  */
 unsigned char	*ring_serialize(const struct ring *, const struct window_def *,
 		    uint64_t, size_t *);
+/*
+ * The same into *buf, of *cap bytes (NULL, 0: none yet), grown as needed
+ * and kept by the caller for the next: returns the blob's length.
+ */
+size_t		 ring_serialize_buf(const struct ring *,
+		    const struct window_def *, uint64_t, unsigned char **,
+		    size_t *);
 int		 ring_restore(struct ring *, const struct window_def *,
 		    uint64_t, const unsigned char *, size_t,
 		    struct sketch_pool *);

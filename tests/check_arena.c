@@ -139,6 +139,59 @@ START_TEST(test_vec)
 }
 END_TEST
 
+/*
+ * Default-size chunks are kept for the next arena, two at most; others
+ * are unmapped.
+ */
+START_TEST(test_keep)
+{
+	struct arena	*a, *b, *c;
+	void		*pa, *pb, *pc;
+	size_t		 page = (size_t)sysconf(_SC_PAGESIZE);
+
+	/* Empty the list first: whatever earlier tests left. */
+	a = arena_new(0);
+	b = arena_new(0);
+	(void)arena_alloc(a, 1);
+	(void)arena_alloc(b, 1);
+	arena_free(a);
+	arena_free(b);
+	ck_assert_uint_eq(arena_kept_chunks(), 2);
+
+	a = arena_new(0);
+	b = arena_new(0);
+	c = arena_new(0);
+	pa = arena_alloc(a, 100);
+	pb = arena_alloc(b, 100);
+	ck_assert_uint_eq(arena_kept_chunks(), 0);
+	pc = arena_alloc(c, 100);		/* a fresh one */
+	memset(pc, 0x5a, 100);
+	arena_free(a);
+	arena_free(b);
+	arena_free(c);				/* one too many: unmapped */
+	ck_assert_uint_eq(arena_kept_chunks(), 2);
+
+	/* The next arenas get the kept chunks, the same memory. */
+	a = arena_new(0);
+	b = arena_new(0);
+	pc = arena_alloc(a, 100);
+	ck_assert(pc == pa || pc == pb);
+	pc = arena_alloc(b, 100);
+	ck_assert(pc == pa || pc == pb);
+	ck_assert_uint_eq(arena_kept_chunks(), 0);
+	ck_assert_uint_eq(arena_mapped(a), 4 * 1024 * 1024);
+	ck_assert_uint_eq(arena_used(a), 100);
+	arena_free(a);
+	arena_free(b);
+
+	/* A chunk of another size is never kept. */
+	a = arena_new(4 * page);
+	(void)arena_alloc(a, 1);
+	arena_free(a);
+	ck_assert_uint_eq(arena_kept_chunks(), 2);
+}
+END_TEST
+
 static Suite *
 arena_suite(void)
 {
@@ -148,6 +201,7 @@ arena_suite(void)
 	tcase_add_test(tc, test_small);
 	tcase_add_test(tc, test_large);
 	tcase_add_test(tc, test_vec);
+	tcase_add_test(tc, test_keep);
 	suite_add_tcase(s, tc);
 	return (s);
 }
