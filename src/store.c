@@ -2488,14 +2488,6 @@ store_snap_copy_state(struct store_snap *snap, int kind, const char *name,
 }
 
 void
-store_snap_add_state(struct store_snap *snap, int kind, const char *name,
-    const char *window, uint64_t seq, unsigned char *blob, size_t len)
-{
-	store_snap_copy_state(snap, kind, name, window, seq, blob, len);
-	free(blob);
-}
-
-void
 store_snap_add_kpi(struct store_snap *snap, int kind, const char *name,
     const char *window, const char *kpi, double value)
 {

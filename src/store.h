@@ -253,10 +253,7 @@ int		 store_exec(struct store *, const char *, char **);
 
 /* Building snapshots (on the loop; no disk). */
 struct store_snap *store_snap_new(double);
-/* kind, name, window, seq, blob (copied in, then freed), len. */
-void		 store_snap_add_state(struct store_snap *, int, const char *,
-		    const char *, uint64_t, unsigned char *, size_t);
-/* The same, the blob copied in and left to the caller. */
+/* kind, name, window, seq, blob (copied in, left to the caller), len. */
 void		 store_snap_copy_state(struct store_snap *, int, const char *,
 		    const char *, uint64_t, const unsigned char *, size_t);
 void		 store_snap_add_kpi(struct store_snap *, int, const char *,

@@ -784,7 +784,7 @@ ring_serialize(const struct ring *r, const struct window_def *def,
 	size_t		 cap = 0;
 
 	*len = ring_serialize_buf(r, def, now_ms, &p, &cap);
-	/* A snapshot holds every blob at once: no slack. */
+	/* Exactly its length: the caller may keep many. */
 	if (cap > *len)
 		p = xreallocarray(p, 1, *len);
 	return (p);

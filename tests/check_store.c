@@ -259,6 +259,15 @@ blob_is(const unsigned char *b, size_t len, unsigned int seed)
 }
 
 /* Run the loop until want results arrived; bounded, never sleeps. */
+/* A state row whose blob (from blob_make()) the snapshot takes over. */
+static void
+snap_add_state(struct store_snap *snap, int kind, const char *name,
+    const char *window, uint64_t seq, unsigned char *blob, size_t len)
+{
+	store_snap_copy_state(snap, kind, name, window, seq, blob, len);
+	free(blob);
+}
+
 static void
 run_until(struct event_base *base, struct done_ctx *ctx, int want)
 {
@@ -415,9 +424,9 @@ START_TEST(test_roundtrip)
 	ck_assert_int_eq(store_start(s, base, done_cb, &ctx, &cause), 0);
 
 	snap = store_snap_new(1700000000.5);
-	store_snap_add_state(snap, 1, "q1", "5m", 0, blob_make(5000, 1), 5000);
-	store_snap_add_state(snap, 0, "", "1h", 0, blob_make(3, 2), 3);
-	store_snap_add_state(snap, 2, "agent7", "5m", 0, NULL, 0);
+	snap_add_state(snap, 1, "q1", "5m", 0, blob_make(5000, 1), 5000);
+	snap_add_state(snap, 0, "", "1h", 0, blob_make(3, 2), 3);
+	snap_add_state(snap, 2, "agent7", "5m", 0, NULL, 0);
 	store_snap_add_kpi(snap, 1, "q1", "5m", "aht", 123.5);
 	store_snap_add_kpi(snap, 0, "", "1h", "service_level", 0.8);
 	ck_assert_uint_eq(store_submit(s, snap), 1);
@@ -497,8 +506,8 @@ START_TEST(test_replace_and_history)
 	ck_assert_int_eq(store_start(s, base, done_cb, &ctx, &cause), 0);
 
 	snap = store_snap_new(3000);
-	store_snap_add_state(snap, 1, "q1", "5m", 0, blob_make(10, 1), 10);
-	store_snap_add_state(snap, 1, "q2", "5m", 0, blob_make(10, 2), 10);
+	snap_add_state(snap, 1, "q1", "5m", 0, blob_make(10, 1), 10);
+	snap_add_state(snap, 1, "q2", "5m", 0, blob_make(10, 2), 10);
 	store_snap_add_kpi(snap, 1, "q1", "5m", "aht", 300);
 	store_snap_add_kpi(snap, 1, "q1", "15m", "aht", 999);
 	store_snap_add_kpi(snap, 1, "q2", "5m", "aht", 998);
@@ -507,12 +516,12 @@ START_TEST(test_replace_and_history)
 
 	/* The wall clock went back: history is still ordered by time. */
 	snap = store_snap_new(1000);
-	store_snap_add_state(snap, 1, "q1", "5m", 0, blob_make(20, 9), 20);
+	snap_add_state(snap, 1, "q1", "5m", 0, blob_make(20, 9), 20);
 	store_snap_add_kpi(snap, 1, "q1", "5m", "aht", 100);
 	submit_wait(s, base, &ctx, snap);
 
 	snap = store_snap_new(2000);
-	store_snap_add_state(snap, 1, "q1", "5m", 0, blob_make(30, 5), 30);
+	snap_add_state(snap, 1, "q1", "5m", 0, blob_make(30, 5), 30);
 	store_snap_add_kpi(snap, 1, "q1", "5m", "aht", 200);
 	submit_wait(s, base, &ctx, snap);
 	ck_assert_uint_eq(ctx.r[2].id, 3);
@@ -714,7 +723,7 @@ START_TEST(test_queue_overflow)
 	ck_assert_int_eq(store_start(s, base, done_cb, &ctx, &cause), 0);
 	for (i = 0; i < 10; i++) {
 		snap = store_snap_new(1000 + i);
-		store_snap_add_state(snap, 0, "", "5m", 0, blob_make(8, i), 8);
+		snap_add_state(snap, 0, "", "5m", 0, blob_make(8, i), 8);
 		store_snap_add_kpi(snap, 0, "", "5m", "aht", i);
 		id = store_submit(s, snap);
 		ck_assert_uint_eq(id, i < 4 ? (uint64_t)i + 1 : 0);
@@ -882,7 +891,7 @@ START_TEST(test_disk_full)
 	free(cause);
 
 	snap = store_snap_new(1000);
-	store_snap_add_state(snap, 0, "", "5m", 0, blob_make(100000, 3), 100000);
+	snap_add_state(snap, 0, "", "5m", 0, blob_make(100000, 3), 100000);
 	store_snap_add_kpi(snap, 0, "", "5m", "aht", 1);
 	ck_assert_uint_eq(store_submit(s, snap), 1);
 	run_until(base, &ctx, 1);
@@ -893,7 +902,7 @@ START_TEST(test_disk_full)
 
 	/* The same connection goes on with the next snapshot. */
 	snap = store_snap_new(1060);
-	store_snap_add_state(snap, 0, "", "5m", 0, blob_make(16, 4), 16);
+	snap_add_state(snap, 0, "", "5m", 0, blob_make(16, 4), 16);
 	store_snap_add_kpi(snap, 0, "", "5m", "aht", 2);
 	submit_wait(s, base, &ctx, snap);
 	ck_assert_str_eq(ctx.r[1].code, "");
@@ -927,7 +936,7 @@ START_TEST(test_close_unstarted)
 	store_close(NULL);
 	s = open_ok();
 	snap = store_snap_new(5);
-	store_snap_add_state(snap, 0, "", "5m", 0, blob_make(8, 1), 8);
+	snap_add_state(snap, 0, "", "5m", 0, blob_make(8, 1), 8);
 	ck_assert_uint_eq(store_submit(s, snap), 1);
 	ck_assert_uint_eq(store_submit(s, NULL), 0);
 	store_get_stats(s, &st);
@@ -954,7 +963,7 @@ START_TEST(test_snap_build)
 	ck_assert_uint_eq(snap->states.n, 0);
 	for (i = 0; i < 40; i++) {
 		snprintf(name, sizeof name, "agent%d", i);
-		store_snap_add_state(snap, 2, name, "15m", 0, blob_make(4, i), 4);
+		snap_add_state(snap, 2, name, "15m", 0, blob_make(4, i), 4);
 	}
 	for (i = 0; i < 200; i++) {
 		snprintf(name, sizeof name, "q%d", i);
@@ -1033,7 +1042,7 @@ START_TEST(test_snap_blocks)
 	for (i = 0; i < n; i++) {
 		snprintf(name, sizeof name, "a%04d", i);
 		for (w = 0; w < 3; w++)
-			store_snap_add_state(snap, 2, name, windows[w], 0,
+			snap_add_state(snap, 2, name, windows[w], 0,
 			    blob_make(8, (unsigned int)(i * 3 + w)), 8);
 	}
 	/* Row 4,095 is a1365's first window, 4,096 its second. */
@@ -1216,7 +1225,7 @@ START_TEST(test_migrate_2_to_3)
 	ck_assert_int_eq(store_start(s, base, done_cb, &ctx, &cause), 0);
 	snap = store_snap_new(1700000200);
 	snap->seq = 7;
-	store_snap_add_state(snap, 1, "sales", "5m", 7, blob_make(4, 9), 4);
+	snap_add_state(snap, 1, "sales", "5m", 7, blob_make(4, 9), 4);
 	submit_wait(s, base, &ctx, snap);
 	store_close(s);
 	ck_assert_int_eq(raw_int("SELECT count(*) FROM state"), 1);
@@ -1574,7 +1583,7 @@ model_snap(struct model *m, struct store_snap *snap, int from, int to,
 		blob = ring_serialize(m->ring[i], &m->def, model_recv(seq),
 		    &len);
 		ck_assert_ptr_nonnull(blob);
-		store_snap_add_state(snap, i == 0 ? 0 : 1, model_name(i), "1h",
+		snap_add_state(snap, i == 0 ? 0 : 1, model_name(i), "1h",
 		    seq, blob, len);
 	}
 }
@@ -1811,9 +1820,9 @@ START_TEST(test_journal_between_chunks)
 	snap->seq = 2;
 	for (i = 0; i < 3; i++) {
 		snprintf(name, sizeof name, "q%d", i);
-		store_snap_add_state(snap, 1, name, "5m", 2, blob_make(8, i),
+		snap_add_state(snap, 1, name, "5m", 2, blob_make(8, i),
 		    8);
-		store_snap_add_state(snap, 1, name, "1h", 2, blob_make(8, i),
+		snap_add_state(snap, 1, name, "1h", 2, blob_make(8, i),
 		    8);
 	}
 	store_snap_add_kpi(snap, 1, "q0", "5m", "aht", 1);
@@ -1874,8 +1883,8 @@ START_TEST(test_journal_turns)
 	store_hold(s, 1);
 	snap = store_snap_new(1000);
 	snap->seq = 3;
-	store_snap_add_state(snap, 1, "q0", "5m", 3, blob_make(8, 0), 8);
-	store_snap_add_state(snap, 1, "q1", "5m", 3, blob_make(8, 1), 8);
+	snap_add_state(snap, 1, "q0", "5m", 3, blob_make(8, 0), 8);
+	snap_add_state(snap, 1, "q1", "5m", 3, blob_make(8, 1), 8);
 	ck_assert_uint_eq(store_submit(s, snap), 1);
 	store_wait_held(s);
 
@@ -1910,11 +1919,11 @@ START_TEST(test_journal_turns)
 			continue;
 		snap = store_snap_new(1001);
 		snap->seq = 8;
-		store_snap_add_state(snap, 1, "q0", "5m", 8, blob_make(8, 2),
+		snap_add_state(snap, 1, "q0", "5m", 8, blob_make(8, 2),
 		    8);
-		store_snap_add_state(snap, 1, "q1", "5m", 8, blob_make(8, 3),
+		snap_add_state(snap, 1, "q1", "5m", 8, blob_make(8, 3),
 		    8);
-		store_snap_add_state(snap, 1, "q2", "5m", 8, blob_make(8, 4),
+		snap_add_state(snap, 1, "q2", "5m", 8, blob_make(8, 4),
 		    8);
 		ck_assert_uint_eq(store_submit(s, snap), 2);
 	}
