@@ -2,7 +2,7 @@
  * Copyright (c) 2026 The callscore authors. ISC licence; see COPYING.
  *
  * Live state from call lifecycle and agent events.  Calls, queues and
- * agents live in chained hash tables keyed by SipHash-2-4 with a random
+ * agents live in chained hash tables keyed by SipHash-1-3 with a random
  * key, because call ids and names come from the network and a flood of
  * chosen ids must not pile up in one chain.  Everything on the event path
  * is O(1): a queue's waiting calls form an intrusive doubly linked FIFO
@@ -157,7 +157,7 @@ static const char *live_agent_state_names[LIVE_AGENT_STATE_COUNT] = {
 	"not_ready", "ready", "busy"
 };
 
-/* SipHash-2-4 of len bytes. */
+/* SipHash-1-3 of len bytes. */
 static uint64_t
 live_hash(const struct live *l, const char *p, size_t len)
 {

@@ -8,7 +8,7 @@
  * table itself, open-addressed with linear probing and removed by
  * backward shift, at most half full.
  *
- * A customer is known by SipHash-2-4 of its id under a random key, not by
+ * A customer is known by SipHash-1-3 of its id under a random key, not by
  * the id: customer ids come from the network, and with a secret key a
  * flood of chosen ids can neither pile up in one run of the table nor
  * make two customers collide.  Two customers share a 64-bit hash by
@@ -83,7 +83,7 @@ static void	repeat_refs(void *[REPEAT_REFS], void *const[REPEAT_REFS]);
 static void	repeat_set(struct repeat_entry *, const struct event *,
 		    uint64_t, void *const[REPEAT_REFS], double);
 
-/* SipHash-2-4 of an id, never 0 (0 marks a free slot or no call id). */
+/* SipHash-1-3 of an id, never 0 (0 marks a free slot or no call id). */
 static uint64_t
 repeat_hash(const struct repeat *r, const char *id)
 {

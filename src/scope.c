@@ -1,7 +1,7 @@
 /*
  * Copyright (c) 2026 The callscore authors. ISC licence; see COPYING.
  *
- * The scope table.  Names come from the network, so the hash is SipHash-2-4
+ * The scope table.  Names come from the network, so the hash is SipHash-1-3
  * with a random key: an attacker who floods agent ids cannot aim them at
  * one chain.  Each kind has a hard limit; a new scope past it is refused
  * and the caller counts the event as rejected.
@@ -46,7 +46,7 @@ static const char *scope_kind_names[SCOPE_KIND_COUNT] = {
 	"global", "queue", "agent", "team"
 };
 
-/* SipHash-2-4 of the kind byte followed by the name. */
+/* SipHash-1-3 of the kind byte followed by the name. */
 static uint64_t
 scopes_hash(const struct scopes *s, enum scope_kind kind, const char *name,
     size_t len)

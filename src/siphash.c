@@ -1,7 +1,8 @@
 /*
  * Copyright (c) 2026 The callscore authors. ISC licence; see COPYING.
  *
- * SipHash-2-4 (Aumasson and Bernstein), the reference algorithm on
+ * SipHash-1-3 (Aumasson and Bernstein's SipHash with one compression
+ * and three finalization rounds), the reference algorithm on
  * little-endian 64-bit words.
  */
 #include <sys/random.h>
@@ -51,7 +52,6 @@ siphash(const uint64_t key[2], const void *data, size_t len)
 		memcpy(&m, p + i, 8);
 		v3 ^= m;
 		SIPROUND;
-		SIPROUND;
 		v0 ^= m;
 	}
 	memset(tail, 0, sizeof tail);
@@ -60,10 +60,8 @@ siphash(const uint64_t key[2], const void *data, size_t len)
 	b |= m;
 	v3 ^= b;
 	SIPROUND;
-	SIPROUND;
 	v0 ^= b;
 	v2 ^= 0xff;
-	SIPROUND;
 	SIPROUND;
 	SIPROUND;
 	SIPROUND;

@@ -1,10 +1,12 @@
 /*
  * Copyright (c) 2026 The callscore authors. ISC licence; see COPYING.
  *
- * SipHash-2-4 against the reference vectors of its authors (Aumasson and
- * Bernstein, "SipHash: a fast short-input PRF", key 00 01 .. 0f, message
- * 00 01 .. n-1), every length that takes each path of the tail; and
- * fresh keys that differ, so that no two daemons share a table layout.
+ * SipHash-1-3 against the output of its authors' reference implementation
+ * (github.com/veorq/SipHash, built for one compression and three
+ * finalization rounds; the vectors other projects check theirs with),
+ * key all zero, message 00 01 .. n-1, every length that takes each path
+ * of the tail and up to three blocks; and fresh keys that differ, so
+ * that no two daemons share a table layout.
  */
 #include <check.h>
 #include <stdint.h>
@@ -13,18 +15,20 @@
 #include "siphash.h"
 
 static const uint64_t vectors[] = {
-	0x726fdb47dd0e0e31ULL, 0x74f839c593dc67fdULL, 0x0d6c8009d9a94f5aULL,
-	0x85676696d7fb7e2dULL, 0xcf2794e0277187b7ULL, 0x18765564cd99a68dULL,
-	0xcbc9466e58fee3ceULL, 0xab0200f58b01d137ULL, 0x93f5f5799a932462ULL,
-	0x9e0082df0ba9e4b0ULL, 0x7a5dbbc594ddb9f3ULL, 0xf4b32f46226bada7ULL,
-	0x751e8fbc860ee5fbULL, 0x14ea5627c0843d90ULL, 0xf723ca908e7af2eeULL,
-	0xa129ca6149be45e5ULL, 0x3f2acc7f57c29bdbULL,
+	0xd1fba762150c532cULL, 0x68a914128e01e473ULL, 0x010bac45c41e3669ULL,
+	0x4d4c9a4a8ef6e0adULL, 0x7cc43f98813e4dbdULL, 0x5abe2169dff36275ULL,
+	0xe3c25f87624f1cdbULL, 0x2f098ab0c751325aULL, 0xead411e67ebe2eeaULL,
+	0x75927f9d95124362ULL, 0xaf9f77a65ab51a1dULL, 0xfe64ce8b6617fcffULL,
+	0xa6baf4fb0f9fe1c2ULL, 0xa0cf3211850f8e0dULL, 0x7f86049379fbfe67ULL,
+	0xf30eb725bb91c9eaULL, 0x8972188433a5c5b7ULL, 0x4883c49a2c009c1dULL,
+	0xadc2c0b63044067dULL, 0x091f4a3329f87d19ULL, 0x639e355ae68c0100ULL,
+	0xb17bef2cb5213239ULL, 0xf8aeb1066236ccfeULL, 0x37332b1389daa4ffULL,
+	0x31185a47af932f3aULL,
 };
 
 START_TEST(test_vectors)
 {
-	const uint64_t	key[2] = { 0x0706050403020100ULL,
-			    0x0f0e0d0c0b0a0908ULL };
+	const uint64_t	key[2] = { 0, 0 };
 	unsigned char	msg[sizeof vectors / sizeof vectors[0]];
 	size_t		n;
 
