@@ -353,14 +353,14 @@ ingest_apply(struct callscored *cs, const struct event *ev, struct scope **sc,
 
 enum event_error
 ingest_line(struct callscored *cs, const char *line, size_t len, int durable,
-    char *reason, size_t reasonlen)
+    uint64_t now_ms, char *reason, size_t reasonlen)
 {
 	const struct conf	*conf = cs->conf;
 	struct event		 ev;
 	struct ingest_at	 at;
 	struct scope		*sc[INGEST_SCOPES];
 	enum event_error	 error;
-	uint64_t		 now_ms, t_ms, customer = 0;
+	uint64_t		 t_ms, customer = 0;
 	double			 now;
 	size_t			 n;
 
@@ -371,7 +371,6 @@ ingest_line(struct callscored *cs, const char *line, size_t len, int durable,
 	if (cs->repeat != NULL)
 		customer = repeat_prefetch(cs->repeat, &ev);
 
-	now_ms = clock_now_ms();
 	now = now_ms / 1000.0;
 	t_ms = now_ms;
 	if (ev.has & EVENT_HAS_TS) {

@@ -8,19 +8,22 @@
 #define INGEST_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "event.h"
 
 struct callscored;
 
 /*
- * Parse, check and apply one line (no newline).  Counts it.  Returns
- * EVENT_OK or the reason it was rejected, with text in reason.  An
- * accepted event's seq is then cs->seq.  A durable line (the int) is
- * refused (EVENT_ERR_JOURNAL_FULL) when the journal cannot take it.
+ * Parse, check and apply one line (no newline), received at now_ms
+ * (clock_now_ms() when its read returned: the callers read the clock
+ * once for all the lines of a read).  Counts it.  Returns EVENT_OK or
+ * the reason it was rejected, with text in reason.  An accepted event's
+ * seq is then cs->seq.  A durable line (the int) is refused
+ * (EVENT_ERR_JOURNAL_FULL) when the journal cannot take it.
  */
 enum event_error	ingest_line(struct callscored *, const char *, size_t,
-			    int, char *, size_t);
+			    int, uint64_t, char *, size_t);
 /*
  * Apply the journal's records past the last snapshot (after restore,
  * before listening) and set cs->seq past every seq the database knows.

@@ -121,7 +121,7 @@ static void	conn_flush(struct conn *);
 static void	listen_flush_cb(evutil_socket_t, short, void *);
 static void	conn_lines(struct conn *);
 static void	conn_finish(struct conn *);
-static void	conn_line(struct conn *, const char *, size_t);
+static void	conn_line(struct conn *, const char *, size_t, uint64_t);
 static int	conn_is_http(const char *, size_t);
 static void	conn_read_cb(struct bufferevent *, void *);
 static void	conn_write_cb(struct bufferevent *, void *);
@@ -850,7 +850,7 @@ conn_is_http(const char *line, size_t len)
 }
 
 static void
-conn_line(struct conn *c, const char *line, size_t len)
+conn_line(struct conn *c, const char *line, size_t len, uint64_t now_ms)
 {
 	struct callscored	*cs = c->l->cs;
 	char			 reason[EVENT_REASON_MAX];
@@ -872,8 +872,8 @@ conn_line(struct conn *c, const char *line, size_t len)
 		conn_close_after_flush(c);
 		return;
 	}
-	if (ingest_line(cs, line, len, durable, reason, sizeof reason) ==
-	    EVENT_OK) {
+	if (ingest_line(cs, line, len, durable, now_ms, reason,
+	    sizeof reason) == EVENT_OK) {
 		if (c->acks == CONF_ACKS_ALL)
 			conn_answer(c, "ok\n", 3, 0);
 		else if (durable)
@@ -885,7 +885,11 @@ conn_line(struct conn *c, const char *line, size_t len)
 
 /*
  * Answer every complete line buffered, unless too many answers are held
- * (then the rest waits, unread, for conn_resume()).
+ * (then the rest waits, unread, for conn_resume()).  Lines are handled
+ * where they lie in the input's first chain of memory, which is drained
+ * once for all of them; only a line that continues into the next chain
+ * is made contiguous first.  They were all received when the read that
+ * brought the last of them returned: the clock is read once.
  */
 static void
 conn_lines(struct conn *c)
@@ -894,10 +898,12 @@ conn_lines(struct conn *c)
 	struct evbuffer		*in = bufferevent_get_input(c->bev);
 	struct evbuffer		*out = bufferevent_get_output(c->bev);
 	struct evbuffer_ptr	 eol;
+	struct evbuffer_iovec	 v;
 	size_t			 eol_len, max = cs->conf->max_line;
-	const char		*line;
+	const char		*line, *p, *end, *nl;
 	struct timeval		 tv;
 	double			 deadline = cs->conf->line_timeout;
+	uint64_t		 now_ms = clock_now_ms();
 	int			 lines = 0;
 
 	for (;;) {
@@ -908,16 +914,41 @@ conn_lines(struct conn *c)
 			evtimer_del(c->line_ev);
 			return;
 		}
+		if (evbuffer_peek(in, -1, NULL, &v, 1) < 1)
+			break;
+		p = line = v.iov_base;
+		end = p + v.iov_len;
+		while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+			if ((size_t)(nl - p) > max)
+				break;
+			conn_line(c, p, (size_t)(nl - p), now_ms);
+			p = nl + 1;
+			lines++;
+			if (c->closing || conn_held_full(c))
+				break;
+		}
+		evbuffer_drain(in, (size_t)(p - line));
+		if (c->closing) {		/* hung up on: read no more */
+			evbuffer_drain(in, evbuffer_get_length(in));
+			evtimer_del(c->line_ev);
+			return;
+		}
+		if (nl != NULL) {
+			if (conn_held_full(c))
+				continue;
+			goto too_long;		/* the loop stopped at it */
+		}
+		/* What is left of the chain is a line's start, or nothing. */
 		eol = evbuffer_search_eol(in, NULL, &eol_len, EVBUFFER_EOL_LF);
 		if (eol.pos == -1)
 			break;
 		if ((size_t)eol.pos > max)
 			goto too_long;
 		line = (const char *)evbuffer_pullup(in, eol.pos + 1);
-		conn_line(c, line, (size_t)eol.pos);
+		conn_line(c, line, (size_t)eol.pos, now_ms);
 		evbuffer_drain(in, eol.pos + 1);
 		lines++;
-		if (c->closing) {		/* hung up on: read no more */
+		if (c->closing) {
 			evbuffer_drain(in, evbuffer_get_length(in));
 			evtimer_del(c->line_ev);
 			return;
@@ -1101,7 +1132,8 @@ conn_finish(struct conn *c)
 	if (c->closing || c->stalled)
 		return;
 	if ((len = evbuffer_get_length(in)) > 0) {
-		conn_line(c, (const char *)evbuffer_pullup(in, len), len);
+		conn_line(c, (const char *)evbuffer_pullup(in, len), len,
+		    clock_now_ms());
 		evbuffer_drain(in, len);
 	}
 	if (!c->closing)
@@ -1138,6 +1170,7 @@ listen_udp_cb(evutil_socket_t fd, short events, void *arg)
 	char			 reason[EVENT_REASON_MAX];
 	int			 rounds, i, n;
 	size_t			 len;
+	uint64_t		 now_ms;
 	const char		*p, *end, *nl;
 #ifdef HAVE_RECVMMSG
 	struct mmsghdr		 msgs[LISTEN_UDP_BATCH];
@@ -1168,6 +1201,7 @@ listen_udp_cb(evutil_socket_t fd, short events, void *arg)
 #endif
 		if (n <= 0)
 			return;
+		now_ms = clock_now_ms();
 		for (i = 0; i < n; i++) {
 #ifdef HAVE_RECVMMSG
 			len = msgs[i].msg_len;
@@ -1203,8 +1237,8 @@ listen_udp_cb(evutil_socket_t fd, short events, void *arg)
 				if (len > cs->conf->max_line)
 					ingest_reject(cs, EVENT_ERR_TOO_LONG);
 				else if (len > 0)
-					ingest_line(cs, p, len, 0, reason,
-					    sizeof reason);
+					ingest_line(cs, p, len, 0, now_ms,
+					    reason, sizeof reason);
 				p = nl + 1;
 			}
 		}

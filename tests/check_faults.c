@@ -603,6 +603,76 @@ END_TEST
  * Silent peers hit the idle timeout; peers that dribble a byte at a time
  * (which restarts the idle timer) hit the per-line deadline.
  */
+/*
+ * The listener handles lines where they lie in its input buffer and
+ * drains them together: the answers to lines before an over-long one
+ * in the same read come first, then its error; a line cut anywhere
+ * across writes is whole when handled; a line held back over several
+ * reads of a large burst is never lost or counted twice.
+ */
+START_TEST(test_line_split)
+{
+	static const char ev[] = "{\"type\":\"call\",\"call_id\":\"c%d\","
+	    "\"queue\":\"q\",\"outcome\":\"answered\",\"wait\":1}\n";
+	struct daemon	 d;
+	char		*buf, *ans, line[256];
+	size_t		 len, cut, i;
+	int		 fd, closed, n;
+
+	daemon_new(&d, "limits:\n  max_line: 256\n");
+
+	/* Two events, 300 bytes and a newline, an event: one read. */
+	buf = malloc(1024);
+	len = (size_t)snprintf(buf, 1024, ev, 1);
+	len += (size_t)snprintf(buf + len, 1024 - len, ev, 2);
+	memset(buf + len, 'x', 300);
+	len += 300;
+	buf[len++] = '\n';
+	len += (size_t)snprintf(buf + len, 1024 - len, ev, 4);
+	fd = connect_tcp(d.tcp_port);
+	ans = feed(fd, buf, len, -1, &closed);
+	ck_assert(closed);
+	ck_assert_str_eq(ans, "ok\nok\nerror 3: line longer than 256 bytes; "
+	    "closing\n");
+	free(ans);
+	close(fd);
+	free(buf);
+	ck_assert_double_eq(counter(&d, "events", "accepted", NULL), 2);
+
+	/* An event cut at every byte: the halves in two writes. */
+	len = (size_t)snprintf(line, sizeof line, ev, 5);
+	fd = connect_tcp(d.tcp_port);
+	for (cut = 1; cut < len; cut++) {
+		ck_assert_int_eq(send(fd, line, cut, MSG_NOSIGNAL), (ssize_t)cut);
+		ans = feed(fd, line + cut, len - cut, 1, &closed);
+		ck_assert(!closed);
+		ck_assert_str_eq(ans, "ok\n");
+		free(ans);
+	}
+	close(fd);
+	ck_assert_double_eq(counter(&d, "events", "accepted", NULL),
+	    2 + (double)(len - 1));
+
+	/* 20,000 events in one burst, then one more: all answered. */
+	buf = malloc(20001 * 128);
+	for (i = 0, len = 0; i < 20001; i++)
+		len += (size_t)snprintf(buf + len, 128, ev, (int)i + 100);
+	fd = connect_tcp(d.tcp_port);
+	ans = feed(fd, buf, len, 20001, &closed);
+	ck_assert(!closed);
+	n = count_answers(ans);
+	ck_assert_int_eq(n, 20001);
+	for (i = 0; i < (size_t)n; i++)
+		ck_assert(strncmp(ans + 3 * i, "ok\n", 3) == 0);
+	free(ans);
+	close(fd);
+	free(buf);
+	ck_assert_double_eq(counter(&d, "events", "accepted", NULL),
+	    2 + (double)(strlen(line) - 1) + 20001);
+	daemon_stop(&d);
+}
+END_TEST
+
 START_TEST(test_slow_peers)
 {
 	struct daemon	 d;
@@ -1756,6 +1826,7 @@ faults_suite(void)
 
 	add(s, "bad_input", test_bad_input);
 	add(s, "slow_peers", test_slow_peers);
+	add(s, "line_split", test_line_split);
 	add(s, "unread_answers", test_unread_answers);
 	add(s, "connection_flood", test_connection_flood);
 	add(s, "fd_exhaustion", test_fd_exhaustion);
