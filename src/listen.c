@@ -907,6 +907,11 @@ conn_lines(struct conn *c)
 	int			 lines = 0;
 
 	for (;;) {
+		if (c->closing) {		/* hung up on: read no more */
+			evbuffer_drain(in, evbuffer_get_length(in));
+			evtimer_del(c->line_ev);
+			return;
+		}
 		if (conn_held_full(c)) {
 			/* The rest waits for commits; no deadline meanwhile. */
 			c->stalled = 1;
@@ -928,16 +933,10 @@ conn_lines(struct conn *c)
 				break;
 		}
 		evbuffer_drain(in, (size_t)(p - line));
-		if (c->closing) {		/* hung up on: read no more */
-			evbuffer_drain(in, evbuffer_get_length(in));
-			evtimer_del(c->line_ev);
-			return;
-		}
-		if (nl != NULL) {
-			if (conn_held_full(c))
-				continue;
+		if (c->closing || conn_held_full(c))
+			continue;
+		if (nl != NULL)
 			goto too_long;		/* the loop stopped at it */
-		}
 		/* What is left of the chain is a line's start, or nothing. */
 		eol = evbuffer_search_eol(in, NULL, &eol_len, EVBUFFER_EOL_LF);
 		if (eol.pos == -1)
@@ -948,11 +947,6 @@ conn_lines(struct conn *c)
 		conn_line(c, line, (size_t)eol.pos, now_ms);
 		evbuffer_drain(in, eol.pos + 1);
 		lines++;
-		if (c->closing) {
-			evbuffer_drain(in, evbuffer_get_length(in));
-			evtimer_del(c->line_ev);
-			return;
-		}
 	}
 	if (evbuffer_get_length(in) > max)
 		goto too_long;
